@@ -1,0 +1,59 @@
+package models
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// migrations is the ordered schema history. Each migration declares its own frozen
+// structs, never the live models, so that replaying history always gives the same schema
+// on SQLite and PostgreSQL. Never edit a migration that has shipped: append a new one.
+func migrations() []*gormigrate.Migration {
+	return []*gormigrate.Migration{
+		{ID: "0001_initial", Migrate: migrateInitial},
+	}
+}
+
+// Migrate brings the schema up to date. On PostgreSQL an advisory lock makes a second
+// server that starts at the same moment wait until the first has finished.
+func Migrate(ctx context.Context, db *DB) error {
+	return db.Write.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		if db.Dialect == Postgres {
+			if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockKey).Error; err != nil {
+				return fmt.Errorf("take migration lock: %w", err)
+			}
+			defer conn.Exec("SELECT pg_advisory_unlock(?)", migrationLockKey)
+		}
+		m := gormigrate.New(conn, &gormigrate.Options{
+			TableName:                 "schema_migrations",
+			IDColumnName:              "id",
+			IDColumnSize:              255,
+			UseTransaction:            true,
+			ValidateUnknownMigrations: true,
+		}, migrations())
+		if err := m.Migrate(); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		return nil
+	})
+}
+
+// migrationLockKey is an arbitrary constant naming Awda's migration lock.
+const migrationLockKey = 7_202_611_281
+
+func migrateInitial(tx *gorm.DB) error {
+	models := []any{
+		&m1Office{}, &m1User{}, &m1RecoveryCode{}, &m1LoginSession{}, &m1LoginAttempt{},
+		&m1AuditEvent{}, &m1CaseRow{}, &m1HouseholdMember{}, &m1CaseVulnerability{}, &m1StatusChange{},
+		&m1CaseCounter{}, &m1Activity{}, &m1GroupSession{}, &m1SessionAttendance{}, &m1Referral{}, &m1Support{},
+	}
+	for _, m := range models {
+		if err := tx.AutoMigrate(m); err != nil {
+			return fmt.Errorf("create table for %T: %w", m, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// OfficeStore manages the agency's offices.
+type OfficeStore struct {
+	db    *DB
+	audit *AuditStore
+}
+
+// NewOfficeStore builds the store.
+func NewOfficeStore(db *DB, audit *AuditStore) *OfficeStore { return &OfficeStore{db: db, audit: audit} }
+
+var officeCodePattern = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// OfficeInput is what can be set on an office.
+type OfficeInput struct {
+	Code, Name, City string
+}
+
+// Validate checks the input and returns errors keyed by form field.
+func (in *OfficeInput) Validate() FieldErrors {
+	fe := FieldErrors{}
+	in.Code = strings.ToUpper(strings.TrimSpace(in.Code))
+	in.Name = strings.TrimSpace(in.Name)
+	in.City = strings.TrimSpace(in.City)
+	if !officeCodePattern.MatchString(in.Code) {
+		fe.Add("code", "error.office_code")
+	}
+	if in.Name == "" {
+		fe.Add("name", "error.required")
+	}
+	if in.City == "" {
+		fe.Add("city", "error.required")
+	}
+	return fe
+}
+
+// Create adds an office.
+func (s *OfficeStore) Create(ctx context.Context, actor Actor, in OfficeInput) (*Office, error) {
+	if err := in.Validate().Err(); err != nil {
+		return nil, err
+	}
+	o := &Office{Code: in.Code, Name: in.Name, City: in.City}
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Office{}).Where("code = ?", in.Code).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return FieldErrors{"code": "error.office_code_taken"}.Err()
+		}
+		if err := tx.Create(o).Error; err != nil {
+			return fmt.Errorf("create office: %w", err)
+		}
+		ev := actor.Event("office.create", "office", fmt.Sprint(o.ID))
+		ev.Fields = "code,name,city"
+		return s.audit.RecordTx(tx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// List returns every office by code.
+func (s *OfficeStore) List(ctx context.Context) ([]Office, error) {
+	var out []Office
+	if err := s.db.Read.WithContext(ctx).Order("code").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list offices: %w", err)
+	}
+	return out, nil
+}
+
+// Get loads one office.
+func (s *OfficeStore) Get(ctx context.Context, id uint) (*Office, error) {
+	var o Office
+	err := s.db.Read.WithContext(ctx).First(&o, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &o, err
+}
+
+// ByCode loads one office by its code.
+func (s *OfficeStore) ByCode(ctx context.Context, code string) (*Office, error) {
+	var o Office
+	err := s.db.Read.WithContext(ctx).Where("code = ?", strings.ToUpper(code)).First(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &o, err
+}
+
+// Stores gathers every store, built once in main and handed to the handlers.
+type Stores struct {
+	DB       *DB
+	Now      func() time.Time
+	Audit    *AuditStore
+	Users    *UserStore
+	Sessions *SessionStore
+	Offices  *OfficeStore
+}
+
+// NewStores builds every store over one database and clock.
+func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
+	audit := NewAuditStore(db, now)
+	return &Stores{
+		DB:       db,
+		Now:      now,
+		Audit:    audit,
+		Users:    NewUserStore(db, now, argon, audit),
+		Sessions: NewSessionStore(db, now),
+		Offices:  NewOfficeStore(db, audit),
+	}
+}

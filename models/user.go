@@ -1,0 +1,90 @@
+package models
+
+import "time"
+
+// Role is what a user may do in the portal.
+type Role string
+
+const (
+	RoleCaseworker Role = "caseworker"
+	RoleSupervisor Role = "supervisor"
+	RoleAdmin      Role = "admin"
+)
+
+// Roles lists every role, in the order forms show them.
+var Roles = []Role{RoleCaseworker, RoleSupervisor, RoleAdmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Office is one of the agency's country offices.
+type Office struct {
+	ID        uint
+	Code      string
+	Name      string
+	City      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// User is a person who signs in to the portal.
+type User struct {
+	ID       uint
+	Email    string
+	Name     string
+	Role     Role
+	OfficeID *uint
+	Office   *Office
+	// Language is the user's chosen interface language: fr, en or ar.
+	Language           string
+	PasswordHash       string `json:"-"`
+	MustChangePassword bool
+	Active             bool
+	TOTPSecret         string `gorm:"column:totp_secret" json:"-"`
+	TOTPEnabled        bool   `gorm:"column:totp_enabled"`
+	// TOTPLastStep is the last time step accepted, so a code cannot be used twice.
+	TOTPLastStep      int64 `gorm:"column:totp_last_step"`
+	LastLoginAt       *time.Time
+	PasswordChangedAt *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Scope is what records a user may see: all offices, or one.
+func (u *User) Scope() Scope {
+	return Scope{OfficeID: u.OfficeID, Role: u.Role, UserID: u.ID}
+}
+
+// Is reports whether the user has one of the roles.
+func (u *User) Is(roles ...Role) bool {
+	for _, r := range roles {
+		if u.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// CanEditCases is true for the roles that record casework (admins only read).
+func (u *User) CanEditCases() bool { return u.Is(RoleCaseworker, RoleSupervisor) }
+
+// Scope restricts queries to the records a user may see. A zero OfficeID means all
+// offices. Stores apply it in SQL, so an out-of-scope row is never loaded.
+type Scope struct {
+	OfficeID *uint
+	Role     Role
+	UserID   uint
+}
+
+// AllOffices is true when the scope is not bound to one office.
+func (s Scope) AllOffices() bool { return s.OfficeID == nil }
+
+// Allows reports whether a record of the given office is in scope.
+func (s Scope) Allows(officeID uint) bool { return s.OfficeID == nil || *s.OfficeID == officeID }
