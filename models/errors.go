@@ -49,3 +49,6 @@ func AsValidation(err error) (FieldErrors, bool) {
 	}
 	return nil, false
 }
+
+// ErrUnavailable is a database that does not answer.
+var ErrUnavailable = errors.New("database unavailable")

@@ -34,7 +34,9 @@ type SessionStore struct {
 }
 
 // NewSessionStore builds the store.
-func NewSessionStore(db *DB, now func() time.Time) *SessionStore { return &SessionStore{db: db, now: now} }
+func NewSessionStore(db *DB, now func() time.Time) *SessionStore {
+	return &SessionStore{db: db, now: now}
+}
 
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -18,7 +18,9 @@ type OfficeStore struct {
 }
 
 // NewOfficeStore builds the store.
-func NewOfficeStore(db *DB, audit *AuditStore) *OfficeStore { return &OfficeStore{db: db, audit: audit} }
+func NewOfficeStore(db *DB, audit *AuditStore) *OfficeStore {
+	return &OfficeStore{db: db, audit: audit}
+}
 
 var officeCodePattern = regexp.MustCompile(`^[A-Z]{3}$`)
 

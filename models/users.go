@@ -36,11 +36,11 @@ const (
 
 // UserStore manages accounts and signing in.
 type UserStore struct {
-	db     *DB
-	now    func() time.Time
-	argon  Argon2Params
-	audit  *AuditStore
-	dummy  string // a hash to verify against for unknown emails, so timing reveals nothing
+	db    *DB
+	now   func() time.Time
+	argon Argon2Params
+	audit *AuditStore
+	dummy string // a hash to verify against for unknown emails, so timing reveals nothing
 }
 
 // NewUserStore builds the store.

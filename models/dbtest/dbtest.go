@@ -139,7 +139,7 @@ func MustOffice(t testing.TB, s *models.Stores, code, name string) *models.Offic
 func MustUser(t testing.TB, s *models.Stores, email string, role models.Role, officeCode, password string) *models.User {
 	t.Helper()
 	u, _, err := s.Users.Create(context.Background(), models.Actor{}, models.UserInput{
-		Email: email, Name: fmt.Sprintf("Test %s", role), Role: role, OfficeCode: officeCode, Password: password,
+		Email: email, Name: fmt.Sprintf("Agent %s", role), Role: role, OfficeCode: officeCode, Password: password,
 	})
 	if err != nil {
 		t.Fatalf("create user %s: %v", email, err)

@@ -1,0 +1,48 @@
+# Awda: run `make help` for the targets.
+export GOTOOLCHAIN := go1.27.3
+GO      ?= go
+DB      ?= data/awda.db
+ADDR    ?= 127.0.0.1:8080
+PKGS    := ./...
+
+.PHONY: help run build test test-sqlite test-postgres generate fmt lint check bench
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
+
+run: build ## serve the portal at http://127.0.0.1:8080 with the demo data
+	./bin/awda serve --demo --addr $(ADDR) --db $(DB)
+
+build: ## build bin/awda
+	$(GO) build -o bin/awda ./cmd/awda
+
+test: test-sqlite test-postgres ## run every test (SQLite, then PostgreSQL when TEST_DATABASE_URL is set)
+
+test-sqlite:
+	$(GO) test -race -count=1 $(PKGS)
+
+test-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the database tests again, on PostgreSQL"; \
+		AWDA_TEST_DB=postgres $(GO) test -race -count=1 ./models/... ./handlers/... ./cmd/...; \
+	else \
+		echo "PostgreSQL skipped: set TEST_DATABASE_URL=postgres://… to run the tests on PostgreSQL too"; \
+	fi
+
+generate: ## regenerate the templ views
+	$(GO) tool templ generate
+
+fmt: ## format Go and templ files
+	gofmt -w $$(git ls-files '*.go')
+	$(GO) tool templ fmt .
+
+lint: ## vet, and check formatting
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would rewrite the files above"; exit 1; }
+	$(GO) tool templ fmt -fail .
+
+check: generate lint test ## what CI runs: regenerate (and fail when stale), lint, test
+	git diff --exit-code -- '*_templ.go'
+
+bench: ## run the benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"awda/handlers"
+	"awda/models"
+	"awda/static"
+	"awda/views"
+)
+
+func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	defAddr := "127.0.0.1:8080"
+	if v := getenv("AWDA_ADDR"); v != "" {
+		defAddr = v
+	}
+	addr := fs.String("addr", defAddr, "address to listen on (env AWDA_ADDR)")
+	dsn := dbFlag(fs, getenv)
+	demo := fs.Bool("demo", false, "load the demo dataset into an empty database and print the demo accounts")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(stderr, getenv)
+	db, err := openDB(ctx, *dsn, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stores := models.NewStores(db, time.Now, models.DefaultArgon2)
+	if err := firstRun(ctx, stores, *demo, stdout); err != nil {
+		return err
+	}
+	key, err := sessionKey(getenv, db)
+	if err != nil {
+		return err
+	}
+	catalog, err := views.LoadCatalog()
+	if err != nil {
+		return err
+	}
+	assets, err := static.New()
+	if err != nil {
+		return err
+	}
+	h, err := handlers.New(handlers.Config{
+		SessionKey:    key,
+		SecureCookies: getenv("AWDA_SECURE_COOKIES") == "1",
+		Logger:        log,
+	}, stores, catalog, assets)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      15 * time.Minute, // long exports stream for minutes
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Fprintf(stdout, "Awda is listening on http://%s\n", ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String(), "database", string(db.Dialect))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// SIGTERM: stop accepting, let requests in flight finish.
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// firstRun prepares an empty database: the demo dataset with --demo, otherwise one
+// administrator whose one-time password is printed once.
+func firstRun(ctx context.Context, stores *models.Stores, demo bool, stdout io.Writer) error {
+	n, err := stores.Users.Count(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if demo {
+		return loadDemo(ctx, stores, demoOptions{Year: 2021, Scale: 1}, stdout)
+	}
+	u, pw, err := stores.Users.Create(ctx, models.Actor{IP: "cli"}, models.UserInput{
+		Email: "admin@awda.local", Name: "Administrator", Role: models.RoleAdmin, Language: "fr",
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Created the first administrator %s with the one-time password: %s\n", u.Email, pw)
+	fmt.Fprintln(stdout, "It is shown only once; you will choose a new password at first sign-in.")
+	return nil
+}

@@ -1,0 +1,289 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"awda/models"
+	"awda/views"
+)
+
+func TestEachRoleSignsInAndLandsOnItsHome(t *testing.T) {
+	app := newTestApp(t)
+	for _, role := range models.Roles {
+		t.Run(string(role), func(t *testing.T) {
+			office := "RAB"
+			if role == models.RoleAdmin {
+				office = ""
+			}
+			c, u := app.signedIn(string(role)+"@example.org", role, office)
+			home := c.get(views.PathHome)
+			wantStatus(t, home, http.StatusOK)
+			if got := home.text(`[data-testid="current-user"]`); got != u.Name {
+				t.Fatalf("signed-in user shown as %q, want %q", got, u.Name)
+			}
+			nav := home.Doc.Find(`[data-testid="nav-summary"]`).Length() > 0
+			if want := role != models.RoleCaseworker; nav != want {
+				t.Fatalf("summary link shown: %v, want %v", nav, want)
+			}
+		})
+	}
+}
+
+func TestWrongPasswordGivesOneMessageAndKeepsTheEmail(t *testing.T) {
+	app := newTestApp(t)
+	app.user("amina@example.org", models.RoleCaseworker, "OUJ")
+	for _, email := range []string{"amina@example.org", "nobody@example.org"} {
+		c := app.client()
+		c.get(views.PathLogin)
+		p := c.post(views.PathLogin, url.Values{"email": {email}, "password": {"not the password"}})
+		wantStatus(t, p, http.StatusUnauthorized)
+		if got := p.text(`[data-testid="login-error"]`); got != "Adresse e-mail ou mot de passe incorrect." {
+			t.Fatalf("error message %q", got)
+		}
+		if v, _ := p.Doc.Find(`input[name="email"]`).Attr("value"); v != email {
+			t.Fatalf("email kept as %q, want %q", v, email)
+		}
+	}
+}
+
+func TestSixthFailedAttemptIsRefusedEvenWithTheRightPasswordAndAForgedAddress(t *testing.T) {
+	app := newTestApp(t)
+	app.user("amina@example.org", models.RoleCaseworker, "OUJ")
+	c := app.client()
+	for i := range models.MaxEmailFailures {
+		c.header.Set("X-Forwarded-For", "203.0.113."+string(rune('1'+i)))
+		wantStatus(t, c.post(views.PathLogin, url.Values{"email": {"amina@example.org"}, "password": {"wrong wrong wrong"}}), http.StatusUnauthorized)
+	}
+	c.header.Set("X-Forwarded-For", "198.51.100.7")
+	c.header.Set("X-Real-IP", "198.51.100.7")
+	p := c.post(views.PathLogin, url.Values{"email": {"amina@example.org"}, "password": {testPassword}})
+	wantStatus(t, p, http.StatusTooManyRequests)
+	if !strings.Contains(p.text(`[data-testid="login-error"]`), "15 minutes") {
+		t.Fatalf("throttle message %q", p.text(`[data-testid="login-error"]`))
+	}
+	app.clock.Advance(models.ThrottleWindow + time.Minute)
+	wantStatus(t, c.post(views.PathLogin, url.Values{"email": {"amina@example.org"}, "password": {testPassword}}), http.StatusSeeOther)
+}
+
+func TestSessionIDChangesAtSignIn(t *testing.T) {
+	app := newTestApp(t)
+	app.user("amina@example.org", models.RoleCaseworker, "OUJ")
+	c := app.client()
+	c.login("amina@example.org", testPassword)
+	first := c.sessionCookie().Value
+	c.login("amina@example.org", testPassword)
+	if second := c.sessionCookie().Value; second == first {
+		t.Fatal("signing in again kept the same session cookie")
+	}
+}
+
+// replay signs in, copies the cookie, does something, and checks the copy is refused.
+func TestReplayedCookieIsRejected(t *testing.T) {
+	cases := map[string]func(app *testApp, c *client, u *models.User){
+		"after logout": func(app *testApp, c *client, u *models.User) {
+			wantStatus(t, c.post(views.PathLogout, nil), http.StatusSeeOther)
+		},
+		"after a password change": func(app *testApp, c *client, u *models.User) {
+			c.get(views.PathAccount)
+			p := c.post(views.PathPassword, url.Values{"current": {testPassword}, "password": {"another long passphrase"}, "confirm": {"another long passphrase"}})
+			wantStatus(t, p, http.StatusSeeOther)
+		},
+		"after deactivation": func(app *testApp, c *client, u *models.User) {
+			if err := app.stores.DB.Write.Model(&models.User{}).Where("id = ?", u.ID).Update("active", false).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := app.stores.Sessions.RevokeUser(t.Context(), u.ID); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"after the idle timeout": func(app *testApp, c *client, u *models.User) {
+			app.clock.Advance(models.IdleTimeout + time.Second)
+		},
+		"after the absolute timeout": func(app *testApp, c *client, u *models.User) {
+			for range 12 * 3 {
+				app.clock.Advance(20 * time.Minute)
+				wantStatus(t, c.get(views.PathHome), http.StatusOK)
+			}
+			app.clock.Advance(time.Minute)
+		},
+	}
+	for name, act := range cases {
+		t.Run(name, func(t *testing.T) {
+			app := newTestApp(t)
+			c, u := app.signedIn("amina@example.org", models.RoleCaseworker, "OUJ")
+			stolen := *c.sessionCookie()
+			act(app, c, u)
+			thief := app.client()
+			base, _ := url.Parse(app.http.URL)
+			thief.http.Jar.SetCookies(base, []*http.Cookie{&stolen})
+			p := thief.get(views.PathHome)
+			wantStatus(t, p, http.StatusSeeOther)
+			if !strings.HasPrefix(p.location(), views.PathLogin) {
+				t.Fatalf("replayed cookie redirected to %q, want the login page", p.location())
+			}
+		})
+	}
+}
+
+func TestOneTimePasswordMustBeChangedFirst(t *testing.T) {
+	app := newTestApp(t)
+	app.office("RAB")
+	u, pw, err := app.stores.Users.Create(t.Context(), models.Actor{}, models.UserInput{
+		Email: "new@example.org", Name: "Salma Recrue", Role: models.RoleCaseworker, OfficeCode: "RAB",
+	})
+	if err != nil || pw == "" {
+		t.Fatalf("create: %v, one-time password %q", err, pw)
+	}
+	c := app.client()
+	p := c.login(u.Email, pw)
+	if p.location() != views.PathAccount {
+		t.Fatalf("first sign-in went to %q, want %q", p.location(), views.PathAccount)
+	}
+	if p := c.get(views.PathHome); p.location() != views.PathAccount {
+		t.Fatalf("home before changing the password went to %q", p.location())
+	}
+	acc := c.get(views.PathAccount)
+	if !acc.has(`[data-testid="must-change"]`) {
+		t.Fatal("account page does not ask for a new password")
+	}
+	p = c.post(views.PathPassword, url.Values{"current": {pw}, "password": {"short"}, "confirm": {"short"}})
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if p.text(`[data-testid="password-error"]`) == "" {
+		t.Fatal("short password has no message beside the field")
+	}
+	p = c.post(views.PathPassword, url.Values{"current": {pw}, "password": {"ma nouvelle phrase secrète"}, "confirm": {"ma nouvelle phrase secrète"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	wantStatus(t, c.get(views.PathHome), http.StatusOK)
+}
+
+func TestPostWithoutCSRFTokenIsRefusedAndChangesNothing(t *testing.T) {
+	app := newTestApp(t)
+	c, u := app.signedIn("amina@example.org", models.RoleCaseworker, "OUJ")
+	for _, form := range []url.Values{
+		{"language": {"ar"}},
+		{"language": {"ar"}, "_csrf": {"forged-token-value"}},
+	} {
+		p := c.postRaw(views.PathLanguage, form)
+		wantStatus(t, p, http.StatusForbidden)
+		got, _ := app.stores.Users.Get(t.Context(), u.ID)
+		if got.Language != "fr" {
+			t.Fatalf("language changed to %q by a request without a valid token", got.Language)
+		}
+	}
+	c.get(views.PathHome)
+	wantStatus(t, c.post(views.PathLanguage, url.Values{"language": {"ar"}}), http.StatusSeeOther)
+	if got, _ := app.stores.Users.Get(t.Context(), u.ID); got.Language != "ar" {
+		t.Fatalf("language %q after a valid request, want ar", got.Language)
+	}
+}
+
+func TestLanguageSwitchRendersArabicRightToLeft(t *testing.T) {
+	app := newTestApp(t)
+	c, _ := app.signedIn("amina@example.org", models.RoleCaseworker, "OUJ")
+	c.get(views.PathHome)
+	c.post(views.PathLanguage, url.Values{"language": {"ar"}, "next": {views.PathHome}})
+	p := c.get(views.PathHome)
+	html := p.Doc.Find("html")
+	if lang, _ := html.Attr("lang"); lang != "ar" {
+		t.Fatalf("lang=%q", lang)
+	}
+	if dir, _ := html.Attr("dir"); dir != "rtl" {
+		t.Fatalf("dir=%q", dir)
+	}
+	anon := app.client()
+	anon.header.Set("Accept-Language", "en-GB,en;q=0.9")
+	if got := anon.get(views.PathLogin).text("h1"); got != "Sign in" {
+		t.Fatalf("anonymous English page title %q", got)
+	}
+}
+
+func TestSecurityHeadersOnEveryKindOfResponse(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	paths := []string{views.PathLogin, "/no-such-page", views.PathHealth, app.srv.assets.URL("css/app.css"), views.PathHome}
+	for _, path := range paths {
+		p := c.get(path)
+		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"} {
+			if p.Header.Get(h) == "" {
+				t.Errorf("%s (%d): no %s header", path, p.StatusCode, h)
+			}
+		}
+		if !strings.Contains(p.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP lacks frame-ancestors", path)
+		}
+	}
+	s, _ := app.signedIn("amina@example.org", models.RoleCaseworker, "OUJ")
+	if got := s.get(views.PathHome).Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("signed-in page Cache-Control %q", got)
+	}
+	if got := c.get(app.srv.assets.URL("css/app.css")).Header.Get("Cache-Control"); !strings.Contains(got, "immutable") {
+		t.Errorf("asset Cache-Control %q", got)
+	}
+}
+
+func TestNotFoundPageIsTranslated(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.header.Set("Accept-Language", "ar")
+	p := c.get("/no-such-page")
+	wantStatus(t, p, http.StatusNotFound)
+	if got := p.text("h1"); got != "الصفحة غير موجودة" {
+		t.Fatalf("404 title %q", got)
+	}
+}
+
+func TestPanicGivesA500PageWithoutDetails(t *testing.T) {
+	app := newTestApp(t)
+	app.srv.e.GET("/test-panic", func(c echo.Context) error { panic("secret internal detail") })
+	p := app.client().get("/test-panic")
+	wantStatus(t, p, http.StatusInternalServerError)
+	if strings.Contains(p.Body, "secret internal detail") || strings.Contains(p.Body, "goroutine") {
+		t.Fatal("500 page shows the panic")
+	}
+	id := p.Header.Get(echo.HeaderXRequestID)
+	if id == "" || !strings.Contains(p.Body, id) || !strings.Contains(app.logs.String(), id) {
+		t.Fatal("500 page and log do not share the request id")
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	app := newTestApp(t)
+	p := app.client().get(views.PathHealth)
+	wantStatus(t, p, http.StatusOK)
+	if strings.TrimSpace(p.Body) != `{"status":"ok"}` {
+		t.Fatalf("body %q", p.Body)
+	}
+	app.stores.DB.Close()
+	wantStatus(t, app.client().get(views.PathHealth), http.StatusServiceUnavailable)
+}
+
+func TestLogsHoldNoPasswordOrName(t *testing.T) {
+	app := newTestApp(t)
+	const canaryName, canaryPassword = "Canaryname Zqxjv", "zebra-horizon-7781"
+	app.office("RAB")
+	if _, _, err := app.stores.Users.Create(t.Context(), models.Actor{}, models.UserInput{
+		Email: "canary@example.org", Name: canaryName, Role: models.RoleCaseworker, OfficeCode: "RAB", Password: canaryPassword,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := app.client()
+	c.get(views.PathLogin + "?next=/cases?q=" + url.QueryEscape(canaryName))
+	c.post(views.PathLogin, url.Values{"email": {"canary@example.org"}, "password": {"wrong " + canaryPassword}})
+	c.login("canary@example.org", canaryPassword)
+	c.get(views.PathHome)
+	logs := app.logs.String()
+	for _, secret := range []string{canaryName, "Canaryname", canaryPassword, "canary@example.org"} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("logs contain %q:\n%s", secret, logs)
+		}
+	}
+	if !strings.Contains(logs, "route=/login") {
+		t.Fatalf("request log missing: %s", logs)
+	}
+}

@@ -1,0 +1,231 @@
+package handlers
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"awda/models"
+	"awda/models/dbtest"
+	"awda/static"
+	"awda/views"
+)
+
+// testApp is the real portal on a fresh database, served over loopback HTTP.
+type testApp struct {
+	t      *testing.T
+	srv    *server
+	http   *httptest.Server
+	stores *models.Stores
+	clock  *dbtest.Clock
+	logs   *syncBuffer
+}
+
+// syncBuffer collects logs from concurrent requests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testStart is the clock's start in every handler test: a Monday in the report's year.
+var testStart = time.Date(2021, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func newTestApp(t *testing.T) *testApp {
+	t.Helper()
+	clock := dbtest.NewClock(testStart)
+	stores := dbtest.Stores(t, clock)
+	catalog, err := views.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	srv, err := newServer(Config{
+		SessionKey: []byte("test-session-key-of-at-least-32-bytes!"),
+		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}, stores, catalog, assets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.e)
+	t.Cleanup(hs.Close)
+	return &testApp{t: t, srv: srv, http: hs, stores: stores, clock: clock, logs: logs}
+}
+
+// testPassword is the password of every user made by testApp.user.
+const testPassword = "a long test passphrase"
+
+// office returns the office with the code, creating it the first time.
+func (a *testApp) office(code string) *models.Office {
+	a.t.Helper()
+	if o, err := a.stores.Offices.ByCode(a.t.Context(), code); err == nil {
+		return o
+	}
+	return dbtest.MustOffice(a.t, a.stores, code, code+" office")
+}
+
+// user creates an active user of a role (in an office, when officeCode is not empty).
+func (a *testApp) user(email string, role models.Role, officeCode string) *models.User {
+	a.t.Helper()
+	if officeCode != "" {
+		a.office(officeCode)
+	}
+	return dbtest.MustUser(a.t, a.stores, email, role, officeCode, testPassword)
+}
+
+// client is one browser: a cookie jar, no redirect following, and the last CSRF token.
+type client struct {
+	t    *testing.T
+	app  *testApp
+	http *http.Client
+	csrf string
+	// header is added to every request (for example a forged X-Forwarded-For).
+	header http.Header
+}
+
+func (a *testApp) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: a.t, app: a, header: http.Header{}, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// page is a response with its body read and parsed.
+type page struct {
+	*http.Response
+	Body string
+	Doc  *goquery.Document
+}
+
+// find returns the text of the first element matching a selector.
+func (p *page) text(selector string) string {
+	return strings.TrimSpace(p.Doc.Find(selector).First().Text())
+}
+
+// has reports whether the page has an element matching the selector.
+func (p *page) has(selector string) bool { return p.Doc.Find(selector).Length() > 0 }
+
+// location is the redirect target.
+func (p *page) location() string { return p.Header.Get("Location") }
+
+func (c *client) do(req *http.Request) *page {
+	c.t.Helper()
+	for k, vs := range c.header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
+	if v, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
+		c.csrf = v
+	}
+	return &page{Response: resp, Body: string(b), Doc: doc}
+}
+
+// get fetches a page.
+func (c *client) get(path string) *page {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.app.http.URL+path, nil)
+	return c.do(req)
+}
+
+// post sends a form with the CSRF token of the last page fetched (fetching the home
+// page first when no token is known yet).
+func (c *client) post(path string, form url.Values) *page {
+	c.t.Helper()
+	if c.csrf == "" {
+		c.get(views.PathLogin)
+	}
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	f.Set("_csrf", c.csrf)
+	return c.postRaw(path, f)
+}
+
+// postRaw sends a form exactly as given, without adding a CSRF token.
+func (c *client) postRaw(path string, form url.Values) *page {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.app.http.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// login signs in and fails the test unless it is redirected.
+func (c *client) login(email, password string) *page {
+	c.t.Helper()
+	c.get(views.PathLogin)
+	p := c.post(views.PathLogin, url.Values{"email": {email}, "password": {password}})
+	if p.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("login %s: status %d, want 303", email, p.StatusCode)
+	}
+	return p
+}
+
+// signedIn returns a client signed in as a new user of the role.
+func (a *testApp) signedIn(email string, role models.Role, officeCode string) (*client, *models.User) {
+	a.t.Helper()
+	u := a.user(email, role, officeCode)
+	c := a.client()
+	c.login(email, testPassword)
+	return c, u
+}
+
+// sessionCookie is the browser's current session cookie value.
+func (c *client) sessionCookie() *http.Cookie {
+	u, _ := url.Parse(c.app.http.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == cookieName {
+			return ck
+		}
+	}
+	return nil
+}
+
+// wantStatus fails the test when the page has another status.
+func wantStatus(t *testing.T, p *page, want int) {
+	t.Helper()
+	if p.StatusCode != want {
+		t.Fatalf("%s %s: status %d, want %d\n%s", p.Request.Method, p.Request.URL.Path, p.StatusCode, want, excerpt(p.Body))
+	}
+}
+
+func excerpt(s string) string {
+	if len(s) > 600 {
+		return s[:600] + "…"
+	}
+	return s
+}

@@ -1,0 +1,54 @@
+package handlers
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"awda/views"
+)
+
+// viewRequest gathers the cross-cutting data the layout needs.
+func (s *server) viewRequest(c echo.Context) *views.Request {
+	st := getState(c)
+	csrf, _ := c.Get(csrfContextKey).(string)
+	return &views.Request{
+		Lang:      st.lang,
+		User:      st.user,
+		CSRF:      csrf,
+		Path:      c.Request().URL.RequestURI(),
+		Flashes:   s.takeFlashes(c),
+		Catalog:   s.catalog,
+		Asset:     s.assets.URL,
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
+	}
+}
+
+// render writes a component into a buffer first, so that a template error becomes a
+// clean 500 page instead of half a page.
+func (s *server) render(c echo.Context, status int, cmp templ.Component) error {
+	ctx := views.WithRequest(c.Request().Context(), s.viewRequest(c))
+	var buf bytes.Buffer
+	if err := cmp.Render(ctx, &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// ok renders a page with 200.
+func (s *server) ok(c echo.Context, cmp templ.Component) error {
+	return s.render(c, http.StatusOK, cmp)
+}
+
+// invalid renders a form again with 422 and every typed value kept.
+func (s *server) invalid(c echo.Context, cmp templ.Component) error {
+	return s.render(c, http.StatusUnprocessableEntity, cmp)
+}
+
+// t translates a key in the request's language, for text built in handlers (CSV headers,
+// attachment names).
+func (s *server) t(c echo.Context, key string, args ...any) string {
+	return s.catalog.T(getState(c).lang, key, args...)
+}

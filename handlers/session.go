@@ -1,0 +1,184 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"awda/models"
+	"awda/views"
+)
+
+const (
+	cookieName     = "awda_session"
+	langCookie     = "awda_lang"
+	csrfContextKey = "awda.csrf"
+	stateKey       = "awda.state"
+)
+
+// newCookieStore builds the signed and encrypted cookie that carries the session token
+// and flashes. gorilla's defaults (HttpOnly off, no SameSite, 30 days) are all overridden.
+func newCookieStore(key []byte, secure bool) *sessions.CookieStore {
+	cs := sessions.NewCookieStore(derivedKey(key, "cookie-hash"), derivedKey(key, "cookie-block"))
+	cs.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(models.AbsoluteTimeout.Seconds()),
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	return cs
+}
+
+// state is what the middleware learns about a request, reached through currentUser and
+// friends rather than scattered c.Get calls.
+type state struct {
+	user    *models.User
+	session *models.LoginSession
+	token   string
+	lang    string
+}
+
+func getState(c echo.Context) *state {
+	if st, ok := c.Get(stateKey).(*state); ok {
+		return st
+	}
+	st := &state{}
+	c.Set(stateKey, st)
+	return st
+}
+
+// currentUser is the signed-in user, or nil.
+func currentUser(c echo.Context) *models.User { return getState(c).user }
+
+// actor is who does something, for the audit log.
+func actor(c echo.Context) models.Actor { return models.Actor{User: currentUser(c), IP: c.RealIP()} }
+
+// cookieSession returns the request's cookie session (a new one if absent or tampered).
+func (s *server) cookieSession(c echo.Context) *sessions.Session {
+	sess, err := s.cookies.Get(c.Request(), cookieName)
+	if err != nil {
+		sess, _ = s.cookies.New(c.Request(), cookieName)
+	}
+	return sess
+}
+
+// loadSession finds the signed-in user from the cookie's token and picks the language.
+func (s *server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		st := getState(c)
+		if !strings.HasPrefix(c.Request().URL.Path, "/static/") && c.Request().URL.Path != views.PathHealth {
+			sess := s.cookieSession(c)
+			if token, _ := sess.Values["token"].(string); token != "" {
+				ls, err := s.stores.Sessions.Lookup(c.Request().Context(), token)
+				switch {
+				case err == nil:
+					st.user, st.session, st.token = ls.User, ls, token
+				case !errors.Is(err, models.ErrNotFound):
+					return err
+				}
+			}
+		}
+		st.lang = s.pickLanguage(c, st.user)
+		return next(c)
+	}
+}
+
+// pickLanguage: the account's choice; else a ?lang= switch (kept in a cookie); else the
+// cookie; else the browser's Accept-Language; else French.
+func (s *server) pickLanguage(c echo.Context, u *models.User) string {
+	if u != nil && models.ValidLanguage(u.Language) {
+		return u.Language
+	}
+	if l := c.QueryParam("lang"); models.ValidLanguage(l) {
+		c.SetCookie(&http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
+		return l
+	}
+	if ck, err := c.Cookie(langCookie); err == nil && models.ValidLanguage(ck.Value) {
+		return ck.Value
+	}
+	return views.MatchLanguage(c.Request().Header.Get("Accept-Language"))
+}
+
+// startSession signs a user in on this browser with a new token (never reusing one sent
+// by the browser, so a planted cookie cannot be fixed), ending the browser's old session.
+func (s *server) startSession(c echo.Context, u *models.User, mfaPending bool) error {
+	ctx := c.Request().Context()
+	sess := s.cookieSession(c)
+	if old, _ := sess.Values["token"].(string); old != "" {
+		if err := s.stores.Sessions.Revoke(ctx, old); err != nil {
+			return err
+		}
+	}
+	token, err := s.stores.Sessions.Create(ctx, u.ID, c.RealIP(), mfaPending)
+	if err != nil {
+		return err
+	}
+	sess.Values = map[any]any{"token": token}
+	st := getState(c)
+	st.user, st.token = u, token
+	return sess.Save(c.Request(), c.Response())
+}
+
+// endSession signs the browser out: the token is revoked on the server and the cookie
+// emptied.
+func (s *server) endSession(c echo.Context) error {
+	sess := s.cookieSession(c)
+	if token, _ := sess.Values["token"].(string); token != "" {
+		if err := s.stores.Sessions.Revoke(c.Request().Context(), token); err != nil {
+			return err
+		}
+	}
+	sess.Values = map[any]any{}
+	st := getState(c)
+	st.user, st.session, st.token = nil, nil, ""
+	return sess.Save(c.Request(), c.Response())
+}
+
+// flash queues a message for the next page.
+func (s *server) flash(c echo.Context, kind, key string, args ...any) {
+	sess := s.cookieSession(c)
+	var list []views.Flash
+	if raw, ok := sess.Values["flash"].(string); ok {
+		_ = json.Unmarshal([]byte(raw), &list)
+	}
+	list = append(list, views.Flash{Kind: kind, Key: key, Args: args})
+	b, _ := json.Marshal(list)
+	sess.Values["flash"] = string(b)
+	_ = sess.Save(c.Request(), c.Response())
+}
+
+// takeFlashes returns and clears the queued messages.
+func (s *server) takeFlashes(c echo.Context) []views.Flash {
+	sess := s.cookieSession(c)
+	raw, ok := sess.Values["flash"].(string)
+	if !ok {
+		return nil
+	}
+	var list []views.Flash
+	_ = json.Unmarshal([]byte(raw), &list)
+	delete(sess.Values, "flash")
+	_ = sess.Save(c.Request(), c.Response())
+	return list
+}
+
+// redirect answers a successful form with 303 See Other.
+func redirect(c echo.Context, to string) error { return c.Redirect(http.StatusSeeOther, to) }
+
+// localPath accepts only a path on this site, so ?next= cannot send users elsewhere.
+func localPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return ""
+	}
+	return next
+}

@@ -1,0 +1,140 @@
+package views
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// localeFiles holds the catalogue: one file per area and language, named
+// AREA.LANG.json, so that each part of the portal keeps its own messages.
+//
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// Catalog translates message keys into French, English or Arabic.
+type Catalog struct {
+	bundle     *i18n.Bundle
+	localizers map[string]*i18n.Localizer
+	keys       map[string]map[string]bool
+}
+
+// Languages in the order the language switch shows them; French is the default.
+var Languages = []string{"fr", "en", "ar"}
+
+// LoadCatalog reads every embedded message file.
+func LoadCatalog() (*Catalog, error) {
+	return loadCatalog(localeFiles)
+}
+
+func loadCatalog(fsys fs.FS) (*Catalog, error) {
+	b := i18n.NewBundle(language.French)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	c := &Catalog{bundle: b, localizers: map[string]*i18n.Localizer{}, keys: map[string]map[string]bool{}}
+	files, err := fs.Glob(fsys, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range files {
+		mf, err := b.LoadMessageFileFS(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", name, err)
+		}
+		lang := mf.Tag.String()
+		if c.keys[lang] == nil {
+			c.keys[lang] = map[string]bool{}
+		}
+		for _, m := range mf.Messages {
+			if c.keys[lang][m.ID] {
+				return nil, fmt.Errorf("%s: key %q is defined twice for %s", path.Base(name), m.ID, lang)
+			}
+			c.keys[lang][m.ID] = true
+		}
+	}
+	for _, l := range Languages {
+		c.localizers[l] = i18n.NewLocalizer(b, l)
+	}
+	return c, nil
+}
+
+// T translates key into lang. Args are name/value pairs for the message's {{.Name}}
+// placeholders; a "Count" argument also picks the plural form. A key missing from the
+// catalogue shows the key itself (the catalogue test keeps that from shipping).
+func (c *Catalog) T(lang, key string, args ...any) string {
+	loc, ok := c.localizers[lang]
+	if !ok {
+		loc = c.localizers[Languages[0]]
+	}
+	cfg := &i18n.LocalizeConfig{MessageID: key}
+	if len(args) > 0 {
+		data := make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			name := fmt.Sprint(args[i])
+			data[name] = args[i+1]
+			if name == "Count" {
+				cfg.PluralCount = args[i+1]
+			}
+		}
+		cfg.TemplateData = data
+	}
+	s, err := loc.Localize(cfg)
+	if err != nil || s == "" {
+		return key
+	}
+	return s
+}
+
+// Has reports whether a key exists in a language.
+func (c *Catalog) Has(lang, key string) bool { return c.keys[lang][key] }
+
+// MissingKeys lists, for each language, the keys that another language has and it lacks.
+func (c *Catalog) MissingKeys() map[string][]string {
+	all := map[string]bool{}
+	for _, ks := range c.keys {
+		for k := range ks {
+			all[k] = true
+		}
+	}
+	out := map[string][]string{}
+	for _, l := range Languages {
+		for k := range all {
+			if !c.keys[l][k] {
+				out[l] = append(out[l], k)
+			}
+		}
+		sort.Strings(out[l])
+		if len(out[l]) == 0 {
+			delete(out, l)
+		}
+	}
+	return out
+}
+
+// MatchLanguage picks the best supported language for an Accept-Language header.
+func MatchLanguage(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return Languages[0]
+	}
+	supported := []language.Tag{language.French, language.English, language.Arabic}
+	_, idx, conf := language.NewMatcher(supported).Match(tags...)
+	if conf == language.No {
+		return Languages[0]
+	}
+	return Languages[idx]
+}
+
+// Direction is rtl for Arabic, ltr otherwise.
+func Direction(lang string) string {
+	if strings.HasPrefix(lang, "ar") {
+		return "rtl"
+	}
+	return "ltr"
+}
