@@ -117,6 +117,8 @@ type Case struct {
 
 	Household       []HouseholdMember   `gorm:"foreignKey:CaseID"`
 	VulnerabilityOf []CaseVulnerability `gorm:"foreignKey:CaseID"`
+	// History is the status changes, oldest first (loaded by CaseStore.Get).
+	History []StatusChange `gorm:"foreignKey:CaseID"`
 }
 
 // HouseholdMember is a person returning with the principal applicant.
