@@ -28,6 +28,14 @@ func (s *server) routes() {
 	s.handle(get, views.PathHome, s.home, signedIn)
 
 	// Cases (issue 3).
+	s.handle(get, views.PathCases, s.listCases, signedIn)
+	s.handle(get, views.PathNewCase, s.newCase, casework)
+	s.handle(post, views.PathCases, s.createCase, casework)
+	s.handle(post, views.PathReassign, s.reassignCases, supervisors)
+	s.handle(get, "/cases/:id", s.showCase, signedIn)
+	s.handle(get, "/cases/:id/edit", s.editCase, casework)
+	s.handle(post, "/cases/:id", s.updateCase, casework)
+	s.handle(post, "/cases/:id/status", s.moveCase, casework)
 
 	// Support, sessions, activities, referrals and approvals (issue 4).
 

@@ -702,3 +702,8 @@ func (s *CaseStore) conflict(tx *gorm.DB, cur *Case, from int) error {
 	}
 	return &ConflictError{Current: cur, Changed: changed}
 }
+
+// CaseFieldValue is one field of the input as text, for showing what changed.
+func CaseFieldValue(in *CaseInput, field string) string {
+	return caseFields(in)[field]
+}
