@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -54,7 +55,7 @@ func (s *server) listCases(c echo.Context) error {
 	}
 	l := views.CaseList{
 		Cases: cases, Total: total, Query: q, Page: f.Page, PerPage: f.PerPage, Workers: workers,
-		Statuses:    views.Options(views.WithRequest(ctx, s.viewRequest(c)), "cases.status", statusValues()...),
+		Statuses:    views.Options(s.labelCtx(c), "cases.status", statusValues()...),
 		CanReassign: u.Is(models.RoleSupervisor), ShowOffice: u.OfficeID == nil,
 	}
 	if l.ShowOffice {
@@ -347,7 +348,7 @@ func (s *server) updateCase(c echo.Context) error {
 // conflictRows lists, field by field, what was saved meanwhile beside what the user typed.
 func (s *server) conflictRows(c echo.Context, ce *models.ConflictError, mine models.CaseInput) []views.ConflictRow {
 	now := models.InputOf(ce.Current)
-	ctx := views.WithRequest(c.Request().Context(), s.viewRequest(c))
+	ctx := s.labelCtx(c)
 	show := func(in models.CaseInput, field string) string {
 		switch field {
 		case "status":
@@ -468,7 +469,7 @@ func (s *server) reassignCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.flash(c, "success", "cases.reassign.done", "Count", n)
+	s.flash(c, "success", "cases.reassign.done", "Count", strconv.Itoa(n))
 	return redirect(c, back)
 }
 
@@ -480,7 +481,7 @@ func (s *server) caseHomeSections(c echo.Context) ([]views.HomeSection, error) {
 		return nil, nil
 	}
 	ctx := c.Request().Context()
-	vctx := views.WithRequest(ctx, s.viewRequest(c))
+	vctx := s.labelCtx(c)
 	var mine uint
 	q := url.Values{}
 	if u.Is(models.RoleCaseworker) {
@@ -527,6 +528,12 @@ func (s *server) caseHomeSections(c echo.Context) ([]views.HomeSection, error) {
 		})
 	}
 	return []views.HomeSection{stages, waiting}, nil
+}
+
+// labelCtx is a context for translating labels in a handler. Unlike viewRequest it
+// does not take the flashes, which must stay for the page being rendered.
+func (s *server) labelCtx(c echo.Context) context.Context {
+	return views.WithRequest(c.Request().Context(), &views.Request{Lang: getState(c).lang, Catalog: s.catalog})
 }
 
 func daysSince(t, now time.Time) int { return int(now.Sub(t).Hours() / 24) }

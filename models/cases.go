@@ -345,6 +345,8 @@ func (s *CaseStore) Create(ctx context.Context, actor Actor, sc Scope, in CaseIn
 		}
 		cs.DuplicateChecked = in.ConfirmDifferent
 		cs.Version = 1
+		cs.CreatedAt = s.now().UTC()
+		cs.UpdatedAt = cs.CreatedAt
 		if actor.User != nil {
 			cs.CreatedByID = actor.User.ID
 		}
@@ -354,7 +356,7 @@ func (s *CaseStore) Create(ctx context.Context, actor Actor, sc Scope, in CaseIn
 		if err := writeChildren(tx, cs.ID, &in); err != nil {
 			return err
 		}
-		if err := tx.Create(&StatusChange{CaseID: cs.ID, To: cs.Status, Date: today, UserID: cs.CreatedByID}).Error; err != nil {
+		if err := tx.Create(&StatusChange{CaseID: cs.ID, To: cs.Status, Date: today, UserID: cs.CreatedByID, CreatedAt: cs.CreatedAt}).Error; err != nil {
 			return fmt.Errorf("record first status: %w", err)
 		}
 		ev := actor.Event("case.create", "case", fmt.Sprint(cs.ID))

@@ -189,6 +189,7 @@ func (s *CaseStore) Transition(tx *gorm.DB, actor Actor, cs *Case, in Transition
 		return s.conflict(tx, cs, in.Version)
 	}
 	change.To = to
+	change.CreatedAt = s.now().UTC()
 	updates["status"] = to
 	updates["version"] = cs.Version + 1
 	updates["updated_at"] = s.now().UTC()
