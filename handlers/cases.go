@@ -49,12 +49,16 @@ func (s *server) listCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	workers, err := s.workerOptions(c, 0)
+	workers, err := s.workerOptions(c, 0, false)
+	if err != nil {
+		return err
+	}
+	caseworkers, err := s.workerOptions(c, 0, true)
 	if err != nil {
 		return err
 	}
 	l := views.CaseList{
-		Cases: cases, Total: total, Query: q, Page: f.Page, PerPage: f.PerPage, Workers: workers,
+		Cases: cases, Total: total, Query: q, Page: f.Page, PerPage: f.PerPage, Workers: workers, Caseworkers: caseworkers,
 		Statuses:    views.Options(s.labelCtx(c), "cases.status", statusValues()...),
 		CanReassign: u.Is(models.RoleSupervisor), ShowOffice: u.OfficeID == nil,
 	}
@@ -80,9 +84,9 @@ func statusValues() []string {
 
 // workerOptions lists the caseworkers and supervisors a case can be given to: of one
 // office, or of every office in the user's scope.
-func (s *server) workerOptions(c echo.Context, officeID uint) ([]views.Option, error) {
+func (s *server) workerOptions(c echo.Context, officeID uint, onlyCaseworkers bool) ([]views.Option, error) {
 	u := currentUser(c)
-	users, err := s.stores.Cases.Caseworkers(c.Request().Context(), u.Scope(), officeID, false)
+	users, err := s.stores.Cases.Caseworkers(c.Request().Context(), u.Scope(), officeID, onlyCaseworkers)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +125,7 @@ func (s *server) caseForm(c echo.Context, in models.CaseInput) (views.CaseForm, 
 		}
 	}
 	var err error
-	f.Assignees, err = s.workerOptions(c, in.OfficeID)
+	f.Assignees, err = s.workerOptions(c, in.OfficeID, false)
 	return f, err
 }
 
@@ -493,6 +497,9 @@ func (s *server) caseHomeSections(c echo.Context) ([]views.HomeSection, error) {
 		return nil, err
 	}
 	stages := views.HomeSection{Title: "cases.home.by_stage", Empty: "cases.home.none_open", ID: "cases-by-stage"}
+	if mine == 0 {
+		stages.Title = "cases.home.by_stage_all"
+	}
 	for _, sc := range counts {
 		lq := url.Values{}
 		for k, v := range q {

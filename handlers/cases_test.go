@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -431,5 +432,38 @@ func TestHomeShowsOpenCasesByStageAndWaitingCases(t *testing.T) {
 	p = c.get(views.PathHome)
 	if href, _ := p.Doc.Find(`[data-testid="waiting-case"] a`).Attr("href"); href != views.CasePath(id) {
 		t.Fatalf("waiting link %q", href)
+	}
+}
+
+// rawKey is a catalogue key shown instead of its text.
+var rawKey = regexp.MustCompile(`\bcases\.[a-z_]+(\.[A-Za-z_]+)?`)
+
+func TestCasePagesAreTranslatedInEveryLanguage(t *testing.T) {
+	app := newTestApp(t)
+	for _, lang := range views.Languages {
+		t.Run(lang, func(t *testing.T) {
+			sup, u := app.signedIn(lang+"@example.org", models.RoleSupervisor, "RAB")
+			if err := app.stores.Users.SetLanguage(t.Context(), u.ID, lang); err != nil {
+				t.Fatal(err)
+			}
+			id := register(t, sup, caseForm("Diallo "+lang, "Aïcha"))
+			moveForm(t, app, sup, id, "counselled", nil)
+			moveForm(t, app, sup, id, "approved", nil)
+			bad := moveForm(t, app, sup, id, "returned", nil)
+			wantStatus(t, bad, http.StatusUnprocessableEntity)
+			pages := []*page{
+				sup.get(views.PathCases), sup.get(views.PathNewCase), sup.get(views.CasePath(id)), sup.get(views.CaseEditPath(id)),
+				sup.get(views.PathHome), bad,
+			}
+			invalid := caseForm("", "")
+			invalid.Set("birth_date", "2099-01-01")
+			sup.get(views.PathNewCase)
+			pages = append(pages, sup.post(views.PathCases, invalid))
+			for _, p := range pages {
+				if m := rawKey.FindString(p.Doc.Find("body").Text()); m != "" {
+					t.Errorf("%s: untranslated %q", p.Request.URL.Path, m)
+				}
+			}
+		})
 	}
 }

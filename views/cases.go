@@ -52,14 +52,16 @@ type ConflictRow struct {
 
 // CaseList is the search page.
 type CaseList struct {
-	Cases    []models.Case
-	Total    int64
-	Query    url.Values
-	Page     int
-	PerPage  int
-	Offices  []Option
-	Workers  []Option
-	Statuses []Option
+	Cases   []models.Case
+	Total   int64
+	Query   url.Values
+	Page    int
+	PerPage int
+	Offices []Option
+	Workers []Option
+	// Caseworkers are who cases can be reassigned to.
+	Caseworkers []Option
+	Statuses    []Option
 	// CanReassign shows the selection boxes and the reassignment form (supervisors).
 	CanReassign bool
 	ShowOffice  bool

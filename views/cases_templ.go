@@ -728,7 +728,7 @@ func reassignFields(l CaseList) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(Field{Name: "to_user", Label: "cases.reassign.to_user", Required: true}, l.Workers, true).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(Field{Name: "to_user", Label: "cases.reassign.to_user", Required: true}, l.Caseworkers, true).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
