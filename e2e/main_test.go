@@ -37,21 +37,23 @@ var (
 const password = "Correct-Horse-42"
 
 type account struct {
-	Email, Name, Role, Office string
+	Email, Name, Role, Office, Language string
 }
 
 // accounts: one per role for the general checks, plus accounts that tests change
 // (language, password attempts) so that parallel tests never disturb each other.
 var accounts = map[string]account{
-	"caseworker": {"cw@e2e.test", "Salma Benali", "caseworker", "RAB"},
-	"supervisor": {"sup@e2e.test", "Youssef Alami", "supervisor", "RAB"},
-	"admin":      {"admin@e2e.test", "Nadia Admin", "admin", ""},
-	"rtl":        {"rtl@e2e.test", "Karim Rtl", "caseworker", "RAB"},
-	"password":   {"pw@e2e.test", "Hind Password", "caseworker", "RAB"},
-	"failing":    {"fail@e2e.test", "Omar Fail", "caseworker", "RAB"},
-	"keyboard":   {"kbd@e2e.test", "Leila Keyboard", "caseworker", "RAB"},
-	"nojs":       {"nojs@e2e.test", "Amine NoJS", "supervisor", "RAB"},
-	"weight":     {"weight@e2e.test", "Sara Weight", "caseworker", "RAB"},
+	"caseworker": {"cw@e2e.test", "Salma Benali", "caseworker", "RAB", "fr"},
+	"supervisor": {"sup@e2e.test", "Youssef Alami", "supervisor", "RAB", "fr"},
+	"admin":      {"admin@e2e.test", "Nadia Admin", "admin", "", "fr"},
+	"rtl":        {"rtl@e2e.test", "Karim Rtl", "caseworker", "RAB", "fr"},
+	"password":   {"pw@e2e.test", "Hind Password", "caseworker", "RAB", "fr"},
+	"failing":    {"fail@e2e.test", "Omar Fail", "caseworker", "RAB", "fr"},
+	"keyboard":   {"kbd@e2e.test", "Leila Keyboard", "caseworker", "RAB", "fr"},
+	"nojs":       {"nojs@e2e.test", "Amine NoJS", "supervisor", "RAB", "fr"},
+	"weight":     {"weight@e2e.test", "Sara Weight", "caseworker", "RAB", "fr"},
+	"english":    {"en@e2e.test", "John English", "supervisor", "RAB", "en"},
+	"arabic":     {"ar@e2e.test", "فاطمة الزهراء", "caseworker", "RAB", "ar"},
 }
 
 // roles are the three roles of the portal, in the order the checks go through them.
@@ -153,6 +155,9 @@ func startServer(tmp string) (stop func(), err error) {
 	}
 	for _, a := range accounts {
 		args := []string{"user", "add", "--email", a.Email, "--name", a.Name, "--role", a.Role, "--password-stdin"}
+		if a.Language != "" {
+			args = append(args, "--language", a.Language)
+		}
 		if a.Office != "" {
 			args = append(args, "--office", a.Office)
 		}
