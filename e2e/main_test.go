@@ -54,6 +54,10 @@ var accounts = map[string]account{
 	"weight":     {"weight@e2e.test", "Sara Weight", "caseworker", "RAB", "fr"},
 	"english":    {"en@e2e.test", "John English", "supervisor", "RAB", "en"},
 	"arabic":     {"ar@e2e.test", "فاطمة الزهراء", "caseworker", "RAB", "ar"},
+	// The screenshots' own accounts: they switch language, so no other test uses them.
+	"shot-caseworker": {"shot-cw@e2e.test", "Salma Benali", "caseworker", "RAB", "fr"},
+	"shot-supervisor": {"shot-sup@e2e.test", "Youssef Alami", "supervisor", "RAB", "fr"},
+	"shot-admin":      {"shot-admin@e2e.test", "Nadia Admin", "admin", "", "fr"},
 }
 
 // roles are the three roles of the portal, in the order the checks go through them.

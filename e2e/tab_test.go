@@ -255,11 +255,12 @@ func (b *tab) noScript() {
 	}))
 }
 
-// clearCache empties the browser's HTTP cache, for a first-load measure.
-func (b *tab) clearCache() {
+// cacheDisabled turns the browser's caches off (true) or on again, for a first-load
+// measure.
+func (b *tab) cacheDisabled(off bool) {
 	b.t.Helper()
 	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, network.ClearBrowserCache, cdp.Empty{})
+		_, err := cdp.Call(ctx, t, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: off})
 		return err
 	}))
 }
