@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
 )
 
 // Page-weight budgets, from issue 8: a page with its CSS and scripts on first load,
