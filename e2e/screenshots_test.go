@@ -33,13 +33,10 @@ func TestScreenshots(t *testing.T) {
 				}
 				b.waitLoaded()
 				name := s.Name + "-" + lang
-				b.do(chromedp.EmulateViewport(1280, 900))
-				t.Logf("%s", b.screenshot(screenshotDir, name))
+				t.Logf("%s", b.screenshot(screenshotDir, name, 1280))
 				b.media("print")
-				b.do(chromedp.EmulateViewport(794, 1123)) // A4 at 96 dpi
-				t.Logf("%s", b.screenshot(screenshotDir, name+"-print"))
+				t.Logf("%s", b.screenshot(screenshotDir, name+"-print", 794)) // A4 at 96 dpi
 				b.media("")
-				b.do(chromedp.ResetViewport())
 				pdf := run(b, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPreferCSSPageSize()))
 				path := filepath.Join(screenshotDir, name+".pdf")
 				if err := os.WriteFile(path, pdf, 0o644); err != nil {

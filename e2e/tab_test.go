@@ -48,7 +48,7 @@ func newTab(t testing.TB) *tab {
 		if t.Failed() {
 			shotCtx, c := context.WithTimeout(tabCtx, 10*time.Second)
 			defer c()
-			if png, err := chromedp.Run(shotCtx, chromedp.FullScreenshot(90)); err == nil {
+			if png, err := fullPage(shotCtx, 1280); err == nil {
 				name := regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(t.Name(), "_") + ".png"
 				path := filepath.Join("artifacts", name)
 				if os.MkdirAll("artifacts", 0o755) == nil && os.WriteFile(path, png, 0o644) == nil {
@@ -223,10 +223,34 @@ func (b *tab) login(who string) {
 	}
 }
 
-// screenshot saves a full-page PNG under dir/name.png.
-func (b *tab) screenshot(dir, name string) string {
+// fullPage captures the whole page as a PNG at the given viewport width: the viewport
+// is made as tall as the page, then captured. (chromedp.FullScreenshot captures beyond
+// the viewport, which draws right-to-left pages shifted sideways in Chromium.)
+func fullPage(ctx context.Context, width int64) ([]byte, error) {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+		return nil, err
+	}
+	h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Math.max(document.documentElement.scrollHeight, 200)`))
+	if err != nil {
+		return nil, err
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, int64(h))); err != nil {
+		return nil, err
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		return nil, err
+	}
+	return png, chromedp.Do(ctx, chromedp.ResetViewport())
+}
+
+// screenshot saves a full-page PNG, width px wide, under dir/name.png.
+func (b *tab) screenshot(dir, name string, width int64) string {
 	b.t.Helper()
-	png := run(b, chromedp.FullScreenshot(90))
+	png, err := fullPage(b.ctx, width)
+	if err != nil {
+		b.t.Fatalf("screenshot: %v", err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.t.Fatal(err)
 	}
