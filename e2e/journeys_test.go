@@ -70,6 +70,7 @@ func TestFailedSignInKeepsEmail(t *testing.T) {
 	if got := b.value("password"); got != "" {
 		t.Errorf("password sent back: %q", got)
 	}
+	b.checkAxe("/login with an error")
 }
 
 // layoutBox is where an element sits on the screen.
@@ -198,10 +199,13 @@ func TestPasswordChangeErrors(t *testing.T) {
 	if invalid == 0 {
 		t.Fatal("no field marked aria-invalid")
 	}
-	// The error summary is announced and links to the fields.
-	if !b.has(`[role="alert"]`) {
-		t.Error("no role=alert to announce the errors")
+	// The error summary above the form is announced, and counts the errors.
+	if b.attr(testSel("form-errors"), "role") != "alert" {
+		t.Error("no error summary announced with role=alert")
+	} else if got := b.testText("form-errors"); !strings.ContainsAny(got, "123") {
+		t.Errorf("the error summary gives no count: %q", got)
 	}
+	b.checkAxe("/account with errors")
 	// Still signed in with the old password: the form changed nothing.
 	if b.location() != "/account/password" && b.location() != "/account" {
 		t.Errorf("at %s", b.location())
@@ -263,5 +267,29 @@ func TestKeyboardSignIn(t *testing.T) {
 	}
 	if got := b.testText("current-user"); got != accounts["keyboard"].Name {
 		t.Errorf("signed in as %q", got)
+	}
+}
+
+// In print, the navigation, the language switch and the buttons disappear, and the
+// page's title and content stay.
+func TestPrintView(t *testing.T) {
+	t.Parallel()
+	b := newTab(t)
+	b.login("supervisor")
+	b.media("print")
+	for _, sel := range []string{"header.site nav", ".lang-switch", ".skip-link", ".actions"} {
+		if !b.has(sel) {
+			continue
+		}
+		if got := eval[string](b, `getComputedStyle(document.querySelector("`+sel+`")).display`); got != "none" {
+			t.Errorf("print: %s is shown (display %s)", sel, got)
+		}
+	}
+	if got := eval[string](b, `getComputedStyle(document.querySelector("main h1")).display`); got == "none" {
+		t.Error("print: the title is hidden")
+	}
+	b.media("")
+	if got := eval[string](b, `getComputedStyle(document.querySelector("header.site nav")).display`); got == "none" {
+		t.Error("screen: the navigation is hidden")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // Page-weight budgets, from issue 8: a page with its CSS and scripts on first load,
@@ -19,6 +21,11 @@ func TestWithoutJavaScript(t *testing.T) {
 	t.Parallel()
 	b := newTab(t)
 	b.noScript()
+	// Scripts are really off: a page whose script would set its title keeps it.
+	b.do(chromedp.Navigate(`data:text/html,<title>off</title><script>document.title="ran"</script>`))
+	if got := run(b, chromedp.Title()); got != "off" {
+		t.Fatalf("JavaScript still runs (title %q)", got)
+	}
 	b.get("/login?lang=fr")
 	b.login("nojs")
 	if got := b.testText("current-user"); got != accounts["nojs"].Name {
