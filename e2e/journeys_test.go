@@ -270,26 +270,25 @@ func TestKeyboardSignIn(t *testing.T) {
 	}
 }
 
-// In print, the navigation, the language switch and the buttons disappear, and the
-// page's title and content stay.
+// In print, the navigation, the language switch and the buttons disappear; the
+// portal's name, the page's title and its content stay.
 func TestPrintView(t *testing.T) {
 	t.Parallel()
 	b := newTab(t)
 	b.login("supervisor")
 	b.media("print")
-	for _, sel := range []string{"header.site nav", ".lang-switch", ".skip-link", ".actions"} {
-		if !b.has(sel) {
-			continue
-		}
-		if got := eval[string](b, `getComputedStyle(document.querySelector("`+sel+`")).display`); got != "none" {
-			t.Errorf("print: %s is shown (display %s)", sel, got)
+	for _, sel := range []string{"header.site nav > ul:nth-child(2)", testSel("logout"), ".lang-switch", ".skip-link", ".actions"} {
+		if b.has(sel) && b.rendered(sel) {
+			t.Errorf("print: %s is shown", sel)
 		}
 	}
-	if got := eval[string](b, `getComputedStyle(document.querySelector("main h1")).display`); got == "none" {
-		t.Error("print: the title is hidden")
+	for _, sel := range []string{"main h1", "header.site .brand"} {
+		if !b.rendered(sel) {
+			t.Errorf("print: %s is hidden", sel)
+		}
 	}
 	b.media("")
-	if got := eval[string](b, `getComputedStyle(document.querySelector("header.site nav")).display`); got == "none" {
-		t.Error("screen: the navigation is hidden")
+	if !b.rendered(testSel("logout")) {
+		t.Error("screen: the sign-out button is hidden")
 	}
 }

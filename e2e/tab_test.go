@@ -192,6 +192,22 @@ func (b *tab) attr(sel, name string) string {
 	return eval[string](b, `(document.querySelector(`+string(s)+`)||{getAttribute(){return null}}).getAttribute(`+string(n)+`) || ""`)
 }
 
+// style is a computed CSS property of the first element matching sel.
+func (b *tab) style(sel, prop string) string {
+	b.t.Helper()
+	s, _ := json.Marshal(sel)
+	p, _ := json.Marshal(prop)
+	return eval[string](b, `getComputedStyle(document.querySelector(`+string(s)+`)).getPropertyValue(`+string(p)+`)`)
+}
+
+// rendered reports whether the first element matching sel takes up room on the page
+// (false when it, or a parent, is display: none).
+func (b *tab) rendered(sel string) bool {
+	b.t.Helper()
+	s, _ := json.Marshal(sel)
+	return eval[bool](b, `(function (el) { return !!el && el.getClientRects().length > 0; })(document.querySelector(`+string(s)+`))`)
+}
+
 // location is the path (and query) of the page shown.
 func (b *tab) location() string {
 	b.t.Helper()
