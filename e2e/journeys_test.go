@@ -217,17 +217,7 @@ func TestKeyboardSignIn(t *testing.T) {
 	t.Parallel()
 	b := newTab(t)
 	b.get("/login")
-	type focus struct {
-		Name, Tag, TestID, Outline string
-		Width                      float64
-	}
-	focused := func() focus {
-		return eval[focus](b, `(function () {
-			const el = document.activeElement, s = getComputedStyle(el);
-			return {Name: el.getAttribute('name') || '', Tag: el.tagName, TestID: el.dataset.testid || '',
-				Outline: s.outlineStyle, Width: parseFloat(s.outlineWidth) || 0};
-		})()`)
-	}
+	focused := b.focused
 	// The first Tab reaches the skip link, visible and outlined.
 	b.do(chromedp.KeyEvent(kb.Tab))
 	if f := focused(); f.Tag != "A" || f.Outline == "none" || f.Width < 2 {
@@ -236,16 +226,7 @@ func TestKeyboardSignIn(t *testing.T) {
 	if left := b.box(".skip-link").Left; left < 0 {
 		t.Errorf("the focused skip link is off screen (x %.0f)", left)
 	}
-	var f focus
-	for i := 0; i < 20; i++ {
-		b.do(chromedp.KeyEvent(kb.Tab))
-		if f = focused(); f.Name == "email" {
-			break
-		}
-	}
-	if f.Name != "email" {
-		t.Fatalf("Tab never reached the email field (last focus %+v)", f)
-	}
+	f := b.tabTo(func(f focus) bool { return f.Name == "email" })
 	if f.Outline == "none" || f.Width < 2 {
 		t.Errorf("the focused email field has no visible outline: %+v", f)
 	}

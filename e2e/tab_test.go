@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // tab is one test's browser tab, in its own browser context (its own cookies and
@@ -133,7 +134,8 @@ func testSel(testid string) string { return fmt.Sprintf("[data-testid=%q]", test
 func (b *tab) fill(labelOrName, value string) {
 	b.t.Helper()
 	id := b.controlID(labelOrName)
-	b.do(chromedp.Clear(chromedp.ID(id)), chromedp.SendKeys(chromedp.ID(id), value))
+	// chromedp.Clear only empties the value attribute, not what was typed.
+	b.do(chromedpEval(`document.getElementById("`+id+`").value = ""`), chromedp.SendKeys(chromedp.ID(id), value))
 }
 
 // value reads the current value of a control named by label or name.
@@ -206,6 +208,88 @@ func (b *tab) rendered(sel string) bool {
 	b.t.Helper()
 	s, _ := json.Marshal(sel)
 	return eval[bool](b, `(function (el) { return !!el && el.getClientRects().length > 0; })(document.querySelector(`+string(s)+`))`)
+}
+
+// focus describes the focused element: its name, tag, data-testid and outline.
+type focus struct {
+	Name, Tag, TestID, Outline string
+	Width                      float64 // of the outline, in px
+}
+
+// focused describes the element that has the keyboard focus.
+func (b *tab) focused() focus {
+	b.t.Helper()
+	return eval[focus](b, `(function () {
+		const el = document.activeElement, s = getComputedStyle(el);
+		return {Name: el.getAttribute('name') || '', Tag: el.tagName, TestID: el.dataset.testid || '',
+			Outline: s.outlineStyle, Width: parseFloat(s.outlineWidth) || 0};
+	})()`)
+}
+
+// tabTo presses Tab until the focused element matches (at most 40 times) and fails the
+// test when it never does. Every element reached on the way must show a visible focus.
+func (b *tab) tabTo(match func(focus) bool) focus {
+	b.t.Helper()
+	var f focus
+	for range 40 {
+		b.do(chromedp.KeyEvent(kb.Tab))
+		f = b.focused()
+		if f.Tag != "BODY" && (f.Outline == "none" || f.Width < 2) {
+			b.t.Errorf("focus on %+v is not visible", f)
+		}
+		if match(f) {
+			return f
+		}
+	}
+	b.t.Fatalf("Tab never reached the element wanted (last focus %+v)", f)
+	return f
+}
+
+// choose selects, in a select named by label or name, the option shown as optionText
+// (or whose value is optionText).
+func (b *tab) choose(labelOrName, optionText string) {
+	b.t.Helper()
+	id := b.controlID(labelOrName)
+	arg, _ := json.Marshal([]string{id, optionText})
+	ok := eval[bool](b, `(function ([id, want]) {
+		const el = document.getElementById(id);
+		const opt = [...el.options].find(o => o.textContent.trim() === want || o.value === want);
+		if (!opt) return false;
+		el.value = opt.value;
+		el.dispatchEvent(new Event('input', {bubbles: true}));
+		el.dispatchEvent(new Event('change', {bubbles: true}));
+		return true;
+	})(`+string(arg)+`)`)
+	if !ok {
+		b.t.Fatalf("%s: no option %q", labelOrName, optionText)
+	}
+}
+
+// check ticks (on) or unticks a checkbox, or picks a radio, named by its label (or its
+// name when it is the only one), by clicking it as a person would.
+func (b *tab) check(labelOrName string, on bool) {
+	b.t.Helper()
+	id := b.controlID(labelOrName)
+	if run(b, chromedp.JavascriptAttribute[bool](chromedp.ID(id), "checked")) != on {
+		b.do(chromedp.Click(chromedp.ID(id)))
+	}
+	if got := run(b, chromedp.JavascriptAttribute[bool](chromedp.ID(id), "checked")); got != on {
+		b.t.Fatalf("%s: checked = %v after the click, want %v", labelOrName, got, on)
+	}
+}
+
+// fetch gets a path of the portal from inside the page, with the tab's cookies (to read
+// a download such as a CSV export), and returns the status and the body. It needs
+// JavaScript on.
+func (b *tab) fetch(path string) (int, string) {
+	b.t.Helper()
+	arg, _ := json.Marshal(path)
+	type res struct {
+		Status int
+		Body   string
+	}
+	r := run(b, chromedp.Evaluate[res](`fetch(`+string(arg)+`, {credentials: 'same-origin'}).then(async r => ({Status: r.status, Body: await r.text()}))`, chromedp.EvalAwaitPromise))
+	return r.Status, r.Body
 }
 
 // location is the path (and query) of the page shown.
@@ -415,4 +499,9 @@ func describeRequests(reqs []request) string {
 		fmt.Fprintf(&sb, "\n  %-10s %3d %7.0f B cache=%-5v %s", r.Type, r.Status, r.Bytes, r.FromCache, r.URL)
 	}
 	return sb.String()
+}
+
+// chromedpEval is an Evaluate whose result is ignored, for do.
+func chromedpEval(js string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](js)
 }
