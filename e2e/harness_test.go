@@ -13,7 +13,7 @@ func TestHarnessHelpers(t *testing.T) {
 	b.get("/login?lang=fr")
 	// A form injected into a real page of the portal (the CSP allows no inline script,
 	// so it is added from here).
-	b.do(chromedpEval(`document.querySelector('main').insertAdjacentHTML('beforeend', `+"`"+`
+	b.do(chromedpEval(`document.querySelector('main').insertAdjacentHTML('beforeend', ` + "`" + `
 		<form id="h">
 			<label for="n">Nom complet <span aria-hidden="true">*</span></label><input id="n" name="full_name">
 			<label for="s">Pays</label><select id="s" name="country"><option value="">—</option><option value="MA">Maroc</option><option value="SN">Sénégal</option></select>
@@ -21,7 +21,7 @@ func TestHarnessHelpers(t *testing.T) {
 			<input type="radio" id="r1" name="sex" value="f"><label for="r1">Femme</label>
 			<input type="radio" id="r2" name="sex" value="m"><label for="r2">Homme</label>
 			<button type="button" data-testid="h-button">OK</button>
-		</form>`+"`"+`)`))
+		</form>` + "`" + `)`))
 	b.fill("Nom complet", "فاطمة الزهراء")
 	if got := b.value("full_name"); got != "فاطمة الزهراء" {
 		t.Errorf("fill by label: %q", got)
