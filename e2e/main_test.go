@@ -66,6 +66,9 @@ var roles = []string{"caseworker", "supervisor", "admin"}
 // chromiumPath finds the browser: AWDA_CHROMIUM, Debian's binary, or one on the PATH.
 func chromiumPath() string {
 	if p := os.Getenv("AWDA_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return ""
+		}
 		return p
 	}
 	if _, err := os.Stat("/usr/lib/chromium/chromium"); err == nil {
