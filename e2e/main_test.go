@@ -150,6 +150,7 @@ func startServer(tmp string) (stop func(), err error) {
 	}
 	cli := func(stdin string, args ...string) error {
 		cmd := exec.Command(bin, append(args, "--db", dsn)...)
+		cmd.Dir = tmp // anything awda writes beside it (data/session.key) stays in the temp dir
 		cmd.Stdin = strings.NewReader(stdin)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -177,6 +178,7 @@ func startServer(tmp string) (stop func(), err error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
 	cmd.Env = append(os.Environ(), "AWDA_LOG_LEVEL=warn")
+	cmd.Dir = tmp
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	cmd.Stderr = serverLog
