@@ -5,7 +5,7 @@ DB      ?= data/awda.db
 ADDR    ?= 127.0.0.1:8080
 PKGS    := ./...
 
-.PHONY: help run build test test-sqlite test-postgres generate fmt lint check bench
+.PHONY: help run build test test-sqlite test-postgres test-e2e screenshots axe generate fmt lint check bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
@@ -16,10 +16,10 @@ run: build ## serve the portal at http://127.0.0.1:8080 with the demo data
 build: ## build bin/awda
 	$(GO) build -o bin/awda ./cmd/awda
 
-test: test-sqlite test-postgres ## run every test (SQLite, then PostgreSQL when TEST_DATABASE_URL is set)
+test: test-sqlite test-postgres test-e2e ## run every test (SQLite, then PostgreSQL when TEST_DATABASE_URL is set, then in Chromium)
 
 test-sqlite:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 $$($(GO) list $(PKGS) | grep -v '/e2e$$')
 
 test-postgres:
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -46,3 +46,23 @@ check: generate lint test ## what CI runs: regenerate (and fail when stale), lin
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+CHROMIUM ?= /usr/lib/chromium/chromium
+AXE_VERSION := 4.14.1
+
+test-e2e: ## the browser tests: journeys, axe, no-JavaScript and page weights in headless Chromium
+	@if [ -x "$(CHROMIUM)" ] || [ -n "$$AWDA_CHROMIUM" ] || command -v chromium >/dev/null; then \
+		$(GO) test -count=1 ./e2e/; \
+	else \
+		echo "e2e: Chromium not found, browser tests skipped (apt-get install chromium)"; \
+	fi
+
+screenshots: ## screenshots of the pages in French and Arabic, on screen and in print, into screenshots/
+	rm -rf screenshots && mkdir -p screenshots
+	AWDA_SCREENSHOTS=$(CURDIR)/screenshots $(GO) test -count=1 -run 'TestScreenshots' -v ./e2e/
+	@ls screenshots
+
+axe: ## refresh e2e/testdata/axe.min.js from npm (axe-core $(AXE_VERSION)); the file is committed
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz && \
+		cp package/axe.min.js $(CURDIR)/e2e/testdata/axe.min.js && cp package/LICENSE $(CURDIR)/e2e/testdata/AXE-LICENSE && rm -rf $$tmp
+	@head -c 20 e2e/testdata/axe.min.js; echo

@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Page-weight budgets, from issue 8: a page with its CSS and scripts on first load,
+// and the same page later, its assets cached by their content hash.
+const (
+	firstLoadBudget = 60 * 1024
+	laterLoadBudget = 15 * 1024
+)
+
+// Without JavaScript, a visitor signs in, switches language, reaches every page and
+// signs out.
+func TestWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	b := newTab(t)
+	b.noScript()
+	// Scripts are really off: a page whose script would set its title keeps it.
+	b.do(chromedp.Navigate(`data:text/html,<title>off</title><script>document.title="ran"</script>`))
+	if got := run(b, chromedp.Title()); got != "off" {
+		t.Fatalf("JavaScript still runs (title %q)", got)
+	}
+	b.get("/login?lang=fr")
+	b.login("nojs")
+	if got := b.testText("current-user"); got != accounts["nojs"].Name {
+		t.Errorf("signed in as %q", got)
+	}
+	for _, p := range pages {
+		for _, w := range p.Who {
+			if w == "supervisor" {
+				if st := b.get(p.Path); st != p.status() {
+					t.Errorf("%s without JavaScript: status %d", p.Path, st)
+				}
+				if b.text("h1") == "" {
+					t.Errorf("%s without JavaScript: no heading", p.Path)
+				}
+			}
+		}
+	}
+	b.get("/")
+	b.submit("lang-ar")
+	if got := b.attr("html", "dir"); got != "rtl" {
+		t.Errorf("language switch without JavaScript: dir %q", got)
+	}
+	b.submit("lang-fr")
+	b.submit("logout")
+	if loc := b.location(); !strings.HasPrefix(loc, "/login") {
+		t.Errorf("sign-out without JavaScript: at %s", loc)
+	}
+}
+
+// The page weights, from the browser's network log, and no request leaves the portal.
+func TestPageWeight(t *testing.T) {
+	t.Parallel()
+	b := newTab(t)
+	base, _ := url.Parse(baseURL)
+	measure := func(what, path string, budget float64) float64 {
+		t.Helper()
+		// A first load fetches everything: the browser's caches are off while it loads.
+		b.cacheDisabled(what == "first load")
+		defer b.cacheDisabled(false)
+		b.net.reset()
+		b.get(path)
+		b.waitLoaded()
+		reqs := b.net.requests()
+		got := transferred(reqs)
+		t.Logf("%s %s: %.1f KB in %d requests%s", what, path, got/1024, len(reqs), describeRequests(reqs))
+		if got > budget {
+			t.Errorf("%s of %s: %.1f KB transferred, budget %.0f KB%s", what, path, got/1024, budget/1024, describeRequests(reqs))
+		}
+		for _, r := range reqs {
+			u, err := url.Parse(r.URL)
+			if err != nil || (u.Scheme != "data" && u.Host != base.Host) {
+				t.Errorf("a request leaves the portal: %s", r.URL)
+			}
+		}
+		return got
+	}
+	measure("first load", "/login", firstLoadBudget)
+	measure("later load", "/login", laterLoadBudget)
+
+	b.login("weight")
+	measure("first load", "/", firstLoadBudget)
+	measure("later load", "/account", laterLoadBudget)
+	measure("later load", "/", laterLoadBudget)
+	// The assets of a later load come from the cache: none is fetched again.
+	for _, r := range b.net.requests() {
+		if strings.Contains(r.URL, "/static/") && r.Bytes > 0 {
+			t.Errorf("asset downloaded again on a later load: %s (%.0f B)", r.URL, r.Bytes)
+		}
+	}
+}
