@@ -46,3 +46,15 @@ check: generate lint test ## what CI runs: regenerate (and fail when stale), lin
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# Load: a fresh portal (SQLite in a temporary folder, or LOAD_DB=postgres://…) under
+# LOAD_USERS signed-in users for LOAD_DURATION; see cmd/awdaload.
+LOAD_USERS    ?= 50
+LOAD_DURATION ?= 60s
+LOAD_MIX      ?= browse
+LOAD_DB       ?=
+
+.PHONY: load fuzz
+load: build ## put a freshly started portal under load and check the database afterwards
+	$(GO) build -o bin/awdaload ./cmd/awdaload
+	./bin/awdaload --spawn bin/awda --users $(LOAD_USERS) --duration $(LOAD_DURATION) --mix $(LOAD_MIX) $(if $(LOAD_DB),--db '$(LOAD_DB)')

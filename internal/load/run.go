@@ -153,6 +153,7 @@ type runner struct {
 	samples  []string
 	writes   []Write
 	requests int64
+	stopAt   time.Time
 }
 
 func (r *runner) observe(route string, d time.Duration, err error) {
@@ -182,6 +183,9 @@ func (r *runner) ack(i int) {
 }
 
 func (r *runner) exhausted() bool {
+	if time.Now().After(r.stopAt) {
+		return true
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.cfg.MaxRequests > 0 && r.requests >= r.cfg.MaxRequests
@@ -205,9 +209,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Transport == nil {
 		cfg.Transport = &http.Transport{MaxIdleConnsPerHost: len(cfg.Users) + 1, MaxIdleConns: len(cfg.Users) + 1}
 	}
-	r := &runner{cfg: cfg, lat: map[string][]time.Duration{}, errs: map[string]int{}}
-	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
-	defer cancel()
+	// At the end of the duration no new scenario starts, but the requests under way
+	// finish: cancelling them would turn them into errors on both sides.
+	r := &runner{cfg: cfg, lat: map[string][]time.Duration{}, errs: map[string]int{},
+		stopAt: time.Now().Add(cfg.Duration)}
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range cfg.Users {

@@ -82,7 +82,7 @@ func Password(ctx context.Context, s *Session) error {
 	if _, err := s.Get(ctx, "GET /account", "/account", http.StatusOK); err != nil {
 		return err
 	}
-	next := "load test passphrase " + randomWord(s)
+	next := "drifting harbour " + randomWord(s)
 	err := s.Write("password", next, func() error {
 		_, err := s.Post(ctx, "POST /account/password", "/account/password",
 			url.Values{"current": {s.User.Password}, "password": {next}, "confirm": {next}}, http.StatusSeeOther)
