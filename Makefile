@@ -58,3 +58,12 @@ LOAD_DB       ?=
 load: build ## put a freshly started portal under load and check the database afterwards
 	$(GO) build -o bin/awdaload ./cmd/awdaload
 	./bin/awdaload --spawn bin/awda --users $(LOAD_USERS) --duration $(LOAD_DURATION) --mix $(LOAD_MIX) $(if $(LOAD_DB),--db '$(LOAD_DB)')
+
+# Fuzzing: each target for FUZZTIME (corpora committed under testdata/fuzz/).
+FUZZTIME ?= 10s
+FUZZ_TARGETS := ./models:FuzzParseDate ./handlers:FuzzLocalPath ./handlers:FuzzLoginForm ./handlers:FuzzPasswordForm
+fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $${t#*:} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
+	done
