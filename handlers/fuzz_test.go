@@ -42,8 +42,8 @@ func FuzzLocalPath(f *testing.F) {
 	})
 }
 
-// fuzzServer is the portal for the form fuzzers: one user signed in, the session and
-// CSRF cookies kept.
+// fuzzServer is the portal for the form fuzzers and benchmarks: one user signed in,
+// the session and CSRF cookies kept, the access log formatted (and discarded).
 type fuzzServer struct {
 	srv     *server
 	cookies []*http.Cookie
@@ -52,7 +52,7 @@ type fuzzServer struct {
 
 const fuzzCSRF = "fuzzcsrftokenfuzzcsrftokenfuzzcs"
 
-func newFuzzServer(f *testing.F) *fuzzServer {
+func newFuzzServer(f testing.TB) *fuzzServer {
 	stores := dbtest.Stores(f, dbtest.NewClock(testStart))
 	dbtest.MustOffice(f, stores, "RAB", "Rabat")
 	dbtest.MustUser(f, stores, "fuzz@example.org", models.RoleCaseworker, "RAB", testPassword)
