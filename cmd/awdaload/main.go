@@ -44,6 +44,7 @@ type options struct {
 	duration                     time.Duration
 	maxRequests                  int64
 	seed                         uint64
+	cheapHashes                  bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,6 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&o.maxRequests, "max-requests", 1_000_000, "stop after this many requests")
 	fs.StringVar(&o.scenarios, "mix", "browse", "browse (pages and language switches) or writes (the crash tests' mix)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the scenario choice")
+	fs.BoolVar(&o.cheapHashes, "cheap-hashes", false, "hash the load users' passwords with cheap argon2 parameters, so sign-ins cost nothing (tests)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,7 +96,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := models.Migrate(ctx, db); err != nil {
 		return err
 	}
-	stores := models.NewStores(db, time.Now, models.DefaultArgon2)
+	argon := models.DefaultArgon2
+	if o.cheapHashes {
+		argon = models.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
+	}
+	stores := models.NewStores(db, time.Now, argon)
 	users, err := load.EnsureUsers(ctx, stores, o.users)
 	if err != nil {
 		return err
