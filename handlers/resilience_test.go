@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"syscall"
@@ -62,5 +64,27 @@ func TestIsUnavailable(t *testing.T) {
 		if got := isUnavailable(tc.err); got != tc.want {
 			t.Errorf("isUnavailable(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// A client that goes away mid-request is not a server error.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	app := newTestApp(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "/account", nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	app.srv.handleError(fmt.Errorf("find session: %w", context.Canceled), app.srv.e.NewContext(req, rec))
+	if rec.Code != statusClientClosed {
+		t.Errorf("status %d, want 499", rec.Code)
+	}
+	if strings.Contains(app.logs.String(), "level=ERROR") {
+		t.Errorf("an abandoned request was logged as an error:\n%s", app.logs.String())
+	}
+	// The same error while the client still waits is a real failure.
+	rec = httptest.NewRecorder()
+	app.srv.handleError(fmt.Errorf("x: %w", context.Canceled), app.srv.e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec))
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status %d, want 500", rec.Code)
 	}
 }

@@ -200,6 +200,13 @@ func (s *server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away (a closed tab, a proxy that gave up): nobody reads the
+		// answer, and it is no fault of the server's, so no error is logged.
+		s.log.Info("client gone", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "route", c.Path())
+		_ = c.NoContent(statusClientClosed)
+		return
+	}
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
 	switch {
@@ -233,6 +240,9 @@ func (s *server) handleError(err error, c echo.Context) {
 		_ = c.String(status, http.StatusText(status))
 	}
 }
+
+// statusClientClosed is nginx's code for a request the client abandoned.
+const statusClientClosed = 499
 
 // isUnavailable recognises a database that did not answer in time, or at all (refused,
 // cut or closed connections): the page is a 503, and the server recovers by itself when
