@@ -14,6 +14,19 @@ type HammerResult struct {
 	Requests, Errors int
 	Elapsed          time.Duration
 	P50, P95, P99    time.Duration
+	// Latencies are every request's, sorted.
+	Latencies []time.Duration
+}
+
+// Add merges another run's figures into h (rounds of an interleaved comparison).
+func (h HammerResult) Add(o HammerResult) HammerResult {
+	h.Requests += o.Requests
+	h.Errors += o.Errors
+	h.Elapsed += o.Elapsed
+	h.Latencies = append(h.Latencies, o.Latencies...)
+	slices.Sort(h.Latencies)
+	h.P50, h.P95, h.P99 = pct(h.Latencies, 50), pct(h.Latencies, 95), pct(h.Latencies, 99)
+	return h
 }
 
 // Throughput is requests per second.
@@ -69,5 +82,5 @@ func Hammer(ctx context.Context, url string, conns int, d time.Duration, cookies
 	wg.Wait()
 	slices.Sort(all)
 	return HammerResult{Requests: len(all), Errors: errs, Elapsed: time.Since(start),
-		P50: pct(all, 50), P95: pct(all, 95), P99: pct(all, 99)}, nil
+		P50: pct(all, 50), P95: pct(all, 95), P99: pct(all, 99), Latencies: all}, nil
 }
