@@ -66,3 +66,23 @@ axe: ## refresh e2e/testdata/axe.min.js from npm (axe-core $(AXE_VERSION)); the 
 	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz && \
 		cp package/axe.min.js $(CURDIR)/e2e/testdata/axe.min.js && cp package/LICENSE $(CURDIR)/e2e/testdata/AXE-LICENSE && rm -rf $$tmp
 	@head -c 20 e2e/testdata/axe.min.js; echo
+# Load: a fresh portal (SQLite in a temporary folder, or LOAD_DB=postgres://…) under
+# LOAD_USERS signed-in users for LOAD_DURATION; see cmd/awdaload.
+LOAD_USERS    ?= 50
+LOAD_DURATION ?= 60s
+LOAD_MIX      ?= browse
+LOAD_DB       ?=
+
+.PHONY: load fuzz
+load: build ## put a freshly started portal under load and check the database afterwards
+	$(GO) build -o bin/awdaload ./cmd/awdaload
+	./bin/awdaload --spawn bin/awda --users $(LOAD_USERS) --duration $(LOAD_DURATION) --mix $(LOAD_MIX) $(if $(LOAD_DB),--db '$(LOAD_DB)')
+
+# Fuzzing: each target for FUZZTIME (corpora committed under testdata/fuzz/).
+FUZZTIME ?= 10s
+FUZZ_TARGETS := ./models:FuzzParseDate ./handlers:FuzzLocalPath ./handlers:FuzzLoginForm ./handlers:FuzzPasswordForm
+fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $${t#*:} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
+	done

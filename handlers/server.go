@@ -200,6 +200,13 @@ func (s *server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away (a closed tab, a proxy that gave up): nobody reads the
+		// answer, and it is no fault of the server's, so no error is logged.
+		s.log.Info("client gone", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "route", c.Path())
+		_ = c.NoContent(statusClientClosed)
+		return
+	}
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
 	switch {
@@ -219,6 +226,11 @@ func (s *server) handleError(err error, c echo.Context) {
 	// The request's own context may be cancelled or past its deadline by now; the error
 	// page must still render.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+	// An error before the session middleware (a body too large) still gets the
+	// browser's language.
+	if st := getState(c); st.lang == "" {
+		st.lang = s.pickLanguage(c, st.user)
+	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return
@@ -229,7 +241,10 @@ func (s *server) handleError(err error, c echo.Context) {
 	}
 }
 
-// isUnavailable recognises a database that did not answer in time.
-func isUnavailable(err error) bool {
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, models.ErrUnavailable)
-}
+// statusClientClosed is nginx's code for a request the client abandoned.
+const statusClientClosed = 499
+
+// isUnavailable recognises a database that did not answer in time, or at all (refused,
+// cut or closed connections): the page is a 503, and the server recovers by itself when
+// the database returns.
+func isUnavailable(err error) bool { return models.IsUnavailable(err) }

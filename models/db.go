@@ -2,15 +2,21 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -59,7 +65,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		TranslateError:         true,
 	}
 	if IsPostgres(dsn) {
-		gdb, err := gorm.Open(postgres.Open(dsn), cfg)
+		gdb, err := gorm.Open(postgres.Open(withConnectTimeout(dsn)), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -70,6 +76,9 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		// Connections are renewed now and then, so a failover or a restarted database is
+		// picked up even by a busy pool. Queries are bounded by each request's deadline.
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 		if err := sqlDB.PingContext(ctx); err != nil {
 			return nil, fmt.Errorf("ping postgres: %w", err)
 		}
@@ -149,6 +158,47 @@ func (db *DB) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// withConnectTimeout adds connect_timeout=5 (seconds) to a postgres URL that sets none,
+// so a database host that does not answer cannot hold a new connection for minutes.
+func withConnectTimeout(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", "5")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// IsUnavailable recognises an error that means the database did not answer: a deadline
+// passed, the connection was refused, reset or cut, or the pool is closed. The portal
+// answers those with 503 (try again) rather than 500 (a bug).
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var netErr net.Error
+	switch {
+	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.As(err, &netErr), pgconn.Timeout(err):
+		return true
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	msg := err.Error()
+	// database/sql does not export these; SQLite reports a vanished file as I/O errors.
+	return strings.Contains(msg, "sql: database is closed") || strings.Contains(msg, "conn closed") ||
+		strings.Contains(msg, "failed to connect") || strings.Contains(msg, "disk I/O error")
 }
 
 // Like escapes a user's text for a LIKE pattern with '\' as the escape character.

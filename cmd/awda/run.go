@@ -24,6 +24,7 @@ Commands:
   migrate   bring the schema up to date and exit
   office    office add --code C --name N --city CITY
   user      user add --email E --name N --role R [--office CODE] [--password-stdin]
+  backup    backup FILE: a consistent, checked copy of a live SQLite database
 
 Every command takes --db (an SQLite path or a postgres:// URL; default data/awda.db,
 or DATABASE_URL when set). Run "awda <command> -h" for its flags.
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdOffice(ctx, args[1:], getenv, stdout)
 	case "user":
 		return cmdUser(ctx, args[1:], getenv, stdin, stdout)
+	case "backup":
+		return cmdBackup(ctx, args[1:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -50,10 +50,15 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	t, err := readTimeouts(getenv)
+	if err != nil {
+		return err
+	}
 	h, err := handlers.New(handlers.Config{
-		SessionKey:    key,
-		SecureCookies: getenv("AWDA_SECURE_COOKIES") == "1",
-		Logger:        log,
+		SessionKey:     key,
+		SecureCookies:  getenv("AWDA_SECURE_COOKIES") == "1",
+		Logger:         log,
+		RequestTimeout: t.request,
 	}, stores, catalog, assets)
 	if err != nil {
 		return err
@@ -64,10 +69,10 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	}
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
+		ReadHeaderTimeout: t.readHeader,
+		ReadTimeout:       t.read,
 		WriteTimeout:      15 * time.Minute, // long exports stream for minutes
-		IdleTimeout:       120 * time.Second,
+		IdleTimeout:       t.idle,
 		MaxHeaderBytes:    64 << 10,
 	}
 	fmt.Fprintf(stdout, "Awda is listening on http://%s\n", ln.Addr())
@@ -81,7 +86,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	}
 	// SIGTERM: stop accepting, let requests in flight finish.
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), t.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
@@ -106,9 +111,46 @@ func firstRun(ctx context.Context, stores *models.Stores, demo bool, stdout io.W
 		Email: "admin@awda.local", Name: "Administrator", Role: models.RoleAdmin, Language: "fr",
 	})
 	if err != nil {
+		// Several servers starting at once on one PostgreSQL database: another one
+		// created the administrator first, and printed its password.
+		if n, cerr := stores.Users.Count(ctx); cerr == nil && n > 0 {
+			return nil
+		}
 		return err
 	}
 	fmt.Fprintf(stdout, "Created the first administrator %s with the one-time password: %s\n", u.Email, pw)
 	fmt.Fprintln(stdout, "It is shown only once; you will choose a new password at first sign-in.")
 	return nil
+}
+
+// timeouts bound how long a slow client or a stalled database can hold a connection.
+type timeouts struct {
+	request, readHeader, read, idle, shutdown time.Duration
+}
+
+// readTimeouts reads AWDA_REQUEST_TIMEOUT (each request's work, default 30s),
+// AWDA_READ_HEADER_TIMEOUT (10s), AWDA_READ_TIMEOUT (60s), AWDA_IDLE_TIMEOUT (120s) and
+// AWDA_SHUTDOWN_TIMEOUT (how long SIGTERM waits for requests in flight, 30s), as Go
+// durations such as 500ms or 2m.
+func readTimeouts(getenv env) (timeouts, error) {
+	t := timeouts{request: 30 * time.Second, readHeader: 10 * time.Second, read: 60 * time.Second,
+		idle: 120 * time.Second, shutdown: 30 * time.Second}
+	for _, v := range []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"AWDA_REQUEST_TIMEOUT", &t.request}, {"AWDA_READ_HEADER_TIMEOUT", &t.readHeader},
+		{"AWDA_READ_TIMEOUT", &t.read}, {"AWDA_IDLE_TIMEOUT", &t.idle}, {"AWDA_SHUTDOWN_TIMEOUT", &t.shutdown},
+	} {
+		raw := getenv(v.name)
+		if raw == "" {
+			continue
+		}
+		d, err := time.ParseDuration(raw)
+		if err != nil || d <= 0 {
+			return t, fmt.Errorf("%s=%q: want a positive duration such as 30s", v.name, raw)
+		}
+		*v.dst = d
+	}
+	return t, nil
 }

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"awda/cmd/awdaload/load"
+	"awda/models"
+	"awda/models/dbtest"
+)
+
+// binary is `awda serve` run as its own process, which a test can kill.
+type binary struct {
+	cmd  *exec.Cmd
+	URL  string
+	out  *syncBuffer
+	errs *syncBuffer
+	done chan error
+}
+
+func startBinary(t *testing.T, db string, env ...string) *binary {
+	t.Helper()
+	b := &binary{out: &syncBuffer{}, errs: &syncBuffer{}, done: make(chan error, 1)}
+	b.cmd = exec.Command(awdaBin, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	b.cmd.Env = append(os.Environ(), "AWDA_SESSION_KEY="+testSessionKey, "AWDA_LOG_LEVEL=warn")
+	b.cmd.Env = append(b.cmd.Env, env...)
+	b.cmd.Stdout, b.cmd.Stderr = b.out, b.errs
+	if err := b.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { b.done <- b.cmd.Wait() }()
+	t.Cleanup(func() {
+		b.cmd.Process.Kill()
+		<-b.done
+	})
+	deadline := time.After(30 * time.Second)
+	for {
+		if m := listeningRe.FindStringSubmatch(b.out.String()); m != nil {
+			b.URL = m[1]
+			return b
+		}
+		select {
+		case err := <-b.done:
+			b.done <- err
+			t.Fatalf("awda exited before listening: %v\n%s", err, b.errs.String())
+		case <-deadline:
+			t.Fatalf("awda did not listen within 30s\n%s", b.errs.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// wait returns the process's exit error (nil for exit code 0).
+func (b *binary) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-b.done:
+		b.done <- err
+		return err
+	case <-time.After(40 * time.Second):
+		t.Fatal("awda did not exit within 40s")
+		return nil
+	}
+}
+
+// crashUsers creates an office and n caseworkers on a fresh SQLite database.
+func crashUsers(t *testing.T, db string, n int) []load.User {
+	t.Helper()
+	stores := openStores(t, db)
+	if err := models.Migrate(t.Context(), stores.DB); err != nil {
+		t.Fatal(err)
+	}
+	dbtest.MustOffice(t, stores, "RAB", "Rabat")
+	var users []load.User
+	for i := range n {
+		u := load.User{Email: fmt.Sprintf("cw%d@example.org", i), Password: "a long crash passphrase", Role: "caseworker"}
+		dbtest.MustUser(t, stores, u.Email, models.RoleCaseworker, "RAB", u.Password)
+		users = append(users, u)
+	}
+	stores.DB.Close()
+	return users
+}
+
+// verifyDB checks a database after the server stopped: integrity, then every write
+// acknowledged by the server is there.
+func verifyDB(t *testing.T, db string, writes []load.Write) {
+	t.Helper()
+	if err := models.CheckIntegrity(t.Context(), db); err != nil {
+		t.Fatal(err)
+	}
+	stores := openStores(t, db)
+	if err := load.Verify(t.Context(), stores.DB, writes); err != nil {
+		t.Fatalf("acknowledged writes lost:\n%v", err)
+	}
+}
+
+func countAcked(ws []load.Write) (n int) {
+	for _, w := range ws {
+		if w.Acked {
+			n++
+		}
+	}
+	return n
+}
+
+// SIGKILL in the middle of writes loses nothing acknowledged and corrupts nothing.
+func TestCrashMidLoad(t *testing.T) {
+	if dbtest.Backend() != "sqlite" {
+		t.Skip("the crash test is about the SQLite file; PostgreSQL has its own WAL")
+	}
+	db := filepath.Join(t.TempDir(), "awda.db")
+	users := crashUsers(t, db, 8)
+	srv := startBinary(t, db)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	resc := make(chan *load.Result, 1)
+	go func() {
+		res, err := load.Run(ctx, load.Config{Base: srv.URL, Users: users, Duration: time.Minute,
+			Scenarios: load.WriteMix, KeepGoing: true, Seed: 7})
+		if err != nil {
+			t.Error(err)
+		}
+		resc <- res
+	}()
+	time.Sleep(1500 * time.Millisecond)
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.wait(t)
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	res := <-resc
+	acked := countAcked(res.Writes)
+	t.Logf("before SIGKILL: %d writes sent, %d acknowledged", len(res.Writes), acked)
+	if acked < 20 {
+		t.Fatalf("only %d acknowledged writes before the kill: the test proves nothing", acked)
+	}
+
+	// The restarted server opens the same file (recovering its WAL) and serves.
+	again := startBinary(t, db)
+	c := load.NewClient(again.URL, nil)
+	if err := c.Login(t.Context(), users[0].Email, users[0].Password); err != nil {
+		var es *load.ErrStatus
+		if !errors.As(err, &es) {
+			t.Fatalf("sign in after restart: %v", err)
+		}
+	}
+	again.cmd.Process.Signal(syscall.SIGTERM)
+	if err := again.wait(t); err != nil {
+		t.Fatalf("restarted server did not exit cleanly: %v", err)
+	}
+	verifyDB(t, db, res.Writes)
+}
+
+// SIGTERM lets every request in flight finish, then the server exits 0.
+func TestGracefulDrain(t *testing.T) {
+	if dbtest.Backend() != "sqlite" {
+		t.Skip("runs on SQLite")
+	}
+	db := filepath.Join(t.TempDir(), "awda.db")
+	users := crashUsers(t, db, 8)
+	srv := startBinary(t, db)
+	ctx := t.Context()
+
+	clients := make([]*load.Client, len(users))
+	for i, u := range users {
+		clients[i] = load.NewClient(srv.URL, &http.Transport{DisableKeepAlives: true})
+		if err := clients[i].Login(ctx, u.Email, u.Password); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := clients[i].Get(ctx, "/account"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Every user's password change is in flight when SIGTERM arrives: its headers and
+	// half its form are sent; the rest follows after the signal.
+	var writes []load.Write
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	rest := make([]func(), len(users))
+	for i, u := range users {
+		next := fmt.Sprintf("drained passphrase %d", i)
+		body := url.Values{"_csrf": {clients[i].CSRF}, "current": {u.Password}, "password": {next}, "confirm": {next}}.Encode()
+		pr, pw := io.Pipe()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/account/password", pr)
+		req.ContentLength = int64(len(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		half := len(body) / 2
+		go pw.Write([]byte(body[:half]))
+		rest[i] = func() { pw.Write([]byte(body[half:])); pw.Close() }
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := clients[i].HTTP.Do(req)
+			ok := err == nil && resp.StatusCode == http.StatusSeeOther
+			if err == nil {
+				resp.Body.Close()
+			}
+			if !ok {
+				t.Errorf("%s: a request in flight at SIGTERM failed: %v %v", u.Email, resp, err)
+			}
+			mu.Lock()
+			writes = append(writes, load.Write{Kind: "password", User: u.Email, Value: next, Acked: ok})
+			mu.Unlock()
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // the server has read every request's headers
+	sent := time.Now()
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	// New connections are refused while it drains.
+	if _, err := load.NewClient(srv.URL, nil).Get(ctx, "/login"); err == nil {
+		t.Error("a new request was accepted after SIGTERM")
+	}
+	for _, f := range rest {
+		f()
+	}
+	wg.Wait()
+	finished := time.Since(sent)
+	if err := srv.wait(t); err != nil {
+		t.Fatalf("exit after SIGTERM: %v, want 0\n%s", err, srv.errs.String())
+	}
+	t.Logf("%d password changes in flight finished %s after SIGTERM", len(users), finished.Round(time.Millisecond))
+	verifyDB(t, db, writes)
+}

@@ -1,0 +1,104 @@
+package load
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// Scenarios is the default mix. Add a scenario as one function and one line here
+// (search, case files, registering cases, planning and approving support, the summary
+// come with their pages).
+var Scenarios = []Scenario{
+	{Name: "home", Weight: 50, Run: Home},
+	{Name: "account", Weight: 30, Run: Account},
+	{Name: "language", Weight: 20, Run: Language},
+}
+
+// WriteMix is the crash tests' mix: mostly writes, each acknowledged write checked
+// after the restart.
+var WriteMix = []Scenario{
+	{Name: "home", Weight: 20, Run: Home},
+	{Name: "language", Weight: 50, Run: Language},
+	{Name: "password", Weight: 10, Run: Password},
+	{Name: "signin-again", Weight: 20, Run: SignInAgain},
+}
+
+// SignIn signs the session's user in: a write (a session row, a sign-in attempt).
+func SignIn(ctx context.Context, s *Session) error {
+	if _, err := s.Get(ctx, "GET /login", "/login", http.StatusOK); err != nil {
+		return err
+	}
+	return s.Write("signin", "", func() error {
+		r, err := s.Post(ctx, "POST /login", "/login",
+			url.Values{"email": {s.User.Email}, "password": {s.User.Password}}, http.StatusSeeOther)
+		if err == nil && r.Location == "/login" {
+			return &ErrStatus{Path: "/login", Got: r.Status, Want: http.StatusSeeOther}
+		}
+		return err
+	})
+}
+
+// SignInAgain signs out and in again.
+func SignInAgain(ctx context.Context, s *Session) error {
+	if _, err := s.Get(ctx, "GET /", "/", http.StatusOK); err != nil {
+		return err
+	}
+	if _, err := s.Post(ctx, "POST /logout", "/logout", nil, http.StatusSeeOther); err != nil {
+		return err
+	}
+	return SignIn(ctx, s)
+}
+
+// Home opens the home page.
+func Home(ctx context.Context, s *Session) error {
+	_, err := s.Get(ctx, "GET /", "/", http.StatusOK)
+	return err
+}
+
+// Account opens the account page.
+func Account(ctx context.Context, s *Session) error {
+	_, err := s.Get(ctx, "GET /account", "/account", http.StatusOK)
+	return err
+}
+
+var languages = []string{"fr", "en", "ar"}
+
+// Language switches the interface language from the account page's form.
+func Language(ctx context.Context, s *Session) error {
+	if _, err := s.Get(ctx, "GET /account", "/account", http.StatusOK); err != nil {
+		return err
+	}
+	lang := languages[s.Rand.IntN(len(languages))]
+	return s.Write("language", lang, func() error {
+		_, err := s.Post(ctx, "POST /account/language", "/account/language",
+			url.Values{"language": {lang}}, http.StatusSeeOther)
+		return err
+	})
+}
+
+// Password changes the user's password (the browser keeps a fresh session).
+func Password(ctx context.Context, s *Session) error {
+	if _, err := s.Get(ctx, "GET /account", "/account", http.StatusOK); err != nil {
+		return err
+	}
+	next := "drifting harbour " + randomWord(s)
+	err := s.Write("password", next, func() error {
+		_, err := s.Post(ctx, "POST /account/password", "/account/password",
+			url.Values{"current": {s.User.Password}, "password": {next}, "confirm": {next}}, http.StatusSeeOther)
+		return err
+	})
+	if err == nil {
+		s.User.Password = next
+	}
+	return err
+}
+
+func randomWord(s *Session) string {
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, 10)
+	for i := range b {
+		b[i] = letters[s.Rand.IntN(len(letters))]
+	}
+	return string(b)
+}

@@ -1,0 +1,131 @@
+package handlers
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"awda/models"
+	"awda/models/dbtest"
+	"awda/static"
+	"awda/views"
+)
+
+// localPath returns "" or a path on this site, which a browser (that ignores tabs and
+// newlines and reads '\' as '/') cannot take to another host.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range []string{"/", "/cases/12?tab=support", "//evil.example", "/\\evil.example", "https://evil.example/",
+		"/\t/evil.example", "/%2F%2Fevil.example", "javascript:alert(1)", "/cases#x", "", "/\u202e/x", "/..//evil"} {
+		f.Add(s)
+	}
+	base, _ := url.Parse("https://awda.example/home")
+	f.Fuzz(func(t *testing.T, next string) {
+		out := localPath(next)
+		if out == "" {
+			return
+		}
+		if out != next {
+			t.Fatalf("localPath(%q) = %q: it must keep or refuse, never rewrite", next, out)
+		}
+		browser := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(out)
+		if !strings.HasPrefix(browser, "/") || strings.HasPrefix(browser, "//") {
+			t.Fatalf("localPath(%q) accepted %q, which a browser reads as %q", next, out, browser)
+		}
+		u, err := base.Parse(browser)
+		if err != nil || u.Host != base.Host || u.Scheme != base.Scheme {
+			t.Fatalf("localPath(%q) = %q leads to %v (%v)", next, out, u, err)
+		}
+	})
+}
+
+// fuzzServer is the portal for the form fuzzers and benchmarks: one user signed in,
+// the session and CSRF cookies kept, the access log formatted (and discarded).
+type fuzzServer struct {
+	srv     *server
+	cookies []*http.Cookie
+	csrf    string
+}
+
+const fuzzCSRF = "fuzzcsrftokenfuzzcsrftokenfuzzcs"
+
+func newFuzzServer(f testing.TB) *fuzzServer {
+	stores := dbtest.Stores(f, dbtest.NewClock(testStart))
+	dbtest.MustOffice(f, stores, "RAB", "Rabat")
+	dbtest.MustUser(f, stores, "fuzz@example.org", models.RoleCaseworker, "RAB", testPassword)
+	catalog, err := views.LoadCatalog()
+	if err != nil {
+		f.Fatal(err)
+	}
+	assets, err := static.New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv, err := newServer(Config{SessionKey: []byte("fuzz-session-key-of-at-least-32-bytes"),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, stores, catalog, assets)
+	if err != nil {
+		f.Fatal(err)
+	}
+	fs := &fuzzServer{srv: srv, cookies: []*http.Cookie{{Name: "awda_csrf", Value: fuzzCSRF}}}
+	rec := fs.post(views.PathLogin, url.Values{"email": {"fuzz@example.org"}, "password": {testPassword}}.Encode())
+	if rec.Code != http.StatusSeeOther {
+		f.Fatalf("sign in: %d", rec.Code)
+	}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == cookieName {
+			fs.cookies = append(fs.cookies, c)
+		}
+	}
+	return fs
+}
+
+// post sends a raw form body with valid CSRF and session cookies.
+func (fs *fuzzServer) post(path, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-CSRF-Token", fuzzCSRF)
+	for _, c := range fs.cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	fs.srv.e.ServeHTTP(rec, req)
+	return rec
+}
+
+// Any body posted to the sign-in form gives a page, a refusal or a redirect: never a
+// server error.
+func FuzzLoginForm(f *testing.F) {
+	fs := newFuzzServer(f)
+	for _, s := range []string{"email=fuzz%40example.org&password=wrong", "email=&password=", "email=%ZZ&password",
+		"email=a&email=b&password=x&next=%2F%2Fevil", "password=" + strings.Repeat("x", 5000), "&&&==&", "next=/cases&email=x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		rec := fs.post(views.PathLogin, body)
+		if rec.Code >= 500 {
+			t.Fatalf("POST /login %q: %d", body, rec.Code)
+		}
+		if loc := rec.Header().Get("Location"); loc != "" && (strings.HasPrefix(loc, "//") || strings.Contains(loc, "://")) {
+			t.Fatalf("POST /login %q redirects off-site to %q", body, loc)
+		}
+	})
+}
+
+// Any body posted to the password form gives 422 with its errors, 400, or a redirect;
+// never a server error.
+func FuzzPasswordForm(f *testing.F) {
+	fs := newFuzzServer(f)
+	for _, s := range []string{"current=x&password=y&confirm=y", "current=a+long+test+passphrase&password=short&confirm=short",
+		"password=" + strings.Repeat("é", 200), "current=%00&password=%00%00%00%00%00%00%00%00%00%00%00%00&confirm=%00", "="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		rec := fs.post(views.PathPassword, body)
+		if rec.Code >= 500 {
+			t.Fatalf("POST /account/password %q: %d", body, rec.Code)
+		}
+	})
+}
