@@ -14,12 +14,12 @@ type AmountError struct {
 func (e *AmountError) Error() string { return e.msg }
 
 var (
-	errAmountEmpty     = &AmountError{Key: "error.amount_required", msg: "amount is empty"}
-	errAmountNegative  = &AmountError{Key: "error.amount_negative", msg: "amount is negative"}
-	errAmountInvalid   = &AmountError{Key: "error.amount_invalid", msg: "amount is not a number such as 1500 or 1 500,50"}
-	errAmountAmbiguous = &AmountError{Key: "error.amount_ambiguous", msg: "amount is ambiguous: one separator followed by three digits may be thousands or decimals"}
-	errAmountDecimals  = &AmountError{Key: "error.amount_decimals", msg: "amount has more decimals than the currency allows"}
-	errAmountTooLarge  = &AmountError{Key: "error.amount_too_large", msg: "amount is too large"}
+	errAmountEmpty     = &AmountError{Key: "casework.error.amount_required", msg: "amount is empty"}
+	errAmountNegative  = &AmountError{Key: "casework.error.amount_negative", msg: "amount is negative"}
+	errAmountInvalid   = &AmountError{Key: "casework.error.amount_invalid", msg: "amount is not a number such as 1500 or 1 500,50"}
+	errAmountAmbiguous = &AmountError{Key: "casework.error.amount_ambiguous", msg: "amount is ambiguous: one separator followed by three digits may be thousands or decimals"}
+	errAmountDecimals  = &AmountError{Key: "casework.error.amount_decimals", msg: "amount has more decimals than the currency allows"}
+	errAmountTooLarge  = &AmountError{Key: "casework.error.amount_too_large", msg: "amount is too large"}
 )
 
 // MaxAmountMajor is the largest amount accepted, in major units (100 billion): larger

@@ -111,6 +111,11 @@ type Stores struct {
 	Users    *UserStore
 	Sessions *SessionStore
 	Offices  *OfficeStore
+	// Casework on a case: support, activities, group sessions and referrals (issue 4).
+	Support       *SupportStore
+	Activities    *ActivityStore
+	GroupSessions *GroupSessionStore
+	Referrals     *ReferralStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -123,5 +128,10 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		Users:    NewUserStore(db, now, argon, audit),
 		Sessions: NewSessionStore(db, now),
 		Offices:  NewOfficeStore(db, audit),
+
+		Support:       NewSupportStore(db, now, audit),
+		Activities:    NewActivityStore(db, now, audit),
+		GroupSessions: NewGroupSessionStore(db, now, audit),
+		Referrals:     NewReferralStore(db, now, audit),
 	}
 }
