@@ -18,5 +18,11 @@ func (s *server) home(c echo.Context) error {
 // homeSections gathers the blocks of the signed-in user's home page. Each feature adds
 // its block here (cases, approvals, exports), computed by grouped queries in models.
 func (s *server) homeSections(c echo.Context) ([]views.HomeSection, error) {
-	return nil, nil
+	var sections []views.HomeSection
+	casework, err := s.caseworkHome(c)
+	if err != nil {
+		return nil, err
+	}
+	sections = append(sections, casework...)
+	return sections, nil
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -77,4 +78,10 @@ func oneOf[T ~string](v T, list []T) bool {
 		}
 	}
 	return false
+}
+
+// CaseInScope loads one case in the user's scope for the casework pages (support,
+// referral and activity forms shown alone); ErrNotFound when missing or out of scope.
+func (s *SupportStore) CaseInScope(ctx context.Context, scope Scope, caseID uint) (*Case, error) {
+	return caseInScope(s.db.Read.WithContext(ctx), scope, caseID)
 }
