@@ -404,7 +404,7 @@ func (s *server) changeAttendance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.flash(c, "success", "casework.flash.attendance_added", "Count", n)
+	s.flash(c, "success", "casework.flash.attendance_added", "Count", strconv.Itoa(n))
 	return redirect(c, views.SessionPath(id))
 }
 
@@ -461,7 +461,9 @@ func (s *server) approveSelected(c echo.Context) error {
 	case err != nil:
 		return err
 	default:
-		s.flash(c, "success", "casework.flash.approved_many", "Count", n)
+		// Flash arguments travel through JSON, where a number would come back as a
+		// float64 that go-i18n cannot pluralise; a decimal string works.
+		s.flash(c, "success", "casework.flash.approved_many", "Count", strconv.Itoa(n))
 	}
 	return redirect(c, views.PathApprovals)
 }
