@@ -34,7 +34,7 @@ func (s *server) today() models.Date { return models.DateOf(s.stores.Now()) }
 func (s *server) caseworkVM(c echo.Context, cs *models.Case) (views.CaseworkVM, error) {
 	ctx, u := c.Request().Context(), currentUser(c)
 	scope := u.Scope()
-	vm := views.CaseworkVM{CaseID: cs.ID, CaseNumber: cs.CaseNumber, CanEdit: u.CanEditCases(), ConsentShare: cs.ConsentShare,
+	vm := views.CaseworkVM{CaseID: cs.ID, CaseNumber: cs.CaseNumber, CanEdit: u.CanEditCases() && cs.Status != models.StatusClosed, ConsentShare: cs.ConsentShare,
 		Today: s.today().String()}
 	support, err := s.stores.Support.ForCase(ctx, scope, cs.ID)
 	if err != nil {
@@ -133,6 +133,10 @@ func (s *server) createSupport(c echo.Context) error {
 	if fe, ok := models.AsValidation(err); ok {
 		return s.invalid(c, views.SupportFormPage(views.SupportForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: in, Errors: fe}))
 	}
+	if errors.Is(err, models.ErrCaseClosed) {
+		s.flash(c, "error", "casework.error.case_closed")
+		return redirect(c, views.CasePath(cs.ID))
+	}
 	if err != nil {
 		return err
 	}
@@ -202,6 +206,8 @@ func supportErrorKey(err error) string {
 		return ""
 	case errors.Is(err, models.ErrOwnSupport):
 		return "casework.error.four_eyes"
+	case errors.Is(err, models.ErrCaseClosed):
+		return "casework.error.case_closed"
 	case errors.Is(err, models.ErrBadMove):
 		return "casework.error.bad_move"
 	case errors.Is(err, models.ErrConflict):
@@ -221,6 +227,10 @@ func (s *server) createActivity(c echo.Context) error {
 	if fe, ok := models.AsValidation(err); ok {
 		return s.invalid(c, views.ActivityFormPage(views.ActivityForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: in, Errors: fe}))
 	}
+	if errors.Is(err, models.ErrCaseClosed) {
+		s.flash(c, "error", "casework.error.case_closed")
+		return redirect(c, views.CasePath(cs.ID))
+	}
 	if err != nil {
 		return err
 	}
@@ -237,6 +247,10 @@ func (s *server) createReferral(c echo.Context) error {
 	_, err = s.stores.Referrals.Create(c.Request().Context(), actor(c), currentUser(c).Scope(), cs.ID, in)
 	if fe, ok := models.AsValidation(err); ok {
 		return s.invalid(c, views.ReferralFormPage(views.ReferralForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: in, Errors: fe}))
+	}
+	if errors.Is(err, models.ErrCaseClosed) {
+		s.flash(c, "error", "casework.error.case_closed")
+		return redirect(c, views.CasePath(cs.ID))
 	}
 	if err != nil {
 		return err

@@ -67,7 +67,7 @@ func (s *ActivityStore) Record(ctx context.Context, a Actor, scope Scope, caseID
 	}
 	act := &Activity{CaseID: caseID, Kind: ActivityKind(in.Kind), Mode: in.Mode, Date: in.date, Note: in.Note, CreatedByID: a.User.ID}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if _, err := caseInScope(tx, scope, caseID); err != nil {
+		if _, err := caseForWrite(tx, scope, caseID); err != nil {
 			return err
 		}
 		if err := tx.Create(act).Error; err != nil {

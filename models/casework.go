@@ -20,6 +20,9 @@ var (
 	ErrReadOnly = fmt.Errorf("%w: this role only reads cases", ErrForbidden)
 	// ErrBadMove is a status change the record's current status does not allow.
 	ErrBadMove = errors.New("this step is not allowed from the current status")
+	// ErrCaseClosed is casework recorded on a closed case, which is read-only until a
+	// supervisor reopens it (the published figures must not shift silently).
+	ErrCaseClosed = fmt.Errorf("%w: the case is closed", ErrBadMove)
 )
 
 // caseInScope loads one case inside a transaction or query, applying the user's office
@@ -39,6 +42,15 @@ func caseInScope(tx *gorm.DB, scope Scope, caseID uint) (*Case, error) {
 		return nil, fmt.Errorf("load case %d: %w", caseID, err)
 	}
 	return &cs, nil
+}
+
+// caseForWrite loads a case in scope that casework may still be added to: not closed.
+func caseForWrite(tx *gorm.DB, scope Scope, caseID uint) (*Case, error) {
+	cs, err := caseInScope(tx, scope, caseID)
+	if err == nil && cs.Status == StatusClosed {
+		return nil, ErrCaseClosed
+	}
+	return cs, err
 }
 
 // scopeCasesAlias restricts a query joined to cases under an alias to the user's offices.

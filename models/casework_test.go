@@ -581,3 +581,28 @@ func TestAttendanceByCaseNumber(t *testing.T) {
 		t.Fatalf("no office chosen: %v", err)
 	}
 }
+
+func TestClosedCaseIsReadOnlyForCasework(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	cs := insertCase(t, f.s, f.rab, f.cw, models.StatusReintegration, true)
+	sp := f.plan(t, f.cw, cs, "100")
+	if err := f.s.DB.Write.Model(&models.Case{}).Where("id = ?", cs.ID).Update("status", models.StatusClosed).Error; err != nil {
+		t.Fatal(err)
+	}
+	_, planErr := f.s.Support.Plan(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.SupportInput{Type: "cash", Description: "x", Amount: "1", Currency: "MAD", Date: "2021-05-01"})
+	_, actErr := f.s.Activities.Record(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.ActivityInput{Kind: "counselling", Date: "2021-05-01"})
+	_, refErr := f.s.Referrals.Create(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.ReferralInput{Partner: "ANAPEC", Purpose: "x", Date: "2021-05-01"})
+	for name, err := range map[string]error{
+		"plan": planErr, "activity": actErr, "referral": refErr,
+		"approve": f.s.Support.Approve(ctx, act(f.sup), f.sup.Scope(), cs.ID, sp.ID, 0),
+		"cancel":  f.s.Support.Cancel(ctx, act(f.cw), f.cw.Scope(), cs.ID, sp.ID, 0, "x"),
+	} {
+		if !errors.Is(err, models.ErrCaseClosed) {
+			t.Errorf("%s on a closed case: %v", name, err)
+		}
+	}
+	if _, err := f.s.Support.ForCase(ctx, f.cw.Scope(), cs.ID); err != nil {
+		t.Errorf("reading a closed case's support: %v", err)
+	}
+}

@@ -79,7 +79,7 @@ func (s *ReferralStore) Create(ctx context.Context, a Actor, scope Scope, caseID
 	r := &Referral{CaseID: caseID, Partner: in.Partner, PartnerName: in.PartnerName, Purpose: in.Purpose, DateSent: in.date,
 		Status: ReferralSent, CreatedByID: a.User.ID, Version: 1}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		cs, err := caseInScope(tx, scope, caseID)
+		cs, err := caseForWrite(tx, scope, caseID)
 		if err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (s *ReferralStore) FollowUp(ctx context.Context, a Actor, scope Scope, case
 	}
 	fe := in.Validate()
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		r, err := s.load(tx, scope, caseID, id)
+		r, err := s.load(tx, scope, caseID, id, true)
 		if err != nil {
 			return err
 		}
@@ -195,8 +195,12 @@ func sameInt(a, b *int) bool {
 	return *a == *b
 }
 
-func (s *ReferralStore) load(tx *gorm.DB, scope Scope, caseID, id uint) (*Referral, error) {
-	if _, err := caseInScope(tx, scope, caseID); err != nil {
+func (s *ReferralStore) load(tx *gorm.DB, scope Scope, caseID, id uint, write bool) (*Referral, error) {
+	find := caseInScope
+	if write {
+		find = caseForWrite
+	}
+	if _, err := find(tx, scope, caseID); err != nil {
 		return nil, err
 	}
 	var r Referral
@@ -212,7 +216,7 @@ func (s *ReferralStore) load(tx *gorm.DB, scope Scope, caseID, id uint) (*Referr
 
 // Get loads one referral of a case in scope.
 func (s *ReferralStore) Get(ctx context.Context, scope Scope, caseID, id uint) (*Referral, error) {
-	return s.load(s.db.Read.WithContext(ctx), scope, caseID, id)
+	return s.load(s.db.Read.WithContext(ctx), scope, caseID, id, false)
 }
 
 // ForCase lists a case's referrals, newest first, with who made them.

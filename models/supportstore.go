@@ -92,7 +92,7 @@ func (s *SupportStore) Plan(ctx context.Context, a Actor, scope Scope, caseID ui
 		PlannedByID: a.User.ID, Version: 1,
 	}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if _, err := caseInScope(tx, scope, caseID); err != nil {
+		if _, err := caseForWrite(tx, scope, caseID); err != nil {
 			return err
 		}
 		if err := tx.Create(sp).Error; err != nil {
@@ -108,9 +108,14 @@ func (s *SupportStore) Plan(ctx context.Context, a Actor, scope Scope, caseID ui
 	return sp, nil
 }
 
-// load reads one support of a case in scope, inside a transaction.
-func (s *SupportStore) load(tx *gorm.DB, scope Scope, caseID, id uint) (*Case, *Support, error) {
-	cs, err := caseInScope(tx, scope, caseID)
+// load reads one support of a case in scope, inside a transaction; writes refuse a
+// closed case, reads (Get) do not.
+func (s *SupportStore) load(tx *gorm.DB, scope Scope, caseID, id uint, write bool) (*Case, *Support, error) {
+	find := caseInScope
+	if write {
+		find = caseForWrite
+	}
+	cs, err := find(tx, scope, caseID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -147,7 +152,7 @@ func (s *SupportStore) move(tx *gorm.DB, sp *Support, version int, to SupportSta
 }
 
 func (s *SupportStore) approveTx(tx *gorm.DB, a Actor, scope Scope, caseID, id uint, version int) error {
-	_, sp, err := s.load(tx, scope, caseID, id)
+	_, sp, err := s.load(tx, scope, caseID, id, true)
 	if err != nil {
 		return err
 	}
@@ -215,7 +220,7 @@ func (s *SupportStore) SendBack(ctx context.Context, a Actor, scope Scope, caseI
 		return FieldErrors{"comment": "error.required"}.Err()
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		_, sp, err := s.load(tx, scope, caseID, id)
+		_, sp, err := s.load(tx, scope, caseID, id, true)
 		if err != nil {
 			return err
 		}
@@ -251,7 +256,7 @@ func (s *SupportStore) Deliver(ctx context.Context, a Actor, scope Scope, caseID
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		cs, sp, err := s.load(tx, scope, caseID, id)
+		cs, sp, err := s.load(tx, scope, caseID, id, true)
 		if err != nil {
 			return err
 		}
@@ -304,7 +309,7 @@ func (s *SupportStore) Cancel(ctx context.Context, a Actor, scope Scope, caseID,
 		return FieldErrors{"reason": "error.required"}.Err()
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		_, sp, err := s.load(tx, scope, caseID, id)
+		_, sp, err := s.load(tx, scope, caseID, id, true)
 		if err != nil {
 			return err
 		}
@@ -319,7 +324,7 @@ func (s *SupportStore) Cancel(ctx context.Context, a Actor, scope Scope, caseID,
 
 // Get loads one support of a case in scope.
 func (s *SupportStore) Get(ctx context.Context, scope Scope, caseID, id uint) (*Support, error) {
-	_, sp, err := s.load(s.db.Read.WithContext(ctx), scope, caseID, id)
+	_, sp, err := s.load(s.db.Read.WithContext(ctx), scope, caseID, id, false)
 	return sp, err
 }
 
