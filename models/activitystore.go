@@ -65,7 +65,8 @@ func (s *ActivityStore) Record(ctx context.Context, a Actor, scope Scope, caseID
 	if err := in.Validate(DateOf(s.now())).Err(); err != nil {
 		return nil, err
 	}
-	act := &Activity{CaseID: caseID, Kind: ActivityKind(in.Kind), Mode: in.Mode, Date: in.date, Note: in.Note, CreatedByID: a.User.ID}
+	act := &Activity{CaseID: caseID, Kind: ActivityKind(in.Kind), Mode: in.Mode, Date: in.date, Note: in.Note, CreatedByID: a.User.ID,
+		CreatedAt: s.now().UTC()}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if _, err := caseForWrite(tx, scope, caseID); err != nil {
 			return err

@@ -77,7 +77,7 @@ func (s *ReferralStore) Create(ctx context.Context, a Actor, scope Scope, caseID
 	}
 	fe := in.Validate(DateOf(s.now()))
 	r := &Referral{CaseID: caseID, Partner: in.Partner, PartnerName: in.PartnerName, Purpose: in.Purpose, DateSent: in.date,
-		Status: ReferralSent, CreatedByID: a.User.ID, Version: 1}
+		Status: ReferralSent, CreatedByID: a.User.ID, Version: 1, CreatedAt: s.now().UTC(), UpdatedAt: s.now().UTC()}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		cs, err := caseForWrite(tx, scope, caseID)
 		if err != nil {

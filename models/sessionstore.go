@@ -65,7 +65,7 @@ func (s *GroupSessionStore) Create(ctx context.Context, a Actor, scope Scope, in
 		office = *scope.OfficeID
 	}
 	gs := &GroupSession{OfficeID: office, Kind: SessionKind(in.Kind), Title: in.Title, Date: in.date, Place: in.Place,
-		Facilitator: in.Facilitator, CreatedByID: a.User.ID}
+		Facilitator: in.Facilitator, CreatedByID: a.User.ID, CreatedAt: s.now().UTC(), UpdatedAt: s.now().UTC()}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if office != 0 {

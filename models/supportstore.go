@@ -89,7 +89,7 @@ func (s *SupportStore) Plan(ctx context.Context, a Actor, scope Scope, caseID ui
 	sp := &Support{
 		CaseID: caseID, Type: SupportType(in.Type), Description: in.Description, Amount: in.amount,
 		Currency: in.Currency, Date: in.date, FundedByOffice: in.FundedByOffice, Status: SupportPlanned,
-		PlannedByID: a.User.ID, Version: 1,
+		PlannedByID: a.User.ID, Version: 1, CreatedAt: s.now().UTC(), UpdatedAt: s.now().UTC(),
 	}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if _, err := caseForWrite(tx, scope, caseID); err != nil {
