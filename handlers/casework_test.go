@@ -392,4 +392,40 @@ func TestApprovalsQueueInScopeAndBatchApprove(t *testing.T) {
 	if !p.has(`[data-testid="comment-error"]`) {
 		t.Error("no error beside the comment")
 	}
+	p = sup.post(views.SupportActionPath(rab.ID, own.ID, "send-back"), url.Values{"comment": {"Devis manquant"}, "from": {"approvals"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	if p.location() != views.PathApprovals {
+		t.Errorf("send back from the queue returns to %q", p.location())
+	}
+	p = sup.get(views.PathApprovals)
+	if p.has(fmt.Sprintf(`[data-testid="queue-%d"]`, own.ID)) {
+		t.Error("sent-back support still in the queue")
+	}
+}
+
+func TestCaseworkerHomeShowsDeliveriesMonitoringAndThisWeeksSessions(t *testing.T) {
+	app := newTestApp(t) // Monday 1 March 2021
+	cwUser := app.user("cw@example.org", models.RoleCaseworker, "RAB")
+	supUser := app.user("sup@example.org", models.RoleSupervisor, "RAB")
+	cs := app.insertCase("RAB", cwUser, models.StatusReintegration, true)
+	sp := app.plan(cwUser, cs, "100")
+	if err := app.stores.Support.Approve(t.Context(), models.Actor{User: supUser}, supUser.Scope(), cs.ID, sp.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, date := range []string{"2021-03-07", "2021-03-08"} {
+		if _, err := app.stores.GroupSessions.Create(t.Context(), models.Actor{User: cwUser}, cwUser.Scope(), models.SessionInput{Kind: "info_session", Title: "Info", Date: date, Place: "Rabat", Facilitator: "S."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cw := app.client()
+	cw.login("cw@example.org", testPassword)
+	p := cw.get(views.PathHome)
+	for id, want := range map[string]string{"home-to-deliver": "1", "home-monitoring-due": "1", "home-sessions-week": "1"} {
+		if got := p.text(`[data-testid="` + id + `"] .badge`); got != want {
+			t.Errorf("%s: %q, want %s", id, got, want)
+		}
+	}
+	if p.has(`[data-testid="home-approvals"]`) {
+		t.Error("a caseworker sees the approvals block")
+	}
 }
