@@ -429,3 +429,38 @@ func TestCaseworkerHomeShowsDeliveriesMonitoringAndThisWeeksSessions(t *testing.
 		t.Error("a caseworker sees the approvals block")
 	}
 }
+
+func TestActivityFormAndSessionOfficeChoice(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cs := app.insertCase("RAB", u, models.StatusReintegration, true)
+	cw.get(views.PathHome)
+	p := cw.post(views.CaseActivitiesPath(cs.ID), url.Values{"kind": {"monitoring"}, "date": {"2021-02-26"}, "note": {"Visite à Témara"}})
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if !p.has(`[data-testid="mode-error"]`) || p.text(`textarea[name="note"]`) != "Visite à Témara" {
+		t.Error("monitoring without a mode: error or note missing")
+	}
+	p = cw.post(views.CaseActivitiesPath(cs.ID), url.Values{"kind": {"monitoring"}, "mode": {"in_person"}, "date": {"2021-02-26"}, "note": {"Visite à Témara"}})
+	wantStatus(t, p, http.StatusSeeOther)
+
+	app.office("CAS")
+	hq, _ := app.signedIn("hq@example.org", models.RoleSupervisor, "")
+	p = hq.get(views.PathNewSession)
+	if !p.has(`select[name="office"]`) {
+		t.Fatal("an all-offices supervisor is not offered the office")
+	}
+	form := url.Values{"kind": {"training"}, "title": {"Entrepreneuriat"}, "date": {"2021-03-10"}, "place": {"Casablanca"}, "facilitator": {"Youssef"}}
+	p = hq.post(views.PathSessions, form)
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if !p.has(`[data-testid="office-error"]`) {
+		t.Error("no error beside the office")
+	}
+	cas := app.office("CAS")
+	form.Set("office", fmt.Sprint(cas.ID))
+	wantStatus(t, hq.post(views.PathSessions, form), http.StatusSeeOther)
+	var gs models.GroupSession
+	app.stores.DB.Read.Where("title = ?", "Entrepreneuriat").First(&gs)
+	if gs.OfficeID != cas.ID {
+		t.Errorf("session in office %d, want %d", gs.OfficeID, cas.ID)
+	}
+}
