@@ -13,8 +13,8 @@ import (
 	"awda/views"
 )
 
-// idParam reads a numeric path parameter; anything else is a page that does not exist.
-func idParam(c echo.Context, name string) (uint, error) {
+// caseworkParamID reads a numeric path parameter; anything else is a page that does not exist.
+func caseworkParamID(c echo.Context, name string) (uint, error) {
 	n, err := strconv.ParseUint(c.Param(name), 10, 64)
 	if err != nil || n == 0 {
 		return 0, models.ErrNotFound
@@ -22,12 +22,12 @@ func idParam(c echo.Context, name string) (uint, error) {
 	return uint(n), nil
 }
 
-func formInt(c echo.Context, name string) int {
+func caseworkFormInt(c echo.Context, name string) int {
 	n, _ := strconv.Atoi(c.FormValue(name))
 	return n
 }
 
-func (s *server) today() models.Date { return models.DateOf(s.stores.Now()) }
+func (s *server) caseworkToday() models.Date { return models.DateOf(s.stores.Now()) }
 
 // caseworkVM prepares the casework part of a case file for a case already loaded in
 // the user's scope. The case file renders it with views.CaseworkSections.
@@ -35,7 +35,7 @@ func (s *server) caseworkVM(c echo.Context, cs *models.Case) (views.CaseworkVM, 
 	ctx, u := c.Request().Context(), currentUser(c)
 	scope := u.Scope()
 	vm := views.CaseworkVM{CaseID: cs.ID, CaseNumber: cs.CaseNumber, CanEdit: u.CanEditCases() && cs.Status != models.StatusClosed, ConsentShare: cs.ConsentShare,
-		Today: s.today().String()}
+		Today: s.caseworkToday().String()}
 	support, err := s.stores.Support.ForCase(ctx, scope, cs.ID)
 	if err != nil {
 		return vm, err
@@ -65,7 +65,7 @@ func (s *server) caseworkVM(c echo.Context, cs *models.Case) (views.CaseworkVM, 
 		vm.Support = append(vm.Support, row)
 		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: sp.Date, Kind: "casework.timeline.support",
 			Sub: "casework.type." + string(sp.Type), Amount: sp.Amount, Currency: sp.Currency,
-			Text: sp.Description, By: nameOf(sp.PlannedBy), ID: "timeline-support-" + strconv.Itoa(int(sp.ID))})
+			Text: sp.Description, By: caseworkUserName(sp.PlannedBy), ID: "timeline-support-" + strconv.Itoa(int(sp.ID))})
 	}
 	for _, r := range referrals {
 		row := views.ReferralRow{Referral: r, Open: r.Status == models.ReferralSent || r.Status == models.ReferralAccepted}
@@ -81,11 +81,11 @@ func (s *server) caseworkVM(c echo.Context, cs *models.Case) (views.CaseworkVM, 
 			text = r.PartnerName + " — " + r.Purpose
 		}
 		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: r.DateSent, Kind: "casework.timeline.referral", Sub: sub,
-			Text: text, By: nameOf(r.CreatedBy), ID: "timeline-referral-" + strconv.Itoa(int(r.ID))})
+			Text: text, By: caseworkUserName(r.CreatedBy), ID: "timeline-referral-" + strconv.Itoa(int(r.ID))})
 	}
 	for _, a := range vm.Activities {
 		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: a.Date, Kind: "casework.activity." + string(a.Kind),
-			Text: a.Note, By: nameOf(a.CreatedBy), ID: "timeline-activity-" + strconv.Itoa(int(a.ID))})
+			Text: a.Note, By: caseworkUserName(a.CreatedBy), ID: "timeline-activity-" + strconv.Itoa(int(a.ID))})
 	}
 	for _, g := range vm.Sessions {
 		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: g.Date, Kind: "casework.session_kind." + string(g.Kind),
@@ -99,31 +99,31 @@ func (s *server) caseworkVM(c echo.Context, cs *models.Case) (views.CaseworkVM, 
 	return vm, nil
 }
 
-func nameOf(u *models.User) string {
+func caseworkUserName(u *models.User) string {
 	if u == nil {
 		return ""
 	}
 	return u.Name
 }
 
-// caseForForm loads the case of a casework form in scope (for its number on a form page).
-func (s *server) caseForForm(c echo.Context) (*models.Case, error) {
-	id, err := idParam(c, "id")
+// caseworkCase loads the case of a casework form in scope (for its number on a form page).
+func (s *server) caseworkCase(c echo.Context) (*models.Case, error) {
+	id, err := caseworkParamID(c, "id")
 	if err != nil {
 		return nil, err
 	}
 	return s.stores.Support.CaseInScope(c.Request().Context(), currentUser(c).Scope(), id)
 }
 
-// backToCase is the success answer of every casework form: a message and the case file.
-func (s *server) backToCase(c echo.Context, caseID uint, anchor, key string, args ...any) error {
+// caseworkDone is the success answer of every casework form: a message and the case file.
+func (s *server) caseworkDone(c echo.Context, caseID uint, anchor, key string, args ...any) error {
 	s.flash(c, "success", key, args...)
 	return redirect(c, views.CasePath(caseID)+"#"+anchor)
 }
 
 // createSupport plans support for a case.
 func (s *server) createSupport(c echo.Context) error {
-	cs, err := s.caseForForm(c)
+	cs, err := s.caseworkCase(c)
 	if err != nil {
 		return err
 	}
@@ -140,22 +140,22 @@ func (s *server) createSupport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.backToCase(c, cs.ID, "support", "casework.flash.support_planned")
+	return s.caseworkDone(c, cs.ID, "support", "casework.flash.support_planned")
 }
 
 // moveSupport approves, delivers, cancels or sends back one support of a case.
 func (s *server) moveSupport(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		cs, err := s.caseForForm(c)
+		cs, err := s.caseworkCase(c)
 		if err != nil {
 			return err
 		}
-		sid, err := idParam(c, "sid")
+		sid, err := caseworkParamID(c, "sid")
 		if err != nil {
 			return err
 		}
 		ctx, a, scope := c.Request().Context(), actor(c), currentUser(c).Scope()
-		version := formInt(c, "version")
+		version := caseworkFormInt(c, "version")
 		var value string
 		switch action {
 		case "approve":
@@ -218,7 +218,7 @@ func supportErrorKey(err error) string {
 
 // createActivity records counselling, psychosocial support or a monitoring visit.
 func (s *server) createActivity(c echo.Context) error {
-	cs, err := s.caseForForm(c)
+	cs, err := s.caseworkCase(c)
 	if err != nil {
 		return err
 	}
@@ -234,12 +234,12 @@ func (s *server) createActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.backToCase(c, cs.ID, "activities", "casework.flash.activity_recorded")
+	return s.caseworkDone(c, cs.ID, "activities", "casework.flash.activity_recorded")
 }
 
 // createReferral refers the case to a partner, if the person consented to sharing data.
 func (s *server) createReferral(c echo.Context) error {
-	cs, err := s.caseForForm(c)
+	cs, err := s.caseworkCase(c)
 	if err != nil {
 		return err
 	}
@@ -255,22 +255,22 @@ func (s *server) createReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.backToCase(c, cs.ID, "referrals", "casework.flash.referral_sent")
+	return s.caseworkDone(c, cs.ID, "referrals", "casework.flash.referral_sent")
 }
 
 // followUpReferral records a referral's new status, outcome and satisfaction.
 func (s *server) followUpReferral(c echo.Context) error {
-	cs, err := s.caseForForm(c)
+	cs, err := s.caseworkCase(c)
 	if err != nil {
 		return err
 	}
-	rid, err := idParam(c, "rid")
+	rid, err := caseworkParamID(c, "rid")
 	if err != nil {
 		return err
 	}
 	ctx, scope := c.Request().Context(), currentUser(c).Scope()
 	in := models.FollowUpInput{Status: c.FormValue("status"), Outcome: c.FormValue("outcome"), Satisfaction: c.FormValue("satisfaction"),
-		Reason: c.FormValue("reason"), Version: formInt(c, "version")}
+		Reason: c.FormValue("reason"), Version: caseworkFormInt(c, "version")}
 	err = s.stores.Referrals.FollowUp(ctx, actor(c), scope, cs.ID, rid, in)
 	if fe, ok := models.AsValidation(err); ok {
 		r, gerr := s.stores.Referrals.Get(ctx, scope, cs.ID, rid)
@@ -292,12 +292,12 @@ func (s *server) followUpReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.backToCase(c, cs.ID, "referrals", "casework.flash.referral_updated")
+	return s.caseworkDone(c, cs.ID, "referrals", "casework.flash.referral_updated")
 }
 
 // listSessions shows the group sessions in the user's scope, newest first.
 func (s *server) listSessions(c echo.Context) error {
-	f := models.SessionFilter{Page: max(1, formInt(c, "page")), PerPage: 50}
+	f := models.SessionFilter{Page: max(1, caseworkFormInt(c, "page")), PerPage: 50}
 	f.From, _ = models.ParseDate(c.QueryParam("from"))
 	f.To, _ = models.ParseDate(c.QueryParam("to"))
 	rows, total, err := s.stores.GroupSessions.List(c.Request().Context(), currentUser(c).Scope(), f)
@@ -327,7 +327,7 @@ func (s *server) sessionForm(c echo.Context, in models.SessionInput, fe models.F
 
 // newSession shows the new session form.
 func (s *server) newSession(c echo.Context) error {
-	f, err := s.sessionForm(c, models.SessionInput{Kind: string(models.InfoSession), Date: s.today().String()}, nil)
+	f, err := s.sessionForm(c, models.SessionInput{Kind: string(models.InfoSession), Date: s.caseworkToday().String()}, nil)
 	if err != nil {
 		return err
 	}
@@ -367,7 +367,7 @@ func (s *server) sessionVM(c echo.Context, id uint) (views.SessionVM, error) {
 
 // showSession shows one session and its attendance.
 func (s *server) showSession(c echo.Context) error {
-	id, err := idParam(c, "id")
+	id, err := caseworkParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -380,7 +380,7 @@ func (s *server) showSession(c echo.Context) error {
 
 // changeAttendance adds cases by number (all or nothing) or removes one (remove=case id).
 func (s *server) changeAttendance(c echo.Context) error {
-	id, err := idParam(c, "id")
+	id, err := caseworkParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -406,7 +406,7 @@ func (s *server) changeAttendance(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		vm.Numbers = joinLines(typed)
+		vm.Numbers = caseworkLines(typed)
 		if ae != nil {
 			vm.Problems = ae.Problems
 			vm.Error = "casework.error.attendance_refused"
@@ -422,7 +422,7 @@ func (s *server) changeAttendance(c echo.Context) error {
 	return redirect(c, views.SessionPath(id))
 }
 
-func joinLines(values []string) string {
+func caseworkLines(values []string) string {
 	out := ""
 	for i, v := range values {
 		if i > 0 {
@@ -444,7 +444,7 @@ func (s *server) showApprovals(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := views.ApprovalsVM{Overdue: overdue, Today: s.today()}
+	vm := views.ApprovalsVM{Overdue: overdue, Today: s.caseworkToday()}
 	for _, q := range queue {
 		vm.Support = append(vm.Support, views.ApprovalRow{SupportQueueItem: q, Own: q.PlannedByID == u.ID})
 	}
@@ -490,7 +490,7 @@ func (s *server) caseworkHome(c echo.Context) ([]views.HomeSection, error) {
 	if !u.CanEditCases() {
 		return nil, nil
 	}
-	scope, today := u.Scope(), s.today()
+	scope, today := u.Scope(), s.caseworkToday()
 	var out []views.HomeSection
 	if u.Role == models.RoleSupervisor {
 		waiting, err := s.stores.Support.CountAwaitingApproval(ctx, scope)

@@ -63,7 +63,7 @@ func (a *testApp) plan(u *models.User, cs *models.Case, amount string) *models.S
 // renders the casework sections, so the sections are tested through real requests.
 func (a *testApp) caseworkPage() {
 	a.srv.handle(http.MethodGet, "/test/casework/:id", func(c echo.Context) error {
-		cs, err := a.srv.caseForForm(c)
+		cs, err := a.srv.caseworkCase(c)
 		if err != nil {
 			return err
 		}

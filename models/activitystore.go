@@ -40,17 +40,17 @@ type ActivityInput struct {
 func (in *ActivityInput) Validate(today Date) FieldErrors {
 	fe := FieldErrors{}
 	in.Note = strings.TrimSpace(in.Note)
-	if !oneOf(ActivityKind(in.Kind), ActivityKinds) {
+	if !cwOneOf(ActivityKind(in.Kind), ActivityKinds) {
 		fe.Add("kind", "error.choose_value")
 	}
 	if in.Kind == "monitoring" {
-		if !oneOf(in.Mode, MonitoringModes) {
+		if !cwOneOf(in.Mode, MonitoringModes) {
 			fe.Add("mode", "casework.error.mode_required")
 		}
 	} else {
 		in.Mode = ""
 	}
-	in.date = requireDate(fe, "date", in.Date)
+	in.date = cwRequireDate(fe, "date", in.Date)
 	if !in.date.IsZero() && in.date.After(today) {
 		fe.Add("date", "casework.error.date_future")
 	}
@@ -59,7 +59,7 @@ func (in *ActivityInput) Validate(today Date) FieldErrors {
 
 // Record adds an activity to a case in scope.
 func (s *ActivityStore) Record(ctx context.Context, a Actor, scope Scope, caseID uint, in ActivityInput) (*Activity, error) {
-	if err := canWrite(a); err != nil {
+	if err := cwCanWrite(a); err != nil {
 		return nil, err
 	}
 	if err := in.Validate(DateOf(s.now())).Err(); err != nil {

@@ -26,8 +26,8 @@ var (
 // is a typing mistake for any support given to one person.
 const MaxAmountMajor = 100_000_000_000
 
-// groupSpaces are the spaces people and spreadsheets put between thousands.
-var groupSpaces = strings.NewReplacer(" ", " ", "\u00a0", " ", "\u202f", " ", "\u2009", " ")
+// cwGroupSpaces are the spaces people and spreadsheets put between thousands.
+var cwGroupSpaces = strings.NewReplacer(" ", " ", "\u00a0", " ", "\u202f", " ", "\u2009", " ")
 
 // ParseAmount reads an amount typed as people write it, in major units of the currency,
 // and returns minor units. Accepted: 1500, 1500.50, 1500,5, 1 500,50 (also with
@@ -44,7 +44,7 @@ var groupSpaces = strings.NewReplacer(" ", " ", "\u00a0", " ", "\u202f", " ", "\
 //   - negative amounts, letters, more decimals than the currency has (CurrencyDigits)
 //     and more than MaxAmountMajor are refused.
 func ParseAmount(s, currency string) (int64, error) {
-	s = strings.TrimSpace(groupSpaces.Replace(s))
+	s = strings.TrimSpace(cwGroupSpaces.Replace(s))
 	if s == "" {
 		return 0, errAmountEmpty
 	}
@@ -89,7 +89,7 @@ func ParseAmount(s, currency string) (int64, error) {
 	case nDot == 1 || nComma == 1:
 		dec := max(lastDot, lastComma)
 		before, after := s[:dec], s[dec+1:]
-		if len(after) == 3 && !spaced && before != "0" && len(before) <= 3 && isDigits(after) && isDigits(before) {
+		if len(after) == 3 && !spaced && before != "0" && len(before) <= 3 && cwIsDigits(after) && cwIsDigits(before) {
 			switch digits {
 			case 0:
 				group = s[dec]
@@ -105,12 +105,12 @@ func ParseAmount(s, currency string) (int64, error) {
 	if group != 0 {
 		intPart = strings.ReplaceAll(intPart, string(group), " ")
 	}
-	whole, ok := groupedDigits(intPart)
+	whole, ok := cwGroupedDigits(intPart)
 	if !ok {
 		return 0, errAmountInvalid
 	}
 	if frac != "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, ",") {
-		if frac == "" || !isDigits(frac) {
+		if frac == "" || !cwIsDigits(frac) {
 			return 0, errAmountInvalid
 		}
 	}
@@ -134,13 +134,13 @@ func ParseAmount(s, currency string) (int64, error) {
 			minor += int64(frac[i] - '0')
 		}
 	}
-	if major == MaxAmountMajor && minor%pow10(digits) != 0 {
+	if major == MaxAmountMajor && minor%cwPow10(digits) != 0 {
 		return 0, errAmountTooLarge
 	}
 	return minor, nil
 }
 
-func pow10(n int) int64 {
+func cwPow10(n int) int64 {
 	p := int64(1)
 	for range n {
 		p *= 10
@@ -148,7 +148,7 @@ func pow10(n int) int64 {
 	return p
 }
 
-func isDigits(s string) bool {
+func cwIsDigits(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -160,18 +160,18 @@ func isDigits(s string) bool {
 	return true
 }
 
-// groupedDigits checks a whole part written with space-separated thousands (or none)
+// cwGroupedDigits checks a whole part written with space-separated thousands (or none)
 // and returns its digits.
-func groupedDigits(s string) (string, bool) {
+func cwGroupedDigits(s string) (string, bool) {
 	if !strings.Contains(s, " ") {
-		return s, isDigits(s)
+		return s, cwIsDigits(s)
 	}
 	parts := strings.Split(s, " ")
-	if len(parts[0]) < 1 || len(parts[0]) > 3 || !isDigits(parts[0]) {
+	if len(parts[0]) < 1 || len(parts[0]) > 3 || !cwIsDigits(parts[0]) {
 		return "", false
 	}
 	for _, p := range parts[1:] {
-		if len(p) != 3 || !isDigits(p) {
+		if len(p) != 3 || !cwIsDigits(p) {
 			return "", false
 		}
 	}

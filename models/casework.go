@@ -61,16 +61,16 @@ func scopeCasesAlias(q *gorm.DB, scope Scope, alias string) *gorm.DB {
 	return q
 }
 
-// canWrite refuses casework writes by roles that only read (admins) or by nobody.
-func canWrite(a Actor) error {
+// cwCanWrite refuses casework writes by roles that only read (admins) or by nobody.
+func cwCanWrite(a Actor) error {
 	if a.User == nil || !a.User.CanEditCases() {
 		return ErrReadOnly
 	}
 	return nil
 }
 
-// requireDate parses a required date field into fe.
-func requireDate(fe FieldErrors, field, value string) Date {
+// cwRequireDate parses a required date field into fe.
+func cwRequireDate(fe FieldErrors, field, value string) Date {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		fe.Add(field, "error.required")
@@ -83,7 +83,7 @@ func requireDate(fe FieldErrors, field, value string) Date {
 	return d
 }
 
-func oneOf[T ~string](v T, list []T) bool {
+func cwOneOf[T ~string](v T, list []T) bool {
 	for _, x := range list {
 		if x == v {
 			return true

@@ -26,7 +26,7 @@ var referralMoves = map[ReferralStatus][]ReferralStatus{
 
 // CanMoveReferral reports whether a referral may go from one status to another.
 func CanMoveReferral(from, to ReferralStatus) bool {
-	return from == to || oneOf(to, referralMoves[from])
+	return from == to || cwOneOf(to, referralMoves[from])
 }
 
 // ReferralStore refers beneficiaries to partner services and follows the referrals up.
@@ -53,7 +53,7 @@ func (in *ReferralInput) Validate(today Date) FieldErrors {
 	fe := FieldErrors{}
 	in.PartnerName = strings.TrimSpace(in.PartnerName)
 	in.Purpose = strings.TrimSpace(in.Purpose)
-	if !oneOf(in.Partner, Partners) {
+	if !cwOneOf(in.Partner, Partners) {
 		fe.Add("partner", "error.choose_value")
 	}
 	if in.Partner == "other" && in.PartnerName == "" {
@@ -62,7 +62,7 @@ func (in *ReferralInput) Validate(today Date) FieldErrors {
 	if in.Purpose == "" {
 		fe.Add("purpose", "error.required")
 	}
-	in.date = requireDate(fe, "date", in.Date)
+	in.date = cwRequireDate(fe, "date", in.Date)
 	if !in.date.IsZero() && in.date.After(today) {
 		fe.Add("date", "casework.error.date_future")
 	}
@@ -72,7 +72,7 @@ func (in *ReferralInput) Validate(today Date) FieldErrors {
 // Create refers a case in scope; a case without consent to share data is refused
 // with the field error "consent".
 func (s *ReferralStore) Create(ctx context.Context, a Actor, scope Scope, caseID uint, in ReferralInput) (*Referral, error) {
-	if err := canWrite(a); err != nil {
+	if err := cwCanWrite(a); err != nil {
 		return nil, err
 	}
 	fe := in.Validate(DateOf(s.now()))
@@ -119,7 +119,7 @@ func (in *FollowUpInput) Validate() FieldErrors {
 	in.Outcome = strings.TrimSpace(in.Outcome)
 	in.Reason = strings.TrimSpace(in.Reason)
 	in.Satisfaction = strings.TrimSpace(in.Satisfaction)
-	if !oneOf(ReferralStatus(in.Status), ReferralStatuses) {
+	if !cwOneOf(ReferralStatus(in.Status), ReferralStatuses) {
 		fe.Add("status", "error.choose_value")
 	}
 	if in.Status == string(ReferralRejected) && in.Reason == "" {
@@ -141,7 +141,7 @@ func (in *FollowUpInput) Validate() FieldErrors {
 
 // FollowUp moves a referral of a case in scope along and records its outcome.
 func (s *ReferralStore) FollowUp(ctx context.Context, a Actor, scope Scope, caseID, id uint, in FollowUpInput) error {
-	if err := canWrite(a); err != nil {
+	if err := cwCanWrite(a); err != nil {
 		return err
 	}
 	fe := in.Validate()
@@ -176,7 +176,7 @@ func (s *ReferralStore) FollowUp(ctx context.Context, a Actor, scope Scope, case
 		if in.Outcome != r.Outcome {
 			changed = append(changed, "outcome")
 		}
-		if !sameInt(in.satisfaction, r.Satisfaction) {
+		if !cwSameInt(in.satisfaction, r.Satisfaction) {
 			changed = append(changed, "satisfaction")
 		}
 		if in.Reason != r.Reason {
@@ -188,7 +188,7 @@ func (s *ReferralStore) FollowUp(ctx context.Context, a Actor, scope Scope, case
 	})
 }
 
-func sameInt(a, b *int) bool {
+func cwSameInt(a, b *int) bool {
 	if a == nil || b == nil {
 		return a == b
 	}

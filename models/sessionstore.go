@@ -38,7 +38,7 @@ func (in *SessionInput) Validate() FieldErrors {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Place = strings.TrimSpace(in.Place)
 	in.Facilitator = strings.TrimSpace(in.Facilitator)
-	if !oneOf(SessionKind(in.Kind), SessionKinds) {
+	if !cwOneOf(SessionKind(in.Kind), SessionKinds) {
 		fe.Add("kind", "error.choose_value")
 	}
 	if in.Title == "" {
@@ -50,13 +50,13 @@ func (in *SessionInput) Validate() FieldErrors {
 	if in.Facilitator == "" {
 		fe.Add("facilitator", "error.required")
 	}
-	in.date = requireDate(fe, "date", in.Date)
+	in.date = cwRequireDate(fe, "date", in.Date)
 	return fe
 }
 
 // Create adds a session in the user's office, or in the chosen one for all-offices users.
 func (s *GroupSessionStore) Create(ctx context.Context, a Actor, scope Scope, in SessionInput) (*GroupSession, error) {
-	if err := canWrite(a); err != nil {
+	if err := cwCanWrite(a); err != nil {
 		return nil, err
 	}
 	fe := in.Validate()
@@ -92,7 +92,7 @@ func (s *GroupSessionStore) Create(ctx context.Context, a Actor, scope Scope, in
 	return gs, nil
 }
 
-func scopeOffice(q *gorm.DB, scope Scope, column string) *gorm.DB {
+func cwScopeOffice(q *gorm.DB, scope Scope, column string) *gorm.DB {
 	if scope.OfficeID != nil {
 		return q.Where(column+" = ?", *scope.OfficeID)
 	}
@@ -102,7 +102,7 @@ func scopeOffice(q *gorm.DB, scope Scope, column string) *gorm.DB {
 // Get loads a session in scope with its office.
 func (s *GroupSessionStore) Get(ctx context.Context, scope Scope, id uint) (*GroupSession, error) {
 	var gs GroupSession
-	err := scopeOffice(s.db.Read.WithContext(ctx).Preload("Office").Where("id = ?", id), scope, "office_id").Take(&gs).Error
+	err := cwScopeOffice(s.db.Read.WithContext(ctx).Preload("Office").Where("id = ?", id), scope, "office_id").Take(&gs).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -134,7 +134,7 @@ type SessionFilter struct {
 // List returns sessions in scope, newest first, a page at a time, with the total.
 func (s *GroupSessionStore) List(ctx context.Context, scope Scope, f SessionFilter) ([]SessionRow, int64, error) {
 	q := s.db.Read.WithContext(ctx).Table("group_sessions AS g").Joins("JOIN offices AS o ON o.id = g.office_id")
-	q = scopeOffice(q, scope, "g.office_id")
+	q = cwScopeOffice(q, scope, "g.office_id")
 	if !f.From.IsZero() {
 		q = q.Where("g.date >= ?", f.From)
 	}
@@ -217,7 +217,7 @@ func SplitCaseNumbers(values ...string) []string {
 // is unknown, outside the user's scope or of another office than the session's, one
 // given twice and one already on the list are each refused by name.
 func (s *GroupSessionStore) AddAttendance(ctx context.Context, a Actor, scope Scope, sessionID uint, numbers []string) (int, error) {
-	if err := canWrite(a); err != nil {
+	if err := cwCanWrite(a); err != nil {
 		return 0, err
 	}
 	if len(numbers) == 0 {
@@ -226,7 +226,7 @@ func (s *GroupSessionStore) AddAttendance(ctx context.Context, a Actor, scope Sc
 	var added int
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var gs GroupSession
-		err := scopeOffice(tx.Where("id = ?", sessionID), scope, "office_id").Take(&gs).Error
+		err := cwScopeOffice(tx.Where("id = ?", sessionID), scope, "office_id").Take(&gs).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return ErrNotFound
 		}
@@ -285,12 +285,12 @@ func (s *GroupSessionStore) AddAttendance(ctx context.Context, a Actor, scope Sc
 
 // RemoveAttendance takes a case off a session's list.
 func (s *GroupSessionStore) RemoveAttendance(ctx context.Context, a Actor, scope Scope, sessionID, caseID uint) error {
-	if err := canWrite(a); err != nil {
+	if err := cwCanWrite(a); err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var n int64
-		if err := scopeOffice(tx.Model(&GroupSession{}).Where("id = ?", sessionID), scope, "office_id").Count(&n).Error; err != nil {
+		if err := cwScopeOffice(tx.Model(&GroupSession{}).Where("id = ?", sessionID), scope, "office_id").Count(&n).Error; err != nil {
 			return fmt.Errorf("load session %d: %w", sessionID, err)
 		}
 		if n == 0 {
@@ -340,6 +340,6 @@ func (s *GroupSessionStore) ForCase(ctx context.Context, scope Scope, caseID uin
 func (s *GroupSessionStore) CountBetween(ctx context.Context, scope Scope, from, to Date) (int64, error) {
 	var n int64
 	q := s.db.Read.WithContext(ctx).Model(&GroupSession{}).Where("date >= ? AND date <= ?", from, to)
-	err := scopeOffice(q, scope, "office_id").Count(&n).Error
+	err := cwScopeOffice(q, scope, "office_id").Count(&n).Error
 	return n, err
 }

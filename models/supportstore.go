@@ -36,7 +36,7 @@ var supportMoves = map[SupportStatus][]SupportStatus{
 }
 
 // CanMove reports whether support may go from one status to another.
-func CanMoveSupport(from, to SupportStatus) bool { return oneOf(to, supportMoves[from]) }
+func CanMoveSupport(from, to SupportStatus) bool { return cwOneOf(to, supportMoves[from]) }
 
 // SupportInput is what a caseworker types to plan support.
 type SupportInput struct {
@@ -56,7 +56,7 @@ func (in *SupportInput) Validate() FieldErrors {
 	fe := FieldErrors{}
 	in.Description = strings.TrimSpace(in.Description)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
-	if !oneOf(SupportType(in.Type), SupportTypes) {
+	if !cwOneOf(SupportType(in.Type), SupportTypes) {
 		fe.Add("type", "error.choose_value")
 	}
 	if in.Description == "" {
@@ -74,13 +74,13 @@ func (in *SupportInput) Validate() FieldErrors {
 	} else {
 		in.amount = v
 	}
-	in.date = requireDate(fe, "date", in.Date)
+	in.date = cwRequireDate(fe, "date", in.Date)
 	return fe
 }
 
 // Plan records new support for a case, as planned.
 func (s *SupportStore) Plan(ctx context.Context, a Actor, scope Scope, caseID uint, in SupportInput) (*Support, error) {
-	if err := canWrite(a); err != nil {
+	if err := cwCanWrite(a); err != nil {
 		return nil, err
 	}
 	if err := in.Validate().Err(); err != nil {
@@ -247,11 +247,11 @@ func (s *SupportStore) SendBack(ctx context.Context, a Actor, scope Scope, caseI
 // Deliver records approved support as handed over on a date by the actor. The first
 // delivery moves a returned case to reintegration, with its history and audit.
 func (s *SupportStore) Deliver(ctx context.Context, a Actor, scope Scope, caseID, id uint, version int, date string) error {
-	if err := canWrite(a); err != nil {
+	if err := cwCanWrite(a); err != nil {
 		return err
 	}
 	fe := FieldErrors{}
-	on := requireDate(fe, "date", date)
+	on := cwRequireDate(fe, "date", date)
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func (s *SupportStore) startReintegration(tx *gorm.DB, a Actor, cs *Case, on Dat
 
 // Cancel cancels planned or approved support with a reason; delivered support stays.
 func (s *SupportStore) Cancel(ctx context.Context, a Actor, scope Scope, caseID, id uint, version int, reason string) error {
-	if err := canWrite(a); err != nil {
+	if err := cwCanWrite(a); err != nil {
 		return err
 	}
 	reason = strings.TrimSpace(reason)

@@ -18,7 +18,7 @@ import (
 	"awda/models"
 )
 
-func supportTypes() []string {
+func cwSupportTypes() []string {
 	out := make([]string, len(models.SupportTypes))
 	for i, t := range models.SupportTypes {
 		out[i] = string(t)
@@ -26,7 +26,7 @@ func supportTypes() []string {
 	return out
 }
 
-func activityKinds() []string {
+func cwActivityKinds() []string {
 	out := make([]string, len(models.ActivityKinds))
 	for i, k := range models.ActivityKinds {
 		out[i] = string(k)
@@ -34,7 +34,7 @@ func activityKinds() []string {
 	return out
 }
 
-func sessionKinds() []string {
+func cwSessionKinds() []string {
 	out := make([]string, len(models.SessionKinds))
 	for i, k := range models.SessionKinds {
 		out[i] = string(k)
@@ -42,7 +42,7 @@ func sessionKinds() []string {
 	return out
 }
 
-func currencyOptions() []Option {
+func cwCurrencyOptions() []Option {
 	out := make([]Option, len(models.Currencies))
 	for i, c := range models.Currencies {
 		out[i] = Option{Value: c, Label: c}
@@ -50,7 +50,7 @@ func currencyOptions() []Option {
 	return out
 }
 
-func satisfactionOptions() []Option {
+func cwSatisfactionOptions() []Option {
 	out := make([]Option, 5)
 	for i := range out {
 		out[i] = Option{Value: strconv.Itoa(i + 1), Label: strconv.Itoa(i + 1)}
@@ -58,7 +58,7 @@ func satisfactionOptions() []Option {
 	return out
 }
 
-func officeOptions(offices []models.Office) []Option {
+func cwOfficeOptions(offices []models.Office) []Option {
 	out := make([]Option, len(offices))
 	for i, o := range offices {
 		out[i] = Option{Value: strconv.FormatUint(uint64(o.ID), 10), Label: o.Code + " — " + o.Name}
@@ -66,20 +66,20 @@ func officeOptions(offices []models.Office) []Option {
 	return out
 }
 
-func idString(id uint) string { return strconv.FormatUint(uint64(id), 10) }
+func cwIDString(id uint) string { return strconv.FormatUint(uint64(id), 10) }
 
-func userName(u *models.User) string {
+func cwUserName(u *models.User) string {
 	if u == nil {
 		return ""
 	}
 	return u.Name
 }
 
-func daysBetween(from, to models.Date) int64 {
+func cwDaysBetween(from, to models.Date) int64 {
 	return int64(to.Time().Sub(from.Time()).Hours() / 24)
 }
 
-func partnerLabel(ctx context.Context, partner, name string) string {
+func cwPartnerLabel(ctx context.Context, partner, name string) string {
 	if partner == "other" && name != "" {
 		return name
 	}
@@ -359,9 +359,9 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var18 string
-				templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression("support-" + idString(sp.ID)).Resolve(ctx)
+				templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression("support-" + cwIDString(sp.ID)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 125, Col: 52}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 125, Col: 54}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
 				if templ_7745c5c3_Err != nil {
@@ -479,9 +479,9 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var26 string
-				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "casework.support.planned_by", "Name", userName(sp.PlannedBy)))
+				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "casework.support.planned_by", "Name", cwUserName(sp.PlannedBy)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 142, Col: 79}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 142, Col: 81}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 				if templ_7745c5c3_Err != nil {
@@ -645,7 +645,7 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = Input(Field{Name: "date", ID: "deliver-date-" + idString(sp.ID), Label: "casework.support.delivered_on", Type: "date", Value: vm.Today, Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = Input(Field{Name: "date", ID: "deliver-date-" + cwIDString(sp.ID), Label: "casework.support.delivered_on", Type: "date", Value: vm.Today, Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -719,7 +719,7 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = Input(Field{Name: "reason", ID: "cancel-reason-" + idString(sp.ID), Label: "casework.field.cancel_reason", Required: true, Auto: true}).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = Input(Field{Name: "reason", ID: "cancel-reason-" + cwIDString(sp.ID), Label: "casework.field.cancel_reason", Required: true, Auto: true}).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -816,9 +816,9 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var42 string
-				templ_7745c5c3_Var42, templ_7745c5c3_Err = templruntime.NewAttributeExpression("attended-" + idString(s.SessionID)).Resolve(ctx)
+				templ_7745c5c3_Var42, templ_7745c5c3_Err = templruntime.NewAttributeExpression("attended-" + cwIDString(s.SessionID)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 204, Col: 58}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 204, Col: 60}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var42)
 				if templ_7745c5c3_Err != nil {
@@ -919,9 +919,9 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var48 string
-				templ_7745c5c3_Var48, templ_7745c5c3_Err = templruntime.NewAttributeExpression("activity-" + idString(a.ID)).Resolve(ctx)
+				templ_7745c5c3_Var48, templ_7745c5c3_Err = templruntime.NewAttributeExpression("activity-" + cwIDString(a.ID)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 219, Col: 51}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 219, Col: 53}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var48)
 				if templ_7745c5c3_Err != nil {
@@ -1007,9 +1007,9 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var54 string
-				templ_7745c5c3_Var54, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "casework.timeline.by", "Name", userName(a.CreatedBy)))
+				templ_7745c5c3_Var54, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "casework.timeline.by", "Name", cwUserName(a.CreatedBy)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 226, Col: 90}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 226, Col: 92}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var54))
 				if templ_7745c5c3_Err != nil {
@@ -1173,9 +1173,9 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var63 string
-				templ_7745c5c3_Var63, templ_7745c5c3_Err = templruntime.NewAttributeExpression("referral-" + idString(r.ID)).Resolve(ctx)
+				templ_7745c5c3_Var63, templ_7745c5c3_Err = templruntime.NewAttributeExpression("referral-" + cwIDString(r.ID)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 258, Col: 52}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 258, Col: 54}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var63)
 				if templ_7745c5c3_Err != nil {
@@ -1199,9 +1199,9 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var65 string
-				templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(partnerLabel(ctx, r.Partner, r.PartnerName))
+				templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(cwPartnerLabel(ctx, r.Partner, r.PartnerName))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 260, Col: 67}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 260, Col: 69}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var65))
 				if templ_7745c5c3_Err != nil {
@@ -1315,7 +1315,7 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = followUpFields(FollowUpForm{CaseID: vm.CaseID, Referral: r, In: models.FollowUpInput{Status: string(r.Status), Outcome: r.Outcome, Version: r.Version}}, "fu-"+idString(r.ID)+"-").Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = followUpFields(FollowUpForm{CaseID: vm.CaseID, Referral: r, In: models.FollowUpInput{Status: string(r.Status), Outcome: r.Outcome, Version: r.Version}}, "fu-"+cwIDString(r.ID)+"-").Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -1544,7 +1544,7 @@ func CaseworkSections(vm CaseworkVM) templ.Component {
 	})
 }
 
-func caseHeading(caseID uint, number string, title string) templ.Component {
+func cwCaseHeading(caseID uint, number string, title string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1663,7 +1663,7 @@ func supportPlanForm(f SupportForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(Field{Name: "type", ID: "support-type", Label: "casework.field.type", Value: f.In.Type, Error: f.Errors["type"], Required: true}, Options(ctx, "casework.type", supportTypes()...), true).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(Field{Name: "type", ID: "support-type", Label: "casework.field.type", Value: f.In.Type, Error: f.Errors["type"], Required: true}, Options(ctx, "casework.type", cwSupportTypes()...), true).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1683,7 +1683,7 @@ func supportPlanForm(f SupportForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(Field{Name: "currency", ID: "support-currency", Label: "casework.field.currency", Value: f.In.Currency, Error: f.Errors["currency"], Required: true}, currencyOptions(), false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(Field{Name: "currency", ID: "support-currency", Label: "casework.field.currency", Value: f.In.Currency, Error: f.Errors["currency"], Required: true}, cwCurrencyOptions(), false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1770,7 +1770,7 @@ func activityForm(f ActivityForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(Field{Name: "kind", ID: "activity-kind", Label: "casework.field.kind", Value: f.In.Kind, Error: f.Errors["kind"], Required: true}, Options(ctx, "casework.activity", activityKinds()...), true).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(Field{Name: "kind", ID: "activity-kind", Label: "casework.field.kind", Value: f.In.Kind, Error: f.Errors["kind"], Required: true}, Options(ctx, "casework.activity", cwActivityKinds()...), true).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2000,7 +2000,7 @@ func followUpFields(f FollowUpForm, prefix string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(Field{Name: "satisfaction", ID: prefix + "satisfaction", Label: "casework.field.satisfaction", Value: f.In.Satisfaction, Error: f.Errors["satisfaction"]}, satisfactionOptions(), true).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(Field{Name: "satisfaction", ID: prefix + "satisfaction", Label: "casework.field.satisfaction", Value: f.In.Satisfaction, Error: f.Errors["satisfaction"]}, cwSatisfactionOptions(), true).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2059,7 +2059,7 @@ func SupportFormPage(f SupportForm) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = caseHeading(f.CaseID, f.CaseNumber, "casework.support.plan").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = cwCaseHeading(f.CaseID, f.CaseNumber, "casework.support.plan").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2107,7 +2107,7 @@ func ActivityFormPage(f ActivityForm) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = caseHeading(f.CaseID, f.CaseNumber, "casework.activities.record").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = cwCaseHeading(f.CaseID, f.CaseNumber, "casework.activities.record").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2155,7 +2155,7 @@ func ReferralFormPage(f ReferralForm) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = caseHeading(f.CaseID, f.CaseNumber, "casework.referrals.new").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = cwCaseHeading(f.CaseID, f.CaseNumber, "casework.referrals.new").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2203,7 +2203,7 @@ func FollowUpFormPage(f FollowUpForm) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = caseHeading(f.CaseID, f.CaseNumber, "casework.referrals.follow_up").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = cwCaseHeading(f.CaseID, f.CaseNumber, "casework.referrals.follow_up").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2212,9 +2212,9 @@ func FollowUpFormPage(f FollowUpForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var110 string
-			templ_7745c5c3_Var110, templ_7745c5c3_Err = templ.JoinStringErrs(partnerLabel(ctx, f.Referral.Partner, f.Referral.PartnerName))
+			templ_7745c5c3_Var110, templ_7745c5c3_Err = templ.JoinStringErrs(cwPartnerLabel(ctx, f.Referral.Partner, f.Referral.PartnerName))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 436, Col: 79}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 436, Col: 81}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var110))
 			if templ_7745c5c3_Err != nil {
@@ -2227,7 +2227,7 @@ func FollowUpFormPage(f FollowUpForm) templ.Component {
 			var templ_7745c5c3_Var111 string
 			templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(f.Referral.Purpose)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 436, Col: 106}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 436, Col: 108}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var111))
 			if templ_7745c5c3_Err != nil {
@@ -2251,11 +2251,11 @@ func FollowUpFormPage(f FollowUpForm) templ.Component {
 	})
 }
 
-func moveTitle(action string) string {
+func cwMoveTitle(action string) string {
 	return "casework.support.move_" + strings.ReplaceAll(action, "-", "_")
 }
 
-func moveField(action string) (string, string, string) {
+func cwMoveField(action string) (string, string, string) {
 	switch action {
 	case "deliver":
 		return "date", "casework.support.delivered_on", "date"
@@ -2265,7 +2265,7 @@ func moveField(action string) (string, string, string) {
 	return "comment", "casework.field.comment", "text"
 }
 
-func movePath(f SupportMoveForm) string {
+func cwMovePath(f SupportMoveForm) string {
 	if f.Action == "send-back" {
 		return SupportActionPath(f.CaseID, f.Support.ID, "send-back")
 	}
@@ -2302,7 +2302,7 @@ func SupportMovePage(f SupportMoveForm) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = caseHeading(f.CaseID, f.CaseNumber, moveTitle(f.Action)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = cwCaseHeading(f.CaseID, f.CaseNumber, cwMoveTitle(f.Action)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2349,15 +2349,15 @@ func SupportMovePage(f SupportMoveForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			name, label, typ := moveField(f.Action)
+			name, label, typ := cwMoveField(f.Action)
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 189, "<form method=\"post\" action=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var117 string
-			templ_7745c5c3_Var117, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(movePath(f))).ResolveURL(ctx)
+			templ_7745c5c3_Var117, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(cwMovePath(f))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 468, Col: 57}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 468, Col: 59}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var117)
 			if templ_7745c5c3_Err != nil {
@@ -2420,9 +2420,9 @@ func SupportMovePage(f SupportMoveForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var120 string
-			templ_7745c5c3_Var120, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, moveTitle(f.Action)))
+			templ_7745c5c3_Var120, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, cwMoveTitle(f.Action)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 476, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 476, Col: 56}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var120))
 			if templ_7745c5c3_Err != nil {
@@ -2434,7 +2434,7 @@ func SupportMovePage(f SupportMoveForm) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(Page{Title: moveTitle(f.Action), Nav: "cases"}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var113), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(Page{Title: cwMoveTitle(f.Action), Nav: "cases"}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var113), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2609,9 +2609,9 @@ func SessionsPage(vm SessionsVM) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var132 string
-					templ_7745c5c3_Var132, templ_7745c5c3_Err = templruntime.NewAttributeExpression("session-" + idString(r.ID)).Resolve(ctx)
+					templ_7745c5c3_Var132, templ_7745c5c3_Err = templruntime.NewAttributeExpression("session-" + cwIDString(r.ID)).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 502, Col: 51}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 502, Col: 53}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var132)
 					if templ_7745c5c3_Err != nil {
@@ -2800,7 +2800,7 @@ func SessionNewPage(f SessionForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(Field{Name: "kind", Label: "casework.field.kind", Value: f.In.Kind, Error: f.Errors["kind"], Required: true}, Options(ctx, "casework.session_kind", sessionKinds()...), true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(Field{Name: "kind", Label: "casework.field.kind", Value: f.In.Kind, Error: f.Errors["kind"], Required: true}, Options(ctx, "casework.session_kind", cwSessionKinds()...), true).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2837,7 +2837,7 @@ func SessionNewPage(f SessionForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if f.ChooseOffice {
-				templ_7745c5c3_Err = Select(Field{Name: "office", Label: "casework.field.office", Value: idStringOrEmpty(f.In.Office), Error: f.Errors["office"], Required: true}, officeOptions(f.Offices), true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Select(Field{Name: "office", Label: "casework.field.office", Value: cwIDOrEmpty(f.In.Office), Error: f.Errors["office"], Required: true}, cwOfficeOptions(f.Offices), true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2869,11 +2869,11 @@ func SessionNewPage(f SessionForm) templ.Component {
 	})
 }
 
-func idStringOrEmpty(id uint) string {
+func cwIDOrEmpty(id uint) string {
 	if id == 0 {
 		return ""
 	}
-	return idString(id)
+	return cwIDString(id)
 }
 
 // SessionPage is one session with its attendance list.
@@ -3269,9 +3269,9 @@ func SessionPage(vm SessionVM) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var172 string
-					templ_7745c5c3_Var172, templ_7745c5c3_Err = templruntime.NewAttributeExpression(idString(a.CaseID)).Resolve(ctx)
+					templ_7745c5c3_Var172, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwIDString(a.CaseID)).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 594, Col: 70}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 594, Col: 72}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var172)
 					if templ_7745c5c3_Err != nil {
@@ -3608,9 +3608,9 @@ func ApprovalsPage(vm ApprovalsVM) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var192 string
-					templ_7745c5c3_Var192, templ_7745c5c3_Err = templruntime.NewAttributeExpression("queue-" + idString(r.ID)).Resolve(ctx)
+					templ_7745c5c3_Var192, templ_7745c5c3_Err = templruntime.NewAttributeExpression("queue-" + cwIDString(r.ID)).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 648, Col: 50}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 648, Col: 52}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var192)
 					if templ_7745c5c3_Err != nil {
@@ -3644,9 +3644,9 @@ func ApprovalsPage(vm ApprovalsVM) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var194 string
-						templ_7745c5c3_Var194, templ_7745c5c3_Err = templruntime.NewAttributeExpression(idString(r.ID)).Resolve(ctx)
+						templ_7745c5c3_Var194, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwIDString(r.ID)).Resolve(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 653, Col: 73}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 653, Col: 75}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var194)
 						if templ_7745c5c3_Err != nil {
@@ -3659,7 +3659,7 @@ func ApprovalsPage(vm ApprovalsVM) templ.Component {
 						var templ_7745c5c3_Var195 string
 						templ_7745c5c3_Var195, templ_7745c5c3_Err = templruntime.NewAttributeExpression(T(ctx, "casework.approvals.select_one", "Number", r.CaseNumber)).Resolve(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 653, Col: 173}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 653, Col: 175}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var195)
 						if templ_7745c5c3_Err != nil {
@@ -3799,7 +3799,7 @@ func ApprovalsPage(vm ApprovalsVM) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = Input(Field{Name: "comment", ID: "comment-" + idString(r.ID), Label: "casework.field.comment", Required: true, Auto: true}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = Input(Field{Name: "comment", ID: "comment-" + cwIDString(r.ID), Label: "casework.field.comment", Required: true, Auto: true}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -3950,9 +3950,9 @@ func ApprovalsPage(vm ApprovalsVM) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var214 string
-					templ_7745c5c3_Var214, templ_7745c5c3_Err = templruntime.NewAttributeExpression("overdue-" + idString(r.ID)).Resolve(ctx)
+					templ_7745c5c3_Var214, templ_7745c5c3_Err = templruntime.NewAttributeExpression("overdue-" + cwIDString(r.ID)).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 696, Col: 52}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 696, Col: 54}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var214)
 					if templ_7745c5c3_Err != nil {
@@ -3976,9 +3976,9 @@ func ApprovalsPage(vm ApprovalsVM) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var216 string
-					templ_7745c5c3_Var216, templ_7745c5c3_Err = templ.JoinStringErrs(Int(ctx, daysBetween(r.DateSent, vm.Today)))
+					templ_7745c5c3_Var216, templ_7745c5c3_Err = templ.JoinStringErrs(Int(ctx, cwDaysBetween(r.DateSent, vm.Today)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 698, Col: 69}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 698, Col: 71}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var216))
 					if templ_7745c5c3_Err != nil {
@@ -4015,9 +4015,9 @@ func ApprovalsPage(vm ApprovalsVM) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var219 string
-					templ_7745c5c3_Var219, templ_7745c5c3_Err = templ.JoinStringErrs(partnerLabel(ctx, r.Partner, r.PartnerName))
+					templ_7745c5c3_Var219, templ_7745c5c3_Err = templ.JoinStringErrs(cwPartnerLabel(ctx, r.Partner, r.PartnerName))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 700, Col: 68}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/casework.templ`, Line: 700, Col: 70}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var219))
 					if templ_7745c5c3_Err != nil {
