@@ -275,6 +275,11 @@ func (s *server) caseFileVM(c echo.Context, cs *models.Case) (views.CaseFile, er
 		}
 		vm.Steps = append(vm.Steps, st)
 	}
+	cw, err := s.caseworkVM(c, cs)
+	if err != nil {
+		return vm, err
+	}
+	vm.Sections = append(vm.Sections, views.CaseworkSections(cw))
 	return vm, nil
 }
 

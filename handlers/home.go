@@ -24,5 +24,10 @@ func (s *server) homeSections(c echo.Context) ([]views.HomeSection, error) {
 		return nil, err
 	}
 	sections = append(sections, cases...)
+	casework, err := s.caseworkHome(c)
+	if err != nil {
+		return nil, err
+	}
+	sections = append(sections, casework...)
 	return sections, nil
 }

@@ -38,6 +38,21 @@ func (s *server) routes() {
 	s.handle(post, "/cases/:id/status", s.moveCase, casework)
 
 	// Support, sessions, activities, referrals and approvals (issue 4).
+	s.handle(post, "/cases/:id/support", s.createSupport, casework)
+	s.handle(post, "/cases/:id/support/:sid/approve", s.moveSupport("approve"), supervisors)
+	s.handle(post, "/cases/:id/support/:sid/send-back", s.moveSupport("send-back"), supervisors)
+	s.handle(post, "/cases/:id/support/:sid/deliver", s.moveSupport("deliver"), casework)
+	s.handle(post, "/cases/:id/support/:sid/cancel", s.moveSupport("cancel"), casework)
+	s.handle(post, "/cases/:id/activities", s.createActivity, casework)
+	s.handle(post, "/cases/:id/referrals", s.createReferral, casework)
+	s.handle(post, "/cases/:id/referrals/:rid", s.followUpReferral, casework)
+	s.handle(get, views.PathSessions, s.listSessions, casework)
+	s.handle(get, views.PathNewSession, s.newSession, casework)
+	s.handle(post, views.PathSessions, s.createSession, casework)
+	s.handle(get, "/sessions/:id", s.showSession, casework)
+	s.handle(post, "/sessions/:id/attendance", s.changeAttendance, casework)
+	s.handle(get, views.PathApprovals, s.showApprovals, supervisors)
+	s.handle(post, views.PathApprovals, s.approveSelected, supervisors)
 
 	// Summary (issue 5).
 

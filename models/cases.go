@@ -15,12 +15,6 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Errors of the case workflow (kept beside the store that raises them).
-var (
-	// ErrCaseClosed is an edit of a closed case, which is read-only until reopened.
-	ErrCaseClosed = errors.New("case is closed")
-)
-
 // IDDocTypes are the identity documents a person may hold.
 var IDDocTypes = []string{"passport", "national_id", "consular_card", "travel_document", "residence_permit", "other"}
 

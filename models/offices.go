@@ -112,6 +112,11 @@ type Stores struct {
 	Sessions *SessionStore
 	Offices  *OfficeStore
 	Cases    *CaseStore
+	// Casework on a case: support, activities, group sessions and referrals (issue 4).
+	Support       *SupportStore
+	Activities    *ActivityStore
+	GroupSessions *GroupSessionStore
+	Referrals     *ReferralStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -125,5 +130,10 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		Sessions: NewSessionStore(db, now),
 		Offices:  NewOfficeStore(db, audit),
 		Cases:    NewCaseStore(db, now, audit),
+
+		Support:       NewSupportStore(db, now, audit),
+		Activities:    NewActivityStore(db, now, audit),
+		GroupSessions: NewGroupSessionStore(db, now, audit),
+		Referrals:     NewReferralStore(db, now, audit),
 	}
 }

@@ -1,0 +1,543 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"awda/models"
+	"awda/views"
+)
+
+// caseworkParamID reads a numeric path parameter; anything else is a page that does not exist.
+func caseworkParamID(c echo.Context, name string) (uint, error) {
+	n, err := strconv.ParseUint(c.Param(name), 10, 64)
+	if err != nil || n == 0 {
+		return 0, models.ErrNotFound
+	}
+	return uint(n), nil
+}
+
+func caseworkFormInt(c echo.Context, name string) int {
+	n, _ := strconv.Atoi(c.FormValue(name))
+	return n
+}
+
+func (s *server) caseworkToday() models.Date { return models.DateOf(s.stores.Now()) }
+
+// caseworkVM prepares the casework part of a case file for a case already loaded in
+// the user's scope. The case file renders it with views.CaseworkSections.
+func (s *server) caseworkVM(c echo.Context, cs *models.Case) (views.CaseworkVM, error) {
+	ctx, u := c.Request().Context(), currentUser(c)
+	scope := u.Scope()
+	vm := views.CaseworkVM{CaseID: cs.ID, CaseNumber: cs.CaseNumber, CanEdit: u.CanEditCases() && cs.Status != models.StatusClosed, ConsentShare: cs.ConsentShare,
+		Today: s.caseworkToday().String()}
+	support, err := s.stores.Support.ForCase(ctx, scope, cs.ID)
+	if err != nil {
+		return vm, err
+	}
+	if vm.Totals, err = s.stores.Support.Totals(ctx, scope, cs.ID); err != nil {
+		return vm, err
+	}
+	if vm.Sessions, err = s.stores.GroupSessions.ForCase(ctx, scope, cs.ID); err != nil {
+		return vm, err
+	}
+	if vm.Activities, err = s.stores.Activities.ForCase(ctx, scope, cs.ID); err != nil {
+		return vm, err
+	}
+	referrals, err := s.stores.Referrals.ForCase(ctx, scope, cs.ID)
+	if err != nil {
+		return vm, err
+	}
+	supervisor := u.Role == models.RoleSupervisor
+	for _, sp := range support {
+		row := views.SupportRow{Support: sp}
+		if vm.CanEdit {
+			row.CanApprove = supervisor && sp.Status == models.SupportPlanned && sp.PlannedByID != u.ID
+			row.OwnPlanned = supervisor && sp.Status == models.SupportPlanned && sp.PlannedByID == u.ID
+			row.CanDeliver = models.CanMoveSupport(sp.Status, models.SupportDelivered)
+			row.CanCancel = models.CanMoveSupport(sp.Status, models.SupportCancelled)
+		}
+		vm.Support = append(vm.Support, row)
+		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: sp.Date, Kind: "casework.timeline.support",
+			Sub: "casework.type." + string(sp.Type), Amount: sp.Amount, Currency: sp.Currency,
+			Text: sp.Description, By: caseworkUserName(sp.PlannedBy), ID: "timeline-support-" + strconv.Itoa(int(sp.ID))})
+	}
+	for _, r := range referrals {
+		row := views.ReferralRow{Referral: r, Open: r.Status == models.ReferralSent || r.Status == models.ReferralAccepted}
+		for _, st := range models.ReferralStatuses {
+			if models.CanMoveReferral(r.Status, st) {
+				row.Next = append(row.Next, string(st))
+			}
+		}
+		vm.Referrals = append(vm.Referrals, row)
+		sub := "casework.partner." + r.Partner
+		text := r.Purpose
+		if r.Partner == "other" {
+			text = r.PartnerName + " — " + r.Purpose
+		}
+		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: r.DateSent, Kind: "casework.timeline.referral", Sub: sub,
+			Text: text, By: caseworkUserName(r.CreatedBy), ID: "timeline-referral-" + strconv.Itoa(int(r.ID))})
+	}
+	for _, a := range vm.Activities {
+		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: a.Date, Kind: "casework.activity." + string(a.Kind),
+			Text: a.Note, By: caseworkUserName(a.CreatedBy), ID: "timeline-activity-" + strconv.Itoa(int(a.ID))})
+	}
+	for _, g := range vm.Sessions {
+		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: g.Date, Kind: "casework.session_kind." + string(g.Kind),
+			Text: g.Title, By: g.AddedByName, ID: "timeline-session-" + strconv.Itoa(int(g.SessionID))})
+	}
+	sort.SliceStable(vm.Timeline, func(i, j int) bool { return vm.Timeline[i].Date.After(vm.Timeline[j].Date) })
+	today := vm.Today
+	vm.SupportForm = views.SupportForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: models.SupportInput{Currency: "MAD", Date: today}}
+	vm.ActivityForm = views.ActivityForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: models.ActivityInput{Date: today}}
+	vm.ReferralForm = views.ReferralForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: models.ReferralInput{Date: today}}
+	return vm, nil
+}
+
+func caseworkUserName(u *models.User) string {
+	if u == nil {
+		return ""
+	}
+	return u.Name
+}
+
+// caseworkCase loads the case of a casework form in scope (for its number on a form page).
+func (s *server) caseworkCase(c echo.Context) (*models.Case, error) {
+	id, err := caseworkParamID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.stores.Support.CaseInScope(c.Request().Context(), currentUser(c).Scope(), id)
+}
+
+// caseworkDone is the success answer of every casework form: a message and the case file.
+func (s *server) caseworkDone(c echo.Context, caseID uint, anchor, key string, args ...any) error {
+	s.flash(c, "success", key, args...)
+	return redirect(c, views.CasePath(caseID)+"#"+anchor)
+}
+
+// createSupport plans support for a case.
+func (s *server) createSupport(c echo.Context) error {
+	cs, err := s.caseworkCase(c)
+	if err != nil {
+		return err
+	}
+	in := models.SupportInput{Type: c.FormValue("type"), Description: c.FormValue("description"), Amount: c.FormValue("amount"),
+		Currency: c.FormValue("currency"), Date: c.FormValue("date"), FundedByOffice: c.FormValue("funded_by_office") == "1"}
+	_, err = s.stores.Support.Plan(c.Request().Context(), actor(c), currentUser(c).Scope(), cs.ID, in)
+	if fe, ok := models.AsValidation(err); ok {
+		return s.invalid(c, views.SupportFormPage(views.SupportForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: in, Errors: fe}))
+	}
+	if errors.Is(err, models.ErrCaseClosed) {
+		s.flash(c, "error", "casework.error.case_closed")
+		return redirect(c, views.CasePath(cs.ID))
+	}
+	if err != nil {
+		return err
+	}
+	return s.caseworkDone(c, cs.ID, "support", "casework.flash.support_planned")
+}
+
+// moveSupport approves, delivers, cancels or sends back one support of a case.
+func (s *server) moveSupport(action string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		cs, err := s.caseworkCase(c)
+		if err != nil {
+			return err
+		}
+		sid, err := caseworkParamID(c, "sid")
+		if err != nil {
+			return err
+		}
+		ctx, a, scope := c.Request().Context(), actor(c), currentUser(c).Scope()
+		version := caseworkFormInt(c, "version")
+		var value string
+		switch action {
+		case "approve":
+			err = s.stores.Support.Approve(ctx, a, scope, cs.ID, sid, version)
+		case "deliver":
+			value = c.FormValue("date")
+			err = s.stores.Support.Deliver(ctx, a, scope, cs.ID, sid, version, value)
+		case "cancel":
+			value = c.FormValue("reason")
+			err = s.stores.Support.Cancel(ctx, a, scope, cs.ID, sid, version, value)
+		case "send-back":
+			value = c.FormValue("comment")
+			err = s.stores.Support.SendBack(ctx, a, scope, cs.ID, sid, version, value)
+		}
+		from := ""
+		if c.FormValue("from") == "approvals" {
+			from = "approvals"
+		}
+		if fe, ok := models.AsValidation(err); ok {
+			sp, gerr := s.stores.Support.Get(ctx, scope, cs.ID, sid)
+			if gerr != nil {
+				return gerr
+			}
+			return s.invalid(c, views.SupportMovePage(views.SupportMoveForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, Support: *sp,
+				Action: action, Value: value, Version: version, From: from, Errors: fe}))
+		}
+		target := views.CasePath(cs.ID) + "#support"
+		if from != "" {
+			target = views.PathApprovals
+		}
+		if key := supportErrorKey(err); key != "" {
+			s.flash(c, "error", key)
+			return redirect(c, target)
+		}
+		if err != nil {
+			return err
+		}
+		s.flash(c, "success", "casework.flash.support_"+strings.ReplaceAll(action, "-", "_"))
+		return redirect(c, target)
+	}
+}
+
+// supportErrorKey is the message for a refused move that the user can understand and
+// act on; other errors (not found, unexpected) go to the error handler.
+func supportErrorKey(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, models.ErrOwnSupport):
+		return "casework.error.four_eyes"
+	case errors.Is(err, models.ErrCaseClosed):
+		return "casework.error.case_closed"
+	case errors.Is(err, models.ErrBadMove):
+		return "casework.error.bad_move"
+	case errors.Is(err, models.ErrConflict):
+		return "casework.error.conflict"
+	}
+	return ""
+}
+
+// createActivity records counselling, psychosocial support or a monitoring visit.
+func (s *server) createActivity(c echo.Context) error {
+	cs, err := s.caseworkCase(c)
+	if err != nil {
+		return err
+	}
+	in := models.ActivityInput{Kind: c.FormValue("kind"), Mode: c.FormValue("mode"), Date: c.FormValue("date"), Note: c.FormValue("note")}
+	_, err = s.stores.Activities.Record(c.Request().Context(), actor(c), currentUser(c).Scope(), cs.ID, in)
+	if fe, ok := models.AsValidation(err); ok {
+		return s.invalid(c, views.ActivityFormPage(views.ActivityForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: in, Errors: fe}))
+	}
+	if errors.Is(err, models.ErrCaseClosed) {
+		s.flash(c, "error", "casework.error.case_closed")
+		return redirect(c, views.CasePath(cs.ID))
+	}
+	if err != nil {
+		return err
+	}
+	return s.caseworkDone(c, cs.ID, "activities", "casework.flash.activity_recorded")
+}
+
+// createReferral refers the case to a partner, if the person consented to sharing data.
+func (s *server) createReferral(c echo.Context) error {
+	cs, err := s.caseworkCase(c)
+	if err != nil {
+		return err
+	}
+	in := models.ReferralInput{Partner: c.FormValue("partner"), PartnerName: c.FormValue("partner_name"), Purpose: c.FormValue("purpose"), Date: c.FormValue("date")}
+	_, err = s.stores.Referrals.Create(c.Request().Context(), actor(c), currentUser(c).Scope(), cs.ID, in)
+	if fe, ok := models.AsValidation(err); ok {
+		return s.invalid(c, views.ReferralFormPage(views.ReferralForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: in, Errors: fe}))
+	}
+	if errors.Is(err, models.ErrCaseClosed) {
+		s.flash(c, "error", "casework.error.case_closed")
+		return redirect(c, views.CasePath(cs.ID))
+	}
+	if err != nil {
+		return err
+	}
+	return s.caseworkDone(c, cs.ID, "referrals", "casework.flash.referral_sent")
+}
+
+// followUpReferral records a referral's new status, outcome and satisfaction.
+func (s *server) followUpReferral(c echo.Context) error {
+	cs, err := s.caseworkCase(c)
+	if err != nil {
+		return err
+	}
+	rid, err := caseworkParamID(c, "rid")
+	if err != nil {
+		return err
+	}
+	ctx, scope := c.Request().Context(), currentUser(c).Scope()
+	in := models.FollowUpInput{Status: c.FormValue("status"), Outcome: c.FormValue("outcome"), Satisfaction: c.FormValue("satisfaction"),
+		Reason: c.FormValue("reason"), Version: caseworkFormInt(c, "version")}
+	err = s.stores.Referrals.FollowUp(ctx, actor(c), scope, cs.ID, rid, in)
+	if fe, ok := models.AsValidation(err); ok {
+		r, gerr := s.stores.Referrals.Get(ctx, scope, cs.ID, rid)
+		if gerr != nil {
+			return gerr
+		}
+		row := views.ReferralRow{Referral: *r, Open: true}
+		for _, st := range models.ReferralStatuses {
+			if models.CanMoveReferral(r.Status, st) {
+				row.Next = append(row.Next, string(st))
+			}
+		}
+		return s.invalid(c, views.FollowUpFormPage(views.FollowUpForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, Referral: row, In: in, Errors: fe}))
+	}
+	if key := supportErrorKey(err); key != "" {
+		s.flash(c, "error", key)
+		return redirect(c, views.CasePath(cs.ID)+"#referrals")
+	}
+	if err != nil {
+		return err
+	}
+	return s.caseworkDone(c, cs.ID, "referrals", "casework.flash.referral_updated")
+}
+
+// listSessions shows the group sessions in the user's scope, newest first.
+func (s *server) listSessions(c echo.Context) error {
+	f := models.SessionFilter{Page: max(1, caseworkFormInt(c, "page")), PerPage: 50}
+	f.From, _ = models.ParseDate(c.QueryParam("from"))
+	f.To, _ = models.ParseDate(c.QueryParam("to"))
+	rows, total, err := s.stores.GroupSessions.List(c.Request().Context(), currentUser(c).Scope(), f)
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	pager := views.Pager{Page: f.Page, PerPage: f.PerPage, Total: total, Link: func(p int) string {
+		q.Set("page", strconv.Itoa(p))
+		return views.WithQuery(views.PathSessions, q)
+	}}
+	return s.ok(c, views.SessionsPage(views.SessionsVM{Rows: rows, Pager: pager}))
+}
+
+// sessionForm prepares the new session form; users of all offices choose the office.
+func (s *server) sessionForm(c echo.Context, in models.SessionInput, fe models.FieldErrors) (views.SessionForm, error) {
+	f := views.SessionForm{In: in, Errors: fe, ChooseOffice: currentUser(c).Scope().AllOffices()}
+	if f.ChooseOffice {
+		offices, err := s.stores.Offices.List(c.Request().Context())
+		if err != nil {
+			return f, err
+		}
+		f.Offices = offices
+	}
+	return f, nil
+}
+
+// newSession shows the new session form.
+func (s *server) newSession(c echo.Context) error {
+	f, err := s.sessionForm(c, models.SessionInput{Kind: string(models.InfoSession), Date: s.caseworkToday().String()}, nil)
+	if err != nil {
+		return err
+	}
+	return s.ok(c, views.SessionNewPage(f))
+}
+
+// createSession adds a group session.
+func (s *server) createSession(c echo.Context) error {
+	office, _ := strconv.ParseUint(c.FormValue("office"), 10, 64)
+	in := models.SessionInput{Kind: c.FormValue("kind"), Title: c.FormValue("title"), Date: c.FormValue("date"),
+		Place: c.FormValue("place"), Facilitator: c.FormValue("facilitator"), Office: uint(office)}
+	gs, err := s.stores.GroupSessions.Create(c.Request().Context(), actor(c), currentUser(c).Scope(), in)
+	if fe, ok := models.AsValidation(err); ok {
+		f, ferr := s.sessionForm(c, in, fe)
+		if ferr != nil {
+			return ferr
+		}
+		return s.invalid(c, views.SessionNewPage(f))
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "success", "casework.flash.session_created")
+	return redirect(c, views.SessionPath(gs.ID))
+}
+
+// sessionVM loads a session in scope with its attendance list.
+func (s *server) sessionVM(c echo.Context, id uint) (views.SessionVM, error) {
+	ctx, scope := c.Request().Context(), currentUser(c).Scope()
+	gs, err := s.stores.GroupSessions.Get(ctx, scope, id)
+	if err != nil {
+		return views.SessionVM{}, err
+	}
+	list, err := s.stores.GroupSessions.Attendees(ctx, scope, id)
+	return views.SessionVM{Session: gs, Attendees: list}, err
+}
+
+// showSession shows one session and its attendance.
+func (s *server) showSession(c echo.Context) error {
+	id, err := caseworkParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	vm, err := s.sessionVM(c, id)
+	if err != nil {
+		return err
+	}
+	return s.ok(c, views.SessionPage(vm))
+}
+
+// changeAttendance adds cases by number (all or nothing) or removes one (remove=case id).
+func (s *server) changeAttendance(c echo.Context) error {
+	id, err := caseworkParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a, scope := c.Request().Context(), actor(c), currentUser(c).Scope()
+	if rm := c.FormValue("remove"); rm != "" {
+		caseID, perr := strconv.ParseUint(rm, 10, 64)
+		if perr != nil {
+			return models.ErrNotFound
+		}
+		if err := s.stores.GroupSessions.RemoveAttendance(ctx, a, scope, id, uint(caseID)); err != nil {
+			return err
+		}
+		s.flash(c, "success", "casework.flash.attendance_removed")
+		return redirect(c, views.SessionPath(id))
+	}
+	form, _ := c.FormParams()
+	typed := form["case_number"]
+	n, err := s.stores.GroupSessions.AddAttendance(ctx, a, scope, id, models.SplitCaseNumbers(typed...))
+	var ae *models.AttendanceError
+	fe, invalid := models.AsValidation(err)
+	if errors.As(err, &ae) || invalid {
+		vm, verr := s.sessionVM(c, id)
+		if verr != nil {
+			return verr
+		}
+		vm.Numbers = caseworkLines(typed)
+		if ae != nil {
+			vm.Problems = ae.Problems
+			vm.Error = "casework.error.attendance_refused"
+		} else {
+			vm.Error = fe["case_number"]
+		}
+		return s.invalid(c, views.SessionPage(vm))
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "success", "casework.flash.attendance_added", "Count", strconv.Itoa(n))
+	return redirect(c, views.SessionPath(id))
+}
+
+func caseworkLines(values []string) string {
+	out := ""
+	for i, v := range values {
+		if i > 0 {
+			out += "\n"
+		}
+		out += v
+	}
+	return out
+}
+
+// showApprovals is the supervisor's queue: support to approve and overdue referrals.
+func (s *server) showApprovals(c echo.Context) error {
+	ctx, u := c.Request().Context(), currentUser(c)
+	queue, err := s.stores.Support.AwaitingApproval(ctx, u.Scope(), 0)
+	if err != nil {
+		return err
+	}
+	overdue, err := s.stores.Referrals.Overdue(ctx, u.Scope(), s.stores.Now())
+	if err != nil {
+		return err
+	}
+	vm := views.ApprovalsVM{Overdue: overdue, Today: s.caseworkToday()}
+	for _, q := range queue {
+		vm.Support = append(vm.Support, views.ApprovalRow{SupportQueueItem: q, Own: q.PlannedByID == u.ID})
+	}
+	return s.ok(c, views.ApprovalsPage(vm))
+}
+
+// approveSelected approves every support ticked in the queue at once, all or nothing.
+func (s *server) approveSelected(c echo.Context) error {
+	form, _ := c.FormParams()
+	var ids []uint
+	for _, v := range form["support_id"] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest)
+		}
+		ids = append(ids, uint(n))
+	}
+	if len(ids) == 0 {
+		s.flash(c, "error", "casework.error.none_selected")
+		return redirect(c, views.PathApprovals)
+	}
+	n, err := s.stores.Support.ApproveMany(c.Request().Context(), actor(c), currentUser(c).Scope(), ids)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		s.flash(c, "error", "casework.error.batch_not_found")
+	case supportErrorKey(err) != "":
+		s.flash(c, "error", supportErrorKey(err))
+	case err != nil:
+		return err
+	default:
+		// Flash arguments travel through JSON, where a number would come back as a
+		// float64 that go-i18n cannot pluralise; a decimal string works.
+		s.flash(c, "success", "casework.flash.approved_many", "Count", strconv.Itoa(n))
+	}
+	return redirect(c, views.PathApprovals)
+}
+
+// caseworkHome adds the casework blocks of the home page: for supervisors, the
+// approvals queue and overdue referrals; for those who record casework, support to
+// deliver, monitoring visits due and this week's sessions.
+func (s *server) caseworkHome(c echo.Context) ([]views.HomeSection, error) {
+	ctx, u := c.Request().Context(), currentUser(c)
+	if !u.CanEditCases() {
+		return nil, nil
+	}
+	scope, today := u.Scope(), s.caseworkToday()
+	var out []views.HomeSection
+	if u.Role == models.RoleSupervisor {
+		waiting, err := s.stores.Support.CountAwaitingApproval(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		overdue, err := s.stores.Referrals.CountOverdue(ctx, scope, s.stores.Now())
+		if err != nil {
+			return nil, err
+		}
+		sec := views.HomeSection{Title: "casework.home.approvals", Empty: "casework.home.approvals_empty", ID: "approvals"}
+		if waiting > 0 {
+			sec.Links = append(sec.Links, views.HomeLink{Label: s.t(c, "casework.home.support_waiting", "Count", waiting), Count: waiting,
+				Href: views.PathApprovals + "#queue", ID: "home-support-waiting"})
+		}
+		if overdue > 0 {
+			sec.Links = append(sec.Links, views.HomeLink{Label: s.t(c, "casework.home.referrals_overdue", "Count", overdue), Count: overdue,
+				Href: views.PathApprovals + "#overdue", ID: "home-referrals-overdue"})
+		}
+		out = append(out, sec)
+	}
+	deliver, err := s.stores.Support.CountAwaitingDelivery(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	due, err := s.stores.Activities.CountMonitoringDue(ctx, scope, today)
+	if err != nil {
+		return nil, err
+	}
+	monday := today.AddDays(-((int(today.Time().Weekday()) + 6) % 7))
+	sunday := monday.AddDays(6)
+	week, err := s.stores.GroupSessions.CountBetween(ctx, scope, monday, sunday)
+	if err != nil {
+		return nil, err
+	}
+	sec := views.HomeSection{Title: "casework.home.followup", Empty: "casework.home.followup_empty", ID: "casework"}
+	if deliver > 0 {
+		sec.Links = append(sec.Links, views.HomeLink{Label: s.t(c, "casework.home.to_deliver", "Count", deliver), Count: deliver,
+			Href: views.WithQuery(views.PathCases, map[string][]string{"status": {string(models.StatusReturned)}}), ID: "home-to-deliver"})
+	}
+	if due > 0 {
+		sec.Links = append(sec.Links, views.HomeLink{Label: s.t(c, "casework.home.monitoring_due", "Count", due), Count: due,
+			Href: views.WithQuery(views.PathCases, map[string][]string{"status": {string(models.StatusReintegration)}}), ID: "home-monitoring-due"})
+	}
+	if week > 0 {
+		sec.Links = append(sec.Links, views.HomeLink{Label: s.t(c, "casework.home.sessions_week", "Count", week), Count: week,
+			Href: views.WithQuery(views.PathSessions, map[string][]string{"from": {monday.String()}, "to": {sunday.String()}}), ID: "home-sessions-week"})
+	}
+	return append(out, sec), nil
+}

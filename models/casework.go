@@ -1,0 +1,99 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// Errors of the casework stores (support, referrals, sessions). They wrap the shared
+// sentinels so handlers can map them with errors.Is, and carry a clear message.
+var (
+	// ErrOwnSupport is the four-eyes rule: nobody approves support they planned.
+	ErrOwnSupport = fmt.Errorf("%w: support you planned must be approved by another supervisor", ErrForbidden)
+	// ErrSupervisorOnly is an approval or send-back by someone who is not a supervisor.
+	ErrSupervisorOnly = fmt.Errorf("%w: only a supervisor approves support", ErrForbidden)
+	// ErrReadOnly is a write by a role that only reads cases (admins).
+	ErrReadOnly = fmt.Errorf("%w: this role only reads cases", ErrForbidden)
+	// ErrBadMove is a status change the record's current status does not allow.
+	ErrBadMove = errors.New("this step is not allowed from the current status")
+	// ErrCaseClosed is casework recorded on a closed case, which is read-only until a
+	// supervisor reopens it (the published figures must not shift silently).
+	ErrCaseClosed = fmt.Errorf("%w: the case is closed", ErrBadMove)
+)
+
+// caseInScope loads one case inside a transaction or query, applying the user's office
+// scope in SQL: a missing case and another office's case are both ErrNotFound.
+// (Named apart from the cases feature's CaseStore, which the casework stores do not need.)
+func caseInScope(tx *gorm.DB, scope Scope, caseID uint) (*Case, error) {
+	var cs Case
+	q := tx.Where("id = ?", caseID)
+	if scope.OfficeID != nil {
+		q = q.Where("office_id = ?", *scope.OfficeID)
+	}
+	err := q.Take(&cs).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load case %d: %w", caseID, err)
+	}
+	return &cs, nil
+}
+
+// caseForWrite loads a case in scope that casework may still be added to: not closed.
+func caseForWrite(tx *gorm.DB, scope Scope, caseID uint) (*Case, error) {
+	cs, err := caseInScope(tx, scope, caseID)
+	if err == nil && cs.Status == StatusClosed {
+		return nil, ErrCaseClosed
+	}
+	return cs, err
+}
+
+// scopeCasesAlias restricts a query joined to cases under an alias to the user's offices.
+func scopeCasesAlias(q *gorm.DB, scope Scope, alias string) *gorm.DB {
+	if scope.OfficeID != nil {
+		return q.Where(alias+".office_id = ?", *scope.OfficeID)
+	}
+	return q
+}
+
+// cwCanWrite refuses casework writes by roles that only read (admins) or by nobody.
+func cwCanWrite(a Actor) error {
+	if a.User == nil || !a.User.CanEditCases() {
+		return ErrReadOnly
+	}
+	return nil
+}
+
+// cwRequireDate parses a required date field into fe.
+func cwRequireDate(fe FieldErrors, field, value string) Date {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		fe.Add(field, "error.required")
+		return Date{}
+	}
+	d, err := ParseDate(value)
+	if err != nil {
+		fe.Add(field, "casework.error.date_invalid")
+	}
+	return d
+}
+
+func cwOneOf[T ~string](v T, list []T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseInScope loads one case in the user's scope for the casework pages (support,
+// referral and activity forms shown alone); ErrNotFound when missing or out of scope.
+func (s *SupportStore) CaseInScope(ctx context.Context, scope Scope, caseID uint) (*Case, error) {
+	return caseInScope(s.db.Read.WithContext(ctx), scope, caseID)
+}
