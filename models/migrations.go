@@ -14,6 +14,7 @@ import (
 func migrations() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		{ID: "0001_initial", Migrate: migrateInitial},
+		{ID: "0002_summary_indexes", Migrate: migrateSummaryIndexes},
 	}
 }
 
