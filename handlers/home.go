@@ -18,5 +18,15 @@ func (s *server) home(c echo.Context) error {
 // homeSections gathers the blocks of the signed-in user's home page. Each feature adds
 // its block here (cases, approvals, exports), computed by grouped queries in models.
 func (s *server) homeSections(c echo.Context) ([]views.HomeSection, error) {
-	return nil, nil
+	var out []views.HomeSection
+	for _, add := range []func(echo.Context) ([]views.HomeSection, error){
+		s.summaryHome,
+	} {
+		sec, err := add(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sec...)
+	}
+	return out, nil
 }

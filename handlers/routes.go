@@ -32,6 +32,8 @@ func (s *server) routes() {
 	// Support, sessions, activities, referrals and approvals (issue 4).
 
 	// Summary (issue 5).
+	s.handle(get, views.PathSummary, s.showSummary, summaryReaders)
+	s.handle(get, views.PathSummaryCases, s.summaryCases, summaryReaders)
 
 	// Administration (issue 6).
 }

@@ -254,7 +254,11 @@ func TestSummaryPeriodBoundaries(t *testing.T) {
 	f.returned("2020-12-31", nil)
 	f.returned("2022-01-01", nil)
 	f.person(nil) // no departure yet
-	inbound := f.person(func(c *models.Case) { c.Direction = models.Inbound; c.Nationality = "MA"; c.DepartureDate = d("2021-06-01") })
+	inbound := f.person(func(c *models.Case) {
+		c.Direction = models.Inbound
+		c.Nationality = "MA"
+		c.DepartureDate = d("2021-06-01")
+	})
 
 	// support: cancelled excluded; boundaries on the support date.
 	f.support(in, models.MicroProject, "2021-01-01", func(s *models.Support) { s.FundedByOffice = true })
