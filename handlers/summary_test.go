@@ -372,3 +372,48 @@ func TestSummaryHomeBlock(t *testing.T) {
 		t.Error("caseworkers have no summary block")
 	}
 }
+
+// TestSummaryChartsAreMirroredInArabicAndUseNoStyle renders the page in French and in
+// Arabic: the charts are inline SVG with presentation attributes only, each with its
+// table, and the bars start from the reading side.
+func TestSummaryChartsAreMirroredInArabicAndUseNoStyle(t *testing.T) {
+	app := newTestApp(t)
+	d := newSumData(app)
+	cs := d.cases("RAB", 4, func(i int, c *models.Case) { c.Status, c.DepartureDate = models.StatusReturned, date("2021-03-01") })
+	d.supports([]*models.Support{
+		{CaseID: cs[0].ID, Type: models.MicroProject, Amount: 150050, Date: date("2021-03-02")},
+		{CaseID: cs[1].ID, Type: models.Cash, Amount: 7000, Currency: "EUR", Date: date("2021-03-02")},
+		{CaseID: cs[2].ID, Type: models.Cash, Amount: 200000, Date: date("2021-03-02")},
+	})
+	c, _ := app.signedIn("sup@example.org", models.RoleSupervisor, "")
+	barX := func(p *page) string {
+		v, _ := p.Doc.Find(`svg.chart rect`).First().Attr("x")
+		return v
+	}
+	fr := c.get("/summary?from=2021-01-01&to=2021-12-31")
+	wantStatus(t, fr, http.StatusOK)
+	if strings.Contains(fr.Body, "style=") {
+		t.Error("the page has a style attribute")
+	}
+	if n := fr.Doc.Find("figure svg.chart + table caption").Length(); n != 2 {
+		t.Errorf("%d charts with a captioned table, want 2", n)
+	}
+	if got := figure(fr, `[data-testid="support-cash"] td:last-child`); got != "70,00 EUR · 2 000,00 MAD" {
+		t.Errorf("cash amounts %q (per currency, never summed)", got)
+	}
+	if got := figure(fr, `[data-testid="support-micro_project-share1"]`); got != "33,3 %" {
+		t.Errorf("one-decimal share %q", got)
+	}
+	if !fr.has(`[data-print]`) {
+		t.Error("no print button")
+	}
+	c.post("/account/language", url.Values{"language": {"ar"}})
+	ar := c.get("/summary?from=2021-01-01&to=2021-12-31")
+	wantStatus(t, ar, http.StatusOK)
+	if barX(fr) == barX(ar) {
+		t.Errorf("the bars start at x=%s in French and in Arabic", barX(fr))
+	}
+	if dir, _ := ar.Doc.Find("html").Attr("dir"); dir != "rtl" {
+		t.Errorf("Arabic page dir %q", dir)
+	}
+}

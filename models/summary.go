@@ -218,6 +218,14 @@ var ageGroupSQL = `CASE WHEN ` + ageAtDeparture + ` IS NULL THEN 'unknown' WHEN 
 func indicatorSQL(ind string, f SummaryFilter, scope Scope) (string, []any, bool) {
 	cond, cargs := f.caseCond(scope)
 	period := []any{f.From.String(), f.To.String()}
+	// joinCase joins the case of a row only when a scope or filter needs it (every row
+	// has a case: case_id is a non-null foreign key), sparing a lookup per row.
+	joinCase := func(alias string) string {
+		if cond == "" {
+			return ""
+		}
+		return " JOIN cases c ON c.id = " + alias + ".case_id"
+	}
 	// returns: outbound cases whose departure date falls in the period.
 	returns := func(k, join string) (string, []any, bool) {
 		return "SELECT c.id AS case_id, " + k + " AS k FROM cases c" + join +
@@ -227,14 +235,18 @@ func indicatorSQL(ind string, f SummaryFilter, scope Scope) (string, []any, bool
 	// attended: people who attended a session of the kind dated in the period.
 	attended := func(kind SessionKind) (string, []any, bool) {
 		return "SELECT a.case_id AS case_id, '' AS k FROM group_sessions g" +
-				" JOIN session_attendances a ON a.session_id = g.id JOIN cases c ON c.id = a.case_id" +
+				" JOIN session_attendances a ON a.session_id = g.id" + joinCase("a") +
 				" WHERE g.kind = ? AND g.date >= ? AND g.date <= ?" + cond,
 			append(append([]any{string(kind)}, period...), cargs...), true
 	}
 	// supported: non-cancelled support dated in the period, for cases of a direction
 	// (any when empty), only office-funded support when officeFunded.
 	supported := func(k string, dir Direction, officeFunded bool) (string, []any, bool) {
-		q := "SELECT s.case_id AS case_id, " + k + " AS k FROM supports s JOIN cases c ON c.id = s.case_id" +
+		join := joinCase("s")
+		if dir != "" {
+			join = " JOIN cases c ON c.id = s.case_id"
+		}
+		q := "SELECT s.case_id AS case_id, " + k + " AS k FROM supports s" + join +
 			" WHERE s.date >= ? AND s.date <= ? AND s.status <> 'cancelled'"
 		args := append([]any{}, period...)
 		if officeFunded {
@@ -276,7 +288,7 @@ func indicatorSQL(ind string, f SummaryFilter, scope Scope) (string, []any, bool
 	case IndSupportType:
 		return supported("s.type", "", false)
 	case IndReferrals:
-		return "SELECT r.case_id AS case_id, r.partner || ':' || r.status AS k FROM referrals r JOIN cases c ON c.id = r.case_id" +
+		return "SELECT r.case_id AS case_id, r.partner || ':' || r.status AS k FROM referrals r" + joinCase("r") +
 			" WHERE r.date_sent >= ? AND r.date_sent <= ?" + cond, append(period, cargs...), true
 	}
 	return "", nil, false
@@ -286,8 +298,12 @@ func indicatorSQL(ind string, f SummaryFilter, scope Scope) (string, []any, bool
 // and sums their amounts, per type and currency, for the cases of the filters and scope.
 func supportBreakdownSQL(f SummaryFilter, scope Scope) (string, []any) {
 	cond, cargs := f.caseCond(scope)
+	join := ""
+	if cond != "" {
+		join = " JOIN cases c ON c.id = s.case_id"
+	}
 	return "SELECT 'support' AS ind, s.type || ':' || s.currency AS k, COUNT(*) AS n, CAST(SUM(s.amount) AS BIGINT) AS amount" +
-			" FROM supports s JOIN cases c ON c.id = s.case_id" +
+			" FROM supports s" + join +
 			" WHERE s.date >= ? AND s.date <= ? AND s.status <> 'cancelled'" + cond +
 			" GROUP BY s.type, s.currency",
 		append([]any{f.From.String(), f.To.String()}, cargs...)
