@@ -63,9 +63,54 @@ func BenchmarkSummaryPage(b *testing.B) {
 		b.Fatalf("login: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	for b.Loop() {
-		if resp, _ := get(views.PathSummary); resp.StatusCode != http.StatusOK {
-			b.Fatalf("summary page: %d", resp.StatusCode)
+	// the raw SQL of the page's own queries: the latest year, the offices, the summary.
+	ctx := b.Context()
+	sqlDB, _ := stores.DB.Read.DB()
+	ly, _ := models.LatestYearQuery(models.Scope{})
+	sq, sargs := models.SummaryQuery(models.SummaryFilter{}.WithYear(2021), models.Scope{})
+	sq = models.Rebind(stores.DB.Dialect, sq)
+	raw := func() {
+		var d *string
+		if err := sqlDB.QueryRowContext(ctx, ly).Scan(&d); err != nil {
+			b.Fatal(err)
 		}
+		rows, err := sqlDB.QueryContext(ctx, "SELECT id, code, name, city, created_at, updated_at FROM offices ORDER BY code")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+		rows, err = sqlDB.QueryContext(ctx, sq, sargs...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+			var ind, k string
+			var n, amount int64
+			rows.Scan(&ind, &k, &n, &amount)
+		}
+		rows.Close()
 	}
+	// the page and the raw SQL alternate (order swapping), so load slows both alike.
+	var tPage, tRaw time.Duration
+	i := 0
+	for b.Loop() {
+		for k := range 2 {
+			t0 := time.Now()
+			if (i+k)%2 == 0 {
+				if resp, _ := get(views.PathSummary); resp.StatusCode != http.StatusOK {
+					b.Fatalf("summary page: %d", resp.StatusCode)
+				}
+				tPage += time.Since(t0)
+			} else {
+				raw()
+				tRaw += time.Since(t0)
+			}
+		}
+		i++
+	}
+	b.ReportMetric(float64(tPage.Nanoseconds())/float64(b.N), "page-ns/op")
+	b.ReportMetric(float64(tRaw.Nanoseconds())/float64(b.N), "rawsql-ns/op")
+	b.ReportMetric(float64(tPage)/float64(tRaw), "page/raw")
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -367,26 +368,48 @@ type SummaryStore struct{ db *DB }
 // NewSummaryStore returns the store.
 func NewSummaryStore(db *DB) *SummaryStore { return &SummaryStore{db: db} }
 
-// LatestYear is the latest calendar year with data in the scope: a return, a support
-// record, a session or a referral; ok is false when there is none.
-func (s *SummaryStore) LatestYear(ctx context.Context, scope Scope) (int, bool, error) {
-	var q string
-	var args []any
+// LatestYearQuery is the SQL of LatestYear: the latest date of a return, a support
+// record, a session or a referral in the scope.
+func LatestYearQuery(scope Scope) (string, []any) {
 	if scope.OfficeID == nil {
-		q = `SELECT MAX(d) FROM (
+		return `SELECT MAX(d) FROM (
 			SELECT MAX(departure_date) AS d FROM cases
 			UNION ALL SELECT MAX(date) FROM supports
 			UNION ALL SELECT MAX(date) FROM group_sessions
-			UNION ALL SELECT MAX(date_sent) FROM referrals) x`
-	} else {
-		id := *scope.OfficeID
-		q = `SELECT MAX(d) FROM (
+			UNION ALL SELECT MAX(date_sent) FROM referrals) x`, nil
+	}
+	id := *scope.OfficeID
+	return `SELECT MAX(d) FROM (
 			SELECT MAX(departure_date) AS d FROM cases WHERE office_id = ?
 			UNION ALL SELECT MAX(s.date) FROM supports s JOIN cases c ON c.id = s.case_id WHERE c.office_id = ?
 			UNION ALL SELECT MAX(date) FROM group_sessions WHERE office_id = ?
-			UNION ALL SELECT MAX(r.date_sent) FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.office_id = ?) x`
-		args = []any{id, id, id, id}
+			UNION ALL SELECT MAX(r.date_sent) FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.office_id = ?) x`,
+		[]any{id, id, id, id}
+}
+
+// Rebind turns the ? placeholders of a query into the dialect's ($n for PostgreSQL),
+// for running it on *sql.DB. The summary's SQL has no ? inside string literals.
+func Rebind(d Dialect, q string) string {
+	if d != Postgres {
+		return q
 	}
+	var sb strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			sb.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// LatestYear is the latest calendar year with data in the scope: a return, a support
+// record, a session or a referral; ok is false when there is none.
+func (s *SummaryStore) LatestYear(ctx context.Context, scope Scope) (int, bool, error) {
+	q, args := LatestYearQuery(scope)
 	var d *string
 	if err := s.db.Read.WithContext(ctx).Raw(q, args...).Row().Scan(&d); err != nil {
 		return 0, false, fmt.Errorf("latest summary year: %w", err)
@@ -408,7 +431,13 @@ func (s *SummaryStore) LatestYear(ctx context.Context, scope Scope) (int, bool, 
 // vulnerabilities and referrals are by key.
 func (s *SummaryStore) Summary(ctx context.Context, scope Scope, f SummaryFilter) (*Summary, error) {
 	q, args := SummaryQuery(f, scope)
-	rows, err := s.db.Read.WithContext(ctx).Raw(q, args...).Rows()
+	sqlDB, err := s.db.Read.DB()
+	if err != nil {
+		return nil, fmt.Errorf("summary: %w", err)
+	}
+	// database/sql directly: the rows are a few dozen grouped figures, and gorm would
+	// add nothing but its statement building to the one query.
+	rows, err := sqlDB.QueryContext(ctx, Rebind(s.db.Dialect, q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
 	}

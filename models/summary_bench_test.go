@@ -3,29 +3,12 @@ package models_test
 import (
 	"context"
 	"database/sql"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"awda/models"
 	"awda/models/dbtest"
 )
-
-// pgPlaceholders turns gorm's ? placeholders into PostgreSQL's $n for database/sql.
-func pgPlaceholders(q string) string {
-	var sb strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			sb.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
-}
 
 // BenchmarkSummary compares Summary() with running its own SQL directly on *sql.DB, on
 // about 100,000 cases and several hundred thousand support, attendance and referral
@@ -48,9 +31,7 @@ func BenchmarkSummary(b *testing.B) {
 	for _, name := range []string{"year", "5years"} {
 		f := periods[name]
 		q, args := models.SummaryQuery(f, models.Scope{})
-		if s.DB.Dialect == models.Postgres {
-			q = pgPlaceholders(q)
-		}
+		q = models.Rebind(s.DB.Dialect, q)
 		// Summary and the raw SQL alternate within each iteration (the order swapping
 		// each time), so that a busy machine slows both alike; ns/op is their sum.
 		b.Run(name, func(b *testing.B) {
