@@ -18,16 +18,17 @@ func (s *server) home(c echo.Context) error {
 // homeSections gathers the blocks of the signed-in user's home page. Each feature adds
 // its block here (cases, approvals, exports), computed by grouped queries in models.
 func (s *server) homeSections(c echo.Context) ([]views.HomeSection, error) {
-	var sections []views.HomeSection
-	cases, err := s.caseHomeSections(c)
-	if err != nil {
-		return nil, err
+	var out []views.HomeSection
+	for _, add := range []func(echo.Context) ([]views.HomeSection, error){
+		s.caseHomeSections,
+		s.caseworkHome,
+		s.summaryHome,
+	} {
+		sec, err := add(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sec...)
 	}
-	sections = append(sections, cases...)
-	casework, err := s.caseworkHome(c)
-	if err != nil {
-		return nil, err
-	}
-	sections = append(sections, casework...)
-	return sections, nil
+	return out, nil
 }

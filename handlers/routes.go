@@ -55,6 +55,8 @@ func (s *server) routes() {
 	s.handle(post, views.PathApprovals, s.approveSelected, supervisors)
 
 	// Summary (issue 5).
+	s.handle(get, views.PathSummary, s.showSummary, summaryReaders)
+	s.handle(get, views.PathSummaryCases, s.summaryCases, summaryReaders)
 
 	// Administration (issue 6).
 }

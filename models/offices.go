@@ -117,6 +117,7 @@ type Stores struct {
 	Activities    *ActivityStore
 	GroupSessions *GroupSessionStore
 	Referrals     *ReferralStore
+	Summary       *SummaryStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -135,5 +136,6 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		Activities:    NewActivityStore(db, now, audit),
 		GroupSessions: NewGroupSessionStore(db, now, audit),
 		Referrals:     NewReferralStore(db, now, audit),
+		Summary:       NewSummaryStore(db),
 	}
 }

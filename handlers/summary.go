@@ -1,0 +1,133 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"awda/models"
+	"awda/views"
+)
+
+// summaryPerPage is the length of a drill-down page.
+const summaryPerPage = 50
+
+// summaryFilter reads the filters; without a period it takes the latest calendar year
+// with data in the user's scope (none: the current year). ok is false when the filters
+// are invalid (the errors are in the view model).
+func (s *server) summaryFilter(c echo.Context, scope models.Scope) (models.SummaryFilter, models.FieldErrors, error) {
+	f, fe := models.ParseSummaryFilter(c.QueryParams())
+	if len(fe) > 0 || f.HasPeriod() {
+		return f, fe, nil
+	}
+	y, ok, err := s.stores.Summary.LatestYear(c.Request().Context(), scope)
+	if err != nil {
+		return f, nil, err
+	}
+	if !ok {
+		y = s.stores.Now().Year()
+	}
+	return f.WithYear(y), nil, nil
+}
+
+// scopedOffices are the offices a user may filter by.
+func (s *server) scopedOffices(c echo.Context, scope models.Scope) ([]models.Office, error) {
+	all, err := s.stores.Offices.List(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, o := range all {
+		if scope.Allows(o.ID) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// showSummary is the summary page: the period's figures in the user's scope.
+func (s *server) showSummary(c echo.Context) error {
+	scope := currentUser(c).Scope()
+	f, fe, err := s.summaryFilter(c, scope)
+	if err != nil {
+		return err
+	}
+	offices, err := s.scopedOffices(c, scope)
+	if err != nil {
+		return err
+	}
+	v := views.SummaryView{Filter: f, Errors: fe, Offices: offices}
+	if len(fe) > 0 {
+		return s.invalid(c, views.SummaryPage(v))
+	}
+	if v.Sum, err = s.stores.Summary.Summary(c.Request().Context(), scope, f); err != nil {
+		return err
+	}
+	return s.ok(c, views.SummaryPage(v))
+}
+
+// summaryCases lists the cases behind one figure of the summary.
+func (s *server) summaryCases(c echo.Context) error {
+	scope := currentUser(c).Scope()
+	f, fe, err := s.summaryFilter(c, scope)
+	if err != nil {
+		return err
+	}
+	if len(fe) > 0 {
+		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	ind, key := c.QueryParam("indicator"), c.QueryParam("key")
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
+	cases, total, err := s.stores.Summary.Cases(c.Request().Context(), scope, f, ind, key, page, summaryPerPage)
+	if err != nil {
+		return err
+	}
+	link := func(p int) string {
+		q := f.Query()
+		q.Set("indicator", ind)
+		if key != "" {
+			q.Set("key", key)
+		}
+		q.Set("page", strconv.Itoa(p))
+		return views.WithQuery(views.PathSummaryCases, q)
+	}
+	return s.ok(c, views.SummaryCasesPage(views.SummaryCasesView{
+		Filter: f, Indicator: ind, Key: key, Cases: cases,
+		Pager: views.Pager{Page: page, PerPage: summaryPerPage, Total: total, Link: link},
+	}))
+}
+
+// summaryHome is the supervisor's and admin's home block: this year's key figures,
+// each with last year's beside it, linking to the summary.
+func (s *server) summaryHome(c echo.Context) ([]views.HomeSection, error) {
+	u := currentUser(c)
+	if !summaryReaders.allows(u) {
+		return nil, nil
+	}
+	ctx := c.Request().Context()
+	y := s.stores.Now().Year()
+	this, err := s.stores.Summary.Summary(ctx, u.Scope(), models.SummaryFilter{}.WithYear(y))
+	if err != nil {
+		return nil, err
+	}
+	last, err := s.stores.Summary.Summary(ctx, u.Scope(), models.SummaryFilter{}.WithYear(y-1))
+	if err != nil {
+		return nil, err
+	}
+	lang := getState(c).lang
+	link := func(key, id string, now, before int64) views.HomeLink {
+		return views.HomeLink{
+			Label: s.t(c, key, "Year", y-1, "Last", views.FormatInt(lang, before)),
+			Count: now, Href: views.SummaryLink(this.Filter), ID: "home-figure-" + id,
+		}
+	}
+	sec := views.HomeSection{Title: "summary.home.title", Empty: "summary.home.empty", ID: "summary", Links: []views.HomeLink{
+		link("summary.home.returns", "returns", this.Figure(models.IndReturns), last.Figure(models.IndReturns)),
+		link("summary.home.informed", "informed", this.Figure(models.IndInformed), last.Figure(models.IndInformed)),
+		link("summary.home.trained", "trained", this.Figure(models.IndTrained), last.Figure(models.IndTrained)),
+		link("summary.home.support", "support", this.SupportTotal, last.SupportTotal),
+	}}
+	return []views.HomeSection{sec}, nil
+}

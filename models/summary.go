@@ -1,0 +1,676 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SummaryFilter selects what the summary counts: a period (both ends included) and
+// optional case filters. An empty filter field means "all".
+type SummaryFilter struct {
+	From, To    Date
+	Office      string // office code, e.g. RAB
+	Direction   Direction
+	Nationality string // ISO 3166-1 alpha-2
+	Sex         Sex
+	// Defaulted is true when the URL named no period and the latest year with data was
+	// chosen (see WithYear).
+	Defaulted bool
+}
+
+var (
+	nationalityPattern = regexp.MustCompile(`^[A-Z]{2}$`)
+	summaryOfficeCode  = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+// ParseSummaryFilter reads the summary filters from a query string. A missing period
+// leaves From and To zero (the caller then picks the latest year with data); a period
+// with one end only is completed to the end or start of that end's calendar year.
+func ParseSummaryFilter(q url.Values) (SummaryFilter, FieldErrors) {
+	fe := FieldErrors{}
+	var f SummaryFilter
+	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
+	if v := get("from"); v != "" {
+		d, err := ParseDate(v)
+		if err != nil {
+			fe.Add("from", "summary.error.date")
+		}
+		f.From = d
+	}
+	if v := get("to"); v != "" {
+		d, err := ParseDate(v)
+		if err != nil {
+			fe.Add("to", "summary.error.date")
+		}
+		f.To = d
+	}
+	if f.From.IsZero() && !f.To.IsZero() {
+		f.From = NewDate(f.To.Year(), time.January, 1)
+	}
+	if f.To.IsZero() && !f.From.IsZero() {
+		f.To = NewDate(f.From.Year(), time.December, 31)
+	}
+	if !f.From.IsZero() && f.From.After(f.To) {
+		fe.Add("to", "summary.error.range")
+	}
+	if !f.From.IsZero() && f.To.Time().Sub(f.From.Time()) > 20*366*24*time.Hour {
+		fe.Add("to", "summary.error.too_long")
+	}
+	f.Office = strings.ToUpper(get("office"))
+	if f.Office != "" && !summaryOfficeCode.MatchString(f.Office) {
+		fe.Add("office", "summary.error.office")
+	}
+	f.Direction = Direction(get("direction"))
+	if f.Direction != "" && f.Direction != Outbound && f.Direction != Inbound {
+		fe.Add("direction", "summary.error.choice")
+	}
+	f.Nationality = strings.ToUpper(get("nationality"))
+	if f.Nationality != "" && !nationalityPattern.MatchString(f.Nationality) {
+		fe.Add("nationality", "summary.error.nationality")
+	}
+	f.Sex = Sex(strings.ToUpper(get("sex")))
+	if f.Sex != "" && f.Sex != SexF && f.Sex != SexM && f.Sex != SexX {
+		fe.Add("sex", "summary.error.choice")
+	}
+	return f, fe
+}
+
+// HasPeriod reports whether the filter names a period.
+func (f SummaryFilter) HasPeriod() bool { return !f.From.IsZero() && !f.To.IsZero() }
+
+// WithYear sets the period to a whole calendar year and marks it as defaulted.
+func (f SummaryFilter) WithYear(year int) SummaryFilter {
+	f.From, f.To = NewDate(year, time.January, 1), NewDate(year, time.December, 31)
+	f.Defaulted = true
+	return f
+}
+
+// Query is the filter as URL parameters, so links keep it.
+func (f SummaryFilter) Query() url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("from", f.From.String())
+	set("to", f.To.String())
+	set("office", f.Office)
+	set("direction", string(f.Direction))
+	set("nationality", f.Nationality)
+	set("sex", string(f.Sex))
+	return q
+}
+
+// caseCond is the SQL condition on the case alias c for the scope and the case
+// filters (not the period, which each indicator applies to its own date).
+func (f SummaryFilter) caseCond(scope Scope) (string, []any) {
+	var sb strings.Builder
+	var args []any
+	if scope.OfficeID != nil {
+		sb.WriteString(" AND c.office_id = ?")
+		args = append(args, *scope.OfficeID)
+	}
+	if f.Office != "" {
+		sb.WriteString(" AND c.office_id = (SELECT o.id FROM offices o WHERE o.code = ?)")
+		args = append(args, f.Office)
+	}
+	if f.Direction != "" {
+		sb.WriteString(" AND c.direction = ?")
+		args = append(args, string(f.Direction))
+	}
+	if f.Nationality != "" {
+		sb.WriteString(" AND c.nationality = ?")
+		args = append(args, f.Nationality)
+	}
+	if f.Sex != "" {
+		sb.WriteString(" AND c.sex = ?")
+		args = append(args, string(f.Sex))
+	}
+	return sb.String(), args
+}
+
+// Indicator names: the figures of the summary page, each defined once in
+// indicatorSQL below. A keyed indicator is a breakdown: one figure per key.
+const (
+	// IndReturns: outbound cases whose departure_date falls in the period.
+	IndReturns = "returns"
+	// IndReturnsMonth: returns by month of departure (key YYYY-MM).
+	IndReturnsMonth = "returns_month"
+	// IndReturnsNationality: returns by nationality (key ISO code; the page shows the
+	// top 10 and the rest, key OtherKey).
+	IndReturnsNationality = "returns_nationality"
+	// IndReturnsOffice: returns by the case's office (key office code).
+	IndReturnsOffice = "returns_office"
+	// IndReturnsSex: returns by sex (key F, M, X).
+	IndReturnsSex = "returns_sex"
+	// IndReturnsAge: returns by age group at the departure date (key AgeGroups).
+	IndReturnsAge = "returns_age"
+	// IndVulnerable: returns with at least one vulnerability recorded.
+	IndVulnerable = "vulnerable"
+	// IndVulnerability: returns by vulnerability category (key the code; a person with
+	// two categories counts in both).
+	IndVulnerability = "vulnerability"
+	// IndInformed: distinct people who attended an info_session dated in the period.
+	IndInformed = "informed"
+	// IndTrained: distinct people who attended a training session dated in the period.
+	IndTrained = "trained"
+	// IndOfficeFunded: distinct outbound cases with non-cancelled support funded by the
+	// office itself (funded_by_office) dated in the period.
+	IndOfficeFunded = "office_funded"
+	// IndInboundSupported: distinct inbound (Moroccan) cases with non-cancelled support
+	// dated in the period.
+	IndInboundSupported = "inbound_supported"
+	// IndSupportType: distinct people with non-cancelled support of a type (key the type)
+	// dated in the period: the people behind the support breakdown's record counts.
+	IndSupportType = "support_type"
+	// IndReferrals: distinct people with a referral sent in the period, by partner and
+	// status (key "partner:status").
+	IndReferrals = "referrals"
+)
+
+// Indicators lists every indicator name, for validation and tests.
+var Indicators = []string{
+	IndReturns, IndReturnsMonth, IndReturnsNationality, IndReturnsOffice, IndReturnsSex, IndReturnsAge,
+	IndVulnerable, IndVulnerability, IndInformed, IndTrained, IndOfficeFunded, IndInboundSupported,
+	IndSupportType, IndReferrals,
+}
+
+// keyedIndicators are the breakdowns.
+var keyedIndicators = map[string]bool{
+	IndReturnsMonth: true, IndReturnsNationality: true, IndReturnsOffice: true, IndReturnsSex: true,
+	IndReturnsAge: true, IndVulnerability: true, IndSupportType: true, IndReferrals: true,
+}
+
+// IsKeyed reports whether an indicator is a breakdown with one figure per key.
+func IsKeyed(ind string) bool { return keyedIndicators[ind] }
+
+// OtherKey is the drill-down key of "every nationality outside the top 10".
+const OtherKey = "_other"
+
+// AgeGroups are the age bands of IndReturnsAge, in display order.
+var AgeGroups = []string{"under_18", "18_59", "60_plus", "unknown"}
+
+// ageAtDeparture is the person's age in whole years on the departure date: from the
+// birth date when known, else the age estimate as recorded; NULL when neither is known.
+const ageAtDeparture = `COALESCE(
+	CAST(substr(c.departure_date,1,4) AS INTEGER) - CAST(substr(NULLIF(c.birth_date,''),1,4) AS INTEGER)
+	- CASE WHEN substr(c.departure_date,6,5) < substr(NULLIF(c.birth_date,''),6,5) THEN 1 ELSE 0 END,
+	c.age_estimate)`
+
+// ageGroupSQL maps the age to AgeGroups: under 18, 18 to 59, 60 and over, unknown.
+var ageGroupSQL = `CASE WHEN ` + ageAtDeparture + ` IS NULL THEN 'unknown' WHEN ` + ageAtDeparture +
+	` < 18 THEN 'under_18' WHEN ` + ageAtDeparture + ` < 60 THEN '18_59' ELSE '60_plus' END`
+
+// indicatorSQL is THE definition of every indicator: a SELECT of (case_id, k) rows,
+// the cases behind the figure with the key they count under. The page's figures are
+// COUNT(DISTINCT case_id) grouped by k over it, and the drill-down lists the cases whose
+// id is in it, so a list's length equals its figure by construction.
+//
+// Every definition applies the scope and the case filters to the case (alias c); the
+// period applies to the date named below, both ends included ('YYYY-MM-DD' text compares
+// in date order on both databases).
+func indicatorSQL(ind string, f SummaryFilter, scope Scope) (string, []any, bool) {
+	cond, cargs := f.caseCond(scope)
+	period := []any{f.From.String(), f.To.String()}
+	// joinCase joins the case of a row only when a scope or filter needs it (every row
+	// has a case: case_id is a non-null foreign key), sparing a lookup per row.
+	joinCase := func(alias string) string {
+		if cond == "" {
+			return ""
+		}
+		return " JOIN cases c ON c.id = " + alias + ".case_id"
+	}
+	// returns: outbound cases whose departure date falls in the period.
+	returns := func(k, join string) (string, []any, bool) {
+		return "SELECT c.id AS case_id, " + k + " AS k FROM cases c" + join +
+				" WHERE c.direction = 'outbound' AND c.departure_date >= ? AND c.departure_date <= ?" + cond,
+			append(period, cargs...), true
+	}
+	// attended: people who attended a session of the kind dated in the period.
+	attended := func(kind SessionKind) (string, []any, bool) {
+		return "SELECT a.case_id AS case_id, '' AS k FROM group_sessions g" +
+				" JOIN session_attendances a ON a.session_id = g.id" + joinCase("a") +
+				" WHERE g.kind = ? AND g.date >= ? AND g.date <= ?" + cond,
+			append(append([]any{string(kind)}, period...), cargs...), true
+	}
+	// supported: non-cancelled support dated in the period, for cases of a direction
+	// (any when empty), only office-funded support when officeFunded.
+	supported := func(k string, dir Direction, officeFunded bool) (string, []any, bool) {
+		join := joinCase("s")
+		if dir != "" {
+			join = " JOIN cases c ON c.id = s.case_id"
+		}
+		q := "SELECT s.case_id AS case_id, " + k + " AS k FROM supports s" + join +
+			" WHERE s.date >= ? AND s.date <= ? AND s.status <> 'cancelled'"
+		args := append([]any{}, period...)
+		if officeFunded {
+			q += " AND s.funded_by_office = ?"
+			args = append(args, true)
+		}
+		if dir != "" {
+			q += " AND c.direction = ?"
+			args = append(args, string(dir))
+		}
+		return q + cond, append(args, cargs...), true
+	}
+	switch ind {
+	case IndReturns:
+		return returns("''", "")
+	case IndReturnsMonth:
+		return returns("substr(c.departure_date,1,7)", "")
+	case IndReturnsNationality:
+		return returns("c.nationality", "")
+	case IndReturnsOffice:
+		return returns("o.code", " JOIN offices o ON o.id = c.office_id")
+	case IndReturnsSex:
+		return returns("c.sex", "")
+	case IndReturnsAge:
+		return returns(ageGroupSQL, "")
+	case IndVulnerable:
+		q, args, ok := returns("''", "")
+		return q + " AND EXISTS (SELECT 1 FROM case_vulnerabilities v WHERE v.case_id = c.id)", args, ok
+	case IndVulnerability:
+		return returns("v.code", " JOIN case_vulnerabilities v ON v.case_id = c.id")
+	case IndInformed:
+		return attended(InfoSession)
+	case IndTrained:
+		return attended(TrainingSession)
+	case IndOfficeFunded:
+		return supported("''", Outbound, true)
+	case IndInboundSupported:
+		return supported("''", Inbound, false)
+	case IndSupportType:
+		return supported("s.type", "", false)
+	case IndReferrals:
+		return "SELECT r.case_id AS case_id, r.partner || ':' || r.status AS k FROM referrals r" + joinCase("r") +
+			" WHERE r.date_sent >= ? AND r.date_sent <= ?" + cond, append(period, cargs...), true
+	}
+	return "", nil, false
+}
+
+// supportBreakdownSQL counts the non-cancelled support records dated in the period
+// and sums their amounts, per type and currency, for the cases of the filters and scope.
+func supportBreakdownSQL(f SummaryFilter, scope Scope) (string, []any) {
+	cond, cargs := f.caseCond(scope)
+	join := ""
+	if cond != "" {
+		join = " JOIN cases c ON c.id = s.case_id"
+	}
+	return "SELECT 'support' AS ind, s.type || ':' || s.currency AS k, COUNT(*) AS n, CAST(SUM(s.amount) AS BIGINT) AS amount" +
+			" FROM supports s" + join +
+			" WHERE s.date >= ? AND s.date <= ? AND s.status <> 'cancelled'" + cond +
+			" GROUP BY s.type, s.currency",
+		append([]any{f.From.String(), f.To.String()}, cargs...)
+}
+
+// SummaryQuery is the one SQL statement behind Summary and its arguments: the support
+// breakdown and every indicator grouped by key, joined by UNION ALL. It is exported for
+// the benchmark that compares Summary with running this SQL directly.
+func SummaryQuery(f SummaryFilter, scope Scope) (string, []any) {
+	q, args := supportBreakdownSQL(f, scope)
+	parts := []string{q}
+	for _, ind := range Indicators {
+		def, dargs, _ := indicatorSQL(ind, f, scope)
+		parts = append(parts, "SELECT '"+ind+"' AS ind, d.k AS k, COUNT(DISTINCT d.case_id) AS n, CAST(0 AS BIGINT) AS amount FROM ("+def+") d GROUP BY d.k")
+		args = append(args, dargs...)
+	}
+	return strings.Join(parts, "\nUNION ALL\n"), args
+}
+
+// KeyCount is one figure of a breakdown.
+type KeyCount struct {
+	Key   string
+	Count int64
+}
+
+// Amount is a sum of money in one currency.
+type Amount struct {
+	Currency string
+	Minor    int64
+}
+
+// SupportShare is one line of the support breakdown.
+type SupportShare struct {
+	Type  SupportType
+	Count int64 // non-cancelled records dated in the period
+	// Share is the whole-number per cent (largest remainder: the shares add up to 100).
+	Share int
+	// Tenths is the share in tenths of a per cent, rounded half up (583 = 58.3 %).
+	Tenths  int64
+	People  int64    // distinct cases behind Count (IndSupportType)
+	Amounts []Amount // per currency, by currency code
+}
+
+// Summary is everything the summary page shows.
+type Summary struct {
+	Filter       SummaryFilter
+	Support      []SupportShare // in SupportTypes order
+	SupportTotal int64
+	// Figures of the keyless indicators, by indicator name.
+	Figures map[string]int64
+	// Breakdowns of the keyed indicators, by indicator name; see Summary for orders.
+	Breakdowns map[string][]KeyCount
+}
+
+// Figure returns a keyless indicator's figure.
+func (s *Summary) Figure(ind string) int64 { return s.Figures[ind] }
+
+// SummaryStore computes the summary pages' figures.
+type SummaryStore struct{ db *DB }
+
+// NewSummaryStore returns the store.
+func NewSummaryStore(db *DB) *SummaryStore { return &SummaryStore{db: db} }
+
+// LatestYearQuery is the SQL of LatestYear: the latest date of a return, a support
+// record, a session or a referral in the scope.
+func LatestYearQuery(scope Scope) (string, []any) {
+	if scope.OfficeID == nil {
+		return `SELECT MAX(d) FROM (
+			SELECT MAX(departure_date) AS d FROM cases
+			UNION ALL SELECT MAX(date) FROM supports
+			UNION ALL SELECT MAX(date) FROM group_sessions
+			UNION ALL SELECT MAX(date_sent) FROM referrals) x`, nil
+	}
+	id := *scope.OfficeID
+	return `SELECT MAX(d) FROM (
+			SELECT MAX(departure_date) AS d FROM cases WHERE office_id = ?
+			UNION ALL SELECT MAX(s.date) FROM supports s JOIN cases c ON c.id = s.case_id WHERE c.office_id = ?
+			UNION ALL SELECT MAX(date) FROM group_sessions WHERE office_id = ?
+			UNION ALL SELECT MAX(r.date_sent) FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.office_id = ?) x`,
+		[]any{id, id, id, id}
+}
+
+// Rebind turns the ? placeholders of a query into the dialect's ($n for PostgreSQL),
+// for running it on *sql.DB. The summary's SQL has no ? inside string literals.
+func Rebind(d Dialect, q string) string {
+	if d != Postgres {
+		return q
+	}
+	var sb strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			sb.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// LatestYear is the latest calendar year with data in the scope: a return, a support
+// record, a session or a referral; ok is false when there is none.
+func (s *SummaryStore) LatestYear(ctx context.Context, scope Scope) (int, bool, error) {
+	q, args := LatestYearQuery(scope)
+	var d *string
+	if err := s.db.Read.WithContext(ctx).Raw(q, args...).Row().Scan(&d); err != nil {
+		return 0, false, fmt.Errorf("latest summary year: %w", err)
+	}
+	if d == nil || len(*d) < 4 {
+		return 0, false, nil
+	}
+	var y int
+	if _, err := fmt.Sscanf((*d)[:4], "%d", &y); err != nil {
+		return 0, false, fmt.Errorf("latest summary year from %q: %w", *d, err)
+	}
+	return y, true, nil
+}
+
+// Summary computes every figure of the summary page in one SQL statement (SummaryQuery).
+// Breakdown orders: months are every month of the period in order (zeros included);
+// nationalities are the top 10 by count (ties by code) then OtherKey when there are
+// more; sex and age groups follow Sexes and AgeGroups (zeros included); offices,
+// vulnerabilities and referrals are by key.
+func (s *SummaryStore) Summary(ctx context.Context, scope Scope, f SummaryFilter) (*Summary, error) {
+	q, args := SummaryQuery(f, scope)
+	sqlDB, err := s.db.Read.DB()
+	if err != nil {
+		return nil, fmt.Errorf("summary: %w", err)
+	}
+	// database/sql directly: the rows are a few dozen grouped figures, and gorm would
+	// add nothing but its statement building to the one query.
+	rows, err := sqlDB.QueryContext(ctx, Rebind(s.db.Dialect, q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("summary: %w", err)
+	}
+	defer rows.Close()
+	out := &Summary{Filter: f, Figures: map[string]int64{}, Breakdowns: map[string][]KeyCount{}}
+	type money struct {
+		count  int64
+		amount []Amount
+	}
+	support := map[SupportType]*money{}
+	people := map[string]int64{}
+	for rows.Next() {
+		var ind, k string
+		var n, amount int64
+		if err := rows.Scan(&ind, &k, &n, &amount); err != nil {
+			return nil, fmt.Errorf("summary row: %w", err)
+		}
+		switch {
+		case ind == "support":
+			typ, cur, _ := strings.Cut(k, ":")
+			m := support[SupportType(typ)]
+			if m == nil {
+				m = &money{}
+				support[SupportType(typ)] = m
+			}
+			m.count += n
+			m.amount = append(m.amount, Amount{Currency: cur, Minor: amount})
+		case ind == IndSupportType:
+			people[k] = n
+		case IsKeyed(ind):
+			out.Breakdowns[ind] = append(out.Breakdowns[ind], KeyCount{k, n})
+		default:
+			out.Figures[ind] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("summary rows: %w", err)
+	}
+	counts := make([]int64, len(SupportTypes))
+	for i, t := range SupportTypes {
+		counts[i] = 0
+		if m := support[t]; m != nil {
+			counts[i] = m.count
+		}
+		out.SupportTotal += counts[i]
+	}
+	shares := LargestRemainder(counts)
+	for i, t := range SupportTypes {
+		row := SupportShare{Type: t, Count: counts[i], Share: shares[i], People: people[string(t)]}
+		if out.SupportTotal > 0 {
+			row.Tenths = (counts[i]*2000 + out.SupportTotal) / (2 * out.SupportTotal)
+		}
+		if m := support[t]; m != nil {
+			row.Amounts = m.amount
+			sort.Slice(row.Amounts, func(a, b int) bool { return row.Amounts[a].Currency < row.Amounts[b].Currency })
+		}
+		out.Support = append(out.Support, row)
+	}
+	for _, ind := range Indicators {
+		if IsKeyed(ind) {
+			out.Breakdowns[ind] = orderBreakdown(ind, out.Breakdowns[ind], f)
+		}
+	}
+	return out, nil
+}
+
+// orderBreakdown puts a breakdown in its display order (see Summary).
+func orderBreakdown(ind string, kc []KeyCount, f SummaryFilter) []KeyCount {
+	byKey := map[string]int64{}
+	for _, x := range kc {
+		byKey[x.Key] += x.Count
+	}
+	fixed := func(keys []string) []KeyCount {
+		out := make([]KeyCount, 0, len(keys))
+		for _, k := range keys {
+			out = append(out, KeyCount{k, byKey[k]})
+		}
+		return out
+	}
+	switch ind {
+	case IndReturnsMonth:
+		var keys []string
+		if f.HasPeriod() {
+			for m := NewDate(f.From.Year(), f.From.Time().Month(), 1); !m.After(f.To); m = m.AddMonths(1) {
+				keys = append(keys, m.String()[:7])
+			}
+		}
+		return fixed(keys)
+	case IndReturnsSex:
+		keys := make([]string, len(Sexes))
+		for i, s := range Sexes {
+			keys[i] = string(s)
+		}
+		return fixed(keys)
+	case IndReturnsAge:
+		return fixed(AgeGroups)
+	case IndReturnsNationality:
+		top, rest := topNationalities(kc)
+		if rest > 0 {
+			top = append(top, KeyCount{OtherKey, rest})
+		}
+		return top
+	}
+	sort.Slice(kc, func(a, b int) bool { return kc[a].Key < kc[b].Key })
+	return kc
+}
+
+// topNationalities is the 10 largest (ties by code) and the sum of the others.
+func topNationalities(kc []KeyCount) ([]KeyCount, int64) {
+	all := append([]KeyCount(nil), kc...)
+	sort.Slice(all, func(a, b int) bool {
+		if all[a].Count != all[b].Count {
+			return all[a].Count > all[b].Count
+		}
+		return all[a].Key < all[b].Key
+	})
+	var rest int64
+	if len(all) > 10 {
+		for _, x := range all[10:] {
+			rest += x.Count
+		}
+		all = all[:10]
+	}
+	return all, rest
+}
+
+// SummaryCase is one line of a drill-down list.
+type SummaryCase struct {
+	ID            uint
+	CaseNumber    string
+	FamilyName    string
+	GivenName     string
+	OfficeCode    string
+	Direction     Direction
+	Sex           Sex
+	Nationality   string
+	Status        CaseStatus
+	DepartureDate Date
+}
+
+// Cases lists the cases behind one figure (an indicator, and its key for a breakdown),
+// by case number, one page at a time, with their total. It uses the indicator's own
+// definition (indicatorSQL), so the total equals the figure. An unknown indicator is
+// ErrNotFound.
+func (s *SummaryStore) Cases(ctx context.Context, scope Scope, f SummaryFilter, ind, key string, page, perPage int) ([]SummaryCase, int64, error) {
+	def, args, ok := indicatorSQL(ind, f, scope)
+	if !ok {
+		return nil, 0, ErrNotFound
+	}
+	inner := "SELECT d.case_id FROM (" + def + ") d"
+	switch {
+	case ind == IndReturnsNationality && key == OtherKey:
+		var kc []KeyCount
+		if err := s.db.Read.WithContext(ctx).Raw("SELECT d.k AS key, COUNT(DISTINCT d.case_id) AS count FROM ("+def+") d GROUP BY d.k", args...).Scan(&kc).Error; err != nil {
+			return nil, 0, fmt.Errorf("summary nationalities: %w", err)
+		}
+		top, rest := topNationalities(kc)
+		if rest == 0 {
+			return nil, 0, nil
+		}
+		keys := make([]string, len(top))
+		for i, x := range top {
+			keys[i] = x.Key
+		}
+		inner += " WHERE d.k NOT IN ?"
+		args = append(args, keys)
+	case IsKeyed(ind):
+		inner += " WHERE d.k = ?"
+		args = append(args, key)
+	}
+	db := s.db.Read.WithContext(ctx)
+	var total int64
+	if err := db.Raw("SELECT COUNT(*) FROM cases c WHERE c.id IN ("+inner+")", args...).Row().Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count summary cases: %w", err)
+	}
+	if perPage <= 0 {
+		perPage = 50
+	}
+	if page < 1 {
+		page = 1
+	}
+	var out []SummaryCase
+	err := db.Raw(`SELECT c.id, c.case_number, c.family_name, c.given_name, o.code AS office_code, c.direction, c.sex,
+		c.nationality, c.status, c.departure_date FROM cases c JOIN offices o ON o.id = c.office_id
+		WHERE c.id IN (`+inner+`) ORDER BY c.case_number LIMIT ? OFFSET ?`,
+		append(args, perPage, (page-1)*perPage)...).Scan(&out).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list summary cases: %w", err)
+	}
+	return out, total, nil
+}
+
+// LargestRemainder turns counts into whole per cents that add up to exactly 100 (all
+// zeros when the counts add up to 0). Each share is the floor of its exact share,
+// and the points still missing go one each to the largest remainders; ties go first to
+// the larger count, then to the earlier position (SupportTypes order for the support
+// breakdown). Every share is therefore within 1 of its exact value. Exact integer
+// arithmetic: no floating point.
+func LargestRemainder(counts []int64) []int {
+	out := make([]int, len(counts))
+	var total int64
+	for _, c := range counts {
+		total += c
+	}
+	if total <= 0 {
+		return out
+	}
+	rem := make([]int64, len(counts))
+	missing := 100
+	for i, c := range counts {
+		out[i] = int(c * 100 / total)
+		rem[i] = c * 100 % total
+		missing -= out[i]
+	}
+	order := make([]int, len(counts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		i, j := order[a], order[b]
+		if rem[i] != rem[j] {
+			return rem[i] > rem[j]
+		}
+		if counts[i] != counts[j] {
+			return counts[i] > counts[j]
+		}
+		return i < j
+	})
+	for k := 0; k < missing; k++ {
+		out[order[k]]++
+	}
+	return out
+}
+
+// AddMonths moves a first-of-month date by whole months.
+func (d Date) AddMonths(n int) Date { return Date{d.t.AddDate(0, n, 0)} }
