@@ -111,6 +111,7 @@ type Stores struct {
 	Users    *UserStore
 	Sessions *SessionStore
 	Offices  *OfficeStore
+	Exports  *ExportStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -123,5 +124,6 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		Users:    NewUserStore(db, now, argon, audit),
 		Sessions: NewSessionStore(db, now),
 		Offices:  NewOfficeStore(db, audit),
+		Exports:  NewExportStore(db, audit),
 	}
 }
