@@ -18,5 +18,11 @@ func (s *server) home(c echo.Context) error {
 // homeSections gathers the blocks of the signed-in user's home page. Each feature adds
 // its block here (cases, approvals, exports), computed by grouped queries in models.
 func (s *server) homeSections(c echo.Context) ([]views.HomeSection, error) {
-	return nil, nil
+	var out []views.HomeSection
+	admin, err := s.adminHome(c)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, admin...)
+	return out, nil
 }

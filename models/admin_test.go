@@ -22,7 +22,7 @@ func TestLastActiveAdminCannotBeDemotedOrDeactivated(t *testing.T) {
 	me := models.Actor{User: a}
 	demote := models.UserEdit{Name: "A", Role: models.RoleSupervisor, Language: "fr"}
 	err := s.Users.Update(ctx, me, a.ID, demote)
-	if fe, ok := models.AsValidation(err); !ok || fe["role"] != "error.last_admin" {
+	if fe, ok := models.AsValidation(err); !ok || fe["role"] != "admin.error.last_admin" {
 		t.Fatalf("demoting the only admin: %v, want a role error", err)
 	}
 	if err := s.Users.SetActive(ctx, me, a.ID, false); !errors.Is(err, models.ErrLastAdmin) {

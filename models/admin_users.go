@@ -193,7 +193,7 @@ func (s *UserStore) Update(ctx context.Context, actor Actor, id uint, in UserEdi
 		if u.Role == RoleAdmin && in.Role != RoleAdmin && u.Active {
 			if err := ensureAnotherAdmin(tx, id); err != nil {
 				if errors.Is(err, ErrLastAdmin) {
-					return FieldErrors{"role": "error.last_admin"}.Err()
+					return FieldErrors{"role": "admin.error.last_admin"}.Err()
 				}
 				return err
 			}

@@ -60,16 +60,16 @@ func (in ExportFilterInput) Validate() (ExportFilter, FieldErrors) {
 	var err error
 	if s := strings.TrimSpace(in.From); s != "" {
 		if f.From, err = ParseDate(s); err != nil {
-			fe.Add("from", "error.date_invalid")
+			fe.Add("from", "admin.error.date_invalid")
 		}
 	}
 	if s := strings.TrimSpace(in.To); s != "" {
 		if f.To, err = ParseDate(s); err != nil {
-			fe.Add("to", "error.date_invalid")
+			fe.Add("to", "admin.error.date_invalid")
 		}
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		fe.Add("to", "error.period_order")
+		fe.Add("to", "admin.error.period_order")
 	}
 	f.Office = strings.ToUpper(strings.TrimSpace(in.Office))
 	if f.Office != "" && !officeCodePattern.MatchString(f.Office) {
@@ -81,7 +81,7 @@ func (in ExportFilterInput) Validate() (ExportFilter, FieldErrors) {
 	}
 	f.Nationality = strings.ToUpper(strings.TrimSpace(in.Nationality))
 	if f.Nationality != "" && !countryPattern.MatchString(f.Nationality) {
-		fe.Add("nationality", "error.country")
+		fe.Add("nationality", "admin.error.country")
 	}
 	f.Sex = strings.ToUpper(strings.TrimSpace(in.Sex))
 	if f.Sex != "" && f.Sex != string(SexF) && f.Sex != string(SexM) && f.Sex != string(SexX) {

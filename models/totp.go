@@ -103,7 +103,7 @@ func (s *UserStore) EnableTOTP(ctx context.Context, actor Actor, userID uint, co
 		}
 		step := matchStep(u.TOTPSecret, code, now)
 		if step == 0 {
-			return FieldErrors{"code": "error.totp_wrong"}.Err()
+			return FieldErrors{"code": "totp.error_wrong"}.Err()
 		}
 		if err := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{
 			"totp_enabled": true, "totp_last_step": step, "updated_at": now}).Error; err != nil {

@@ -9,7 +9,7 @@ import (
 // Person is what a test case needs; empty fields get plain defaults.
 type Person struct {
 	CaseNumber, Family, Given, Sex, Birth, Phone, DocNumber, Nationality, Direction, Notes string
-	RequestDate                                                                         string
+	RequestDate                                                                            string
 }
 
 // MustCase inserts a case directly (without the registration rules), for tests of
