@@ -190,7 +190,9 @@ func TestTwoStepSignInEnrolmentCodesOnceAndRecoveryCodes(t *testing.T) {
 			t.Fatalf("MFA-pending %s: %d %q", path, p.StatusCode, p.location())
 		}
 	}
-	b.get(views.PathLoginTOTP)
+	if p := b.get(views.PathLoginTOTP); p.has(`[data-testid="nav-home"]`) || !p.has(`[data-testid="login-totp-form"]`) {
+		t.Fatal("the second-step page shows the navigation, or no form")
+	}
 	// The enrolment code was used: replaying it in the same time step is refused.
 	wantStatus(t, b.post(views.PathLoginTOTP, url.Values{"code": {code}}), http.StatusUnauthorized)
 	app.clock.Advance(30 * time.Second)

@@ -44,6 +44,9 @@ type ExportFilter struct {
 	Direction   string
 	Nationality string
 	Sex         string
+	// scope is the exporting user's office, when they have one: they export only its
+	// records (applied in the SQL, like every scope).
+	scope *uint
 }
 
 var countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -128,6 +131,10 @@ func (f ExportFilter) where(dateExpr, officeAlias string) (string, []any) {
 		conds = append(conds, officeAlias+".code = ?")
 		args = append(args, f.Office)
 	}
+	if f.scope != nil {
+		conds = append(conds, officeAlias+".id = ?")
+		args = append(args, *f.scope)
+	}
 	if f.Direction != "" {
 		conds = append(conds, "c.direction = ?")
 		args = append(args, f.Direction)
@@ -161,6 +168,9 @@ func (s *ExportStore) Run(ctx context.Context, actor Actor, kind string, f Expor
 	emit func(row []string) error) (int, error) {
 	var n int
 	var err error
+	if actor.User != nil {
+		f.scope = actor.User.OfficeID
+	}
 	switch kind {
 	case "cases":
 		n, err = s.Cases(ctx, f, pseudonymise, emit)

@@ -116,3 +116,16 @@ func TestPseudonymisedExportsHoldNoPersonalData(t *testing.T) {
 		}
 	}
 }
+
+func TestExportsOfAnAdminWithAnOfficeStayInThatOffice(t *testing.T) {
+	s, _ := exportFixture(t)
+	o, _ := s.Offices.ByCode(context.Background(), "OUJ")
+	admin := &models.User{ID: 99, Role: models.RoleAdmin, OfficeID: &o.ID}
+	for kind, want := range map[string]int{"cases": 1, "support": 0, "referrals": 1, "sessions": 0} {
+		n, err := s.Exports.Run(context.Background(), models.Actor{User: admin}, kind, models.ExportFilter{}, false,
+			func([]string) error { return nil })
+		if err != nil || n != want {
+			t.Errorf("%s for an Oujda admin: %d rows (%v), want %d", kind, n, err, want)
+		}
+	}
+}
