@@ -118,6 +118,12 @@ func TestAdminResetsAPasswordAndUnlocksAThrottledAccount(t *testing.T) {
 		t.Fatal("account never signed in not flagged as stale")
 	}
 	wantStatus(t, admin.post(views.AdminUserPath(u.ID), url.Values{"action": {"unlock"}}), http.StatusSeeOther)
+	if evs, _, _ := app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.unlock", RecordID: idStr(u.ID)}); len(evs) != 1 {
+		t.Fatalf("unlock audit events: %d", len(evs))
+	}
+	if admin.get(views.PathAdminUsers).has(`[data-testid="user-` + idStr(u.ID) + `"] [data-testid="throttled"]`) {
+		t.Fatal("still flagged as throttled after unlock")
+	}
 	p := admin.post(views.AdminUserPath(u.ID), url.Values{"action": {"reset_password"}})
 	wantStatus(t, p, http.StatusOK)
 	pw := p.text(`[data-testid="one-time-password-value"]`)

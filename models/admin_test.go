@@ -145,3 +145,24 @@ func TestOfficeRenameKeepsCodeAndListCountsCases(t *testing.T) {
 		t.Fatalf("deleting an office with cases: %v", err)
 	}
 }
+
+// TestTwoAdminsDeactivatingEachOtherAtOnceLeaveOne runs both changes concurrently: the
+// guard holds inside the transactions, so exactly one succeeds.
+func TestTwoAdminsDeactivatingEachOtherAtOnceLeaveOne(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Stores(t, dbtest.NewClock(adminStart))
+	a := dbtest.MustUser(t, s, "a@example.org", models.RoleAdmin, "", "correct horse battery")
+	b := dbtest.MustUser(t, s, "b@example.org", models.RoleAdmin, "", "correct horse battery")
+	errs := make(chan error, 2)
+	go func() { errs <- s.Users.SetActive(ctx, models.Actor{User: a}, b.ID, false) }()
+	go func() { errs <- s.Users.SetActive(ctx, models.Actor{User: b}, a.ID, false) }()
+	e1, e2 := <-errs, <-errs
+	if (e1 == nil) == (e2 == nil) {
+		t.Fatalf("both or neither succeeded: %v / %v", e1, e2)
+	}
+	var n int64
+	s.DB.Read.Model(&models.User{}).Where("role = ? AND active = ?", models.RoleAdmin, true).Count(&n)
+	if n != 1 {
+		t.Fatalf("%d active admins, want 1", n)
+	}
+}

@@ -114,19 +114,29 @@ func (in *UserEdit) Validate() FieldErrors {
 // ErrLastAdmin refuses a change that would leave the portal without an active administrator.
 var ErrLastAdmin = errors.New("the portal would have no active administrator")
 
-// ensureAnotherAdmin fails with ErrLastAdmin unless an active administrator other than
-// userID exists. On PostgreSQL the administrators' rows are locked first, so two admins
-// demoting each other at the same moment cannot both succeed; SQLite has one writer.
-func ensureAnotherAdmin(tx *gorm.DB, userID uint) error {
-	q := "SELECT id FROM users WHERE role = ? AND active = ? AND id <> ?"
-	if tx.Dialector.Name() == "postgres" {
-		q += " FOR UPDATE"
+// lockAdmins locks the administrators' rows, in id order, at the start of a change that
+// may touch the last-admin rule. On PostgreSQL this serialises such changes, so two
+// admins demoting each other at the same moment cannot both succeed (and cannot
+// deadlock); SQLite has one writer anyway.
+func lockAdmins(tx *gorm.DB) error {
+	if tx.Dialector.Name() != "postgres" {
+		return nil
 	}
 	var ids []uint
-	if err := tx.Raw(q, RoleAdmin, true, userID).Scan(&ids).Error; err != nil {
+	if err := tx.Raw("SELECT id FROM users WHERE role = ? ORDER BY id FOR UPDATE", RoleAdmin).Scan(&ids).Error; err != nil {
+		return fmt.Errorf("lock admins: %w", err)
+	}
+	return nil
+}
+
+// ensureAnotherAdmin fails with ErrLastAdmin unless an active administrator other than
+// userID exists. Call lockAdmins first in the same transaction.
+func ensureAnotherAdmin(tx *gorm.DB, userID uint) error {
+	var n int64
+	if err := tx.Model(&User{}).Where("role = ? AND active = ? AND id <> ?", RoleAdmin, true, userID).Count(&n).Error; err != nil {
 		return fmt.Errorf("count admins: %w", err)
 	}
-	if len(ids) == 0 {
+	if n == 0 {
 		return ErrLastAdmin
 	}
 	return nil
@@ -159,6 +169,9 @@ func (s *UserStore) Update(ctx context.Context, actor Actor, id uint, in UserEdi
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := lockAdmins(tx); err != nil {
+			return err
+		}
 		u, err := lockUser(tx, id)
 		if err != nil {
 			return err
@@ -232,6 +245,9 @@ func changedFields(changes map[string]any) string {
 func (s *UserStore) SetActive(ctx context.Context, actor Actor, id uint, active bool) error {
 	now := s.now().UTC()
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := lockAdmins(tx); err != nil {
+			return err
+		}
 		u, err := lockUser(tx, id)
 		if err != nil {
 			return err
