@@ -7,28 +7,32 @@ import (
 
 // Paths is the one source of the portal's URLs, so a route and its links cannot drift apart.
 const (
-	PathHome          = "/"
-	PathLogin         = "/login"
-	PathLogout        = "/logout"
-	PathAccount       = "/account"
-	PathPassword      = "/account/password"
-	PathLanguage      = "/account/language"
-	PathTOTP          = "/account/totp"
+	PathHome         = "/"
+	PathLogin        = "/login"
+	PathLogout       = "/logout"
+	PathAccount      = "/account"
+	PathPassword     = "/account/password"
+	PathLanguage     = "/account/language"
+	PathTOTP         = "/account/totp"
+	PathCases        = "/cases"
+	PathNewCase      = "/cases/new"
+	PathReassign     = "/cases/reassign"
+	PathSessions     = "/sessions"
+	PathNewSession   = "/sessions/new"
+	PathApprovals    = "/approvals"
+	PathSummary      = "/summary"
+	PathAdminUsers   = "/admin/users"
+	PathAdminOffices = "/admin/offices"
+	PathAdminImports = "/admin/imports"
+	PathAdminExports = "/admin/exports"
+	PathAdminAudit   = "/admin/audit"
+	PathHealth       = "/healthz"
+)
+
+// Paths of two-step sign-in and the audit log download.
+const (
 	PathLoginTOTP     = "/login/totp"
 	PathAdminAuditCSV = "/admin/audit.csv"
-	PathCases         = "/cases"
-	PathNewCase       = "/cases/new"
-	PathReassign      = "/cases/reassign"
-	PathSessions      = "/sessions"
-	PathNewSession    = "/sessions/new"
-	PathApprovals     = "/approvals"
-	PathSummary       = "/summary"
-	PathAdminUsers    = "/admin/users"
-	PathAdminOffices  = "/admin/offices"
-	PathAdminImports  = "/admin/imports"
-	PathAdminExports  = "/admin/exports"
-	PathAdminAudit    = "/admin/audit"
-	PathHealth        = "/healthz"
 )
 
 // CasePath is a case file's URL.
