@@ -50,6 +50,15 @@ var passwordChangeRoutes = map[string]bool{
 	views.PathAccount: true, views.PathPassword: true, views.PathLogout: true, views.PathLanguage: true,
 }
 
+// mfaRoutes are all a browser may open between the password and the second factor.
+var mfaRoutes = map[string]bool{views.PathLoginTOTP: true, views.PathLogout: true}
+
+// totpEnrolRoutes stay open to an administrator who has not turned on two-step sign-in
+// yet: administrators export data and manage users, so they must enrol first.
+var totpEnrolRoutes = map[string]bool{
+	views.PathAccount: true, views.PathPassword: true, views.PathTOTP: true, views.PathLogout: true, views.PathLanguage: true,
+}
+
 // guard checks the route's rule before its handler runs.
 func (s *server) guard(a access, path string, h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -60,8 +69,17 @@ func (s *server) guard(a access, path string, h echo.HandlerFunc) echo.HandlerFu
 		if u == nil {
 			return s.toLogin(c)
 		}
+		if mfaPending(c) {
+			if !mfaRoutes[path] {
+				return redirect(c, views.PathLoginTOTP)
+			}
+			return h(c)
+		}
 		if u.MustChangePassword && !passwordChangeRoutes[path] {
 			return redirect(c, views.PathAccount)
+		}
+		if u.Is(models.RoleAdmin) && !u.TOTPEnabled && !totpEnrolRoutes[path] {
+			return redirect(c, views.PathTOTP)
 		}
 		if !a.allows(u) {
 			return echo.NewHTTPError(http.StatusForbidden)

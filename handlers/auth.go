@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,14 +34,30 @@ func (s *server) login(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(c, u, false); err != nil {
+	if err := s.startSession(c, u, u.TOTPEnabled); err != nil {
 		return err
 	}
+	if u.TOTPEnabled {
+		return redirect(c, views.WithQuery(views.PathLoginTOTP, nextQuery(form.Next)))
+	}
+	return s.afterSignIn(c, u, form.Next)
+}
+
+func nextQuery(next string) url.Values {
+	if next == "" {
+		return nil
+	}
+	return url.Values{"next": {next}}
+}
+
+// afterSignIn sends a fully signed-in user on: to replace a one-time password, back to
+// the page asked for, or home.
+func (s *server) afterSignIn(c echo.Context, u *models.User, next string) error {
 	if u.MustChangePassword {
 		return redirect(c, views.PathAccount)
 	}
-	if form.Next != "" {
-		return redirect(c, form.Next)
+	if next != "" {
+		return redirect(c, next)
 	}
 	return redirect(c, views.PathHome)
 }

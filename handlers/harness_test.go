@@ -95,7 +95,41 @@ func (a *testApp) user(email string, role models.Role, officeCode string) *model
 	if officeCode != "" {
 		a.office(officeCode)
 	}
-	return dbtest.MustUser(a.t, a.stores, email, role, officeCode, testPassword)
+	u := dbtest.MustUser(a.t, a.stores, email, role, officeCode, testPassword)
+	if role == models.RoleAdmin {
+		a.enrolTOTP(u)
+	}
+	return u
+}
+
+// testTOTPSecret is the authenticator key of every administrator made by testApp.user:
+// administrators must have two-step sign-in, and client.login completes it.
+const testTOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+// enrolTOTP turns two-step sign-in on for a user with testTOTPSecret.
+func (a *testApp) enrolTOTP(u *models.User) {
+	a.t.Helper()
+	if err := a.stores.DB.Write.Model(&models.User{}).Where("id = ?", u.ID).
+		Updates(map[string]any{"totp_secret": testTOTPSecret, "totp_enabled": true}).Error; err != nil {
+		a.t.Fatal(err)
+	}
+	u.TOTPSecret, u.TOTPEnabled = testTOTPSecret, true
+}
+
+// totpCode is a code for a user's secret that has not been used yet: when this time
+// step's code was used already, the clock moves on to the next step.
+func (a *testApp) totpCode(email, secret string) string {
+	a.t.Helper()
+	var last int64
+	a.stores.DB.Read.Model(&models.User{}).Where("email = ?", email).Select("totp_last_step").Scan(&last)
+	if step := a.clock.Now().Unix() / 30; step <= last {
+		a.clock.Advance(time.Duration((last+1)*30-a.clock.Now().Unix()) * time.Second)
+	}
+	code, err := models.TOTPCode(secret, a.clock.Now())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return code
 }
 
 // client is one browser: a cookie jar, no redirect following, and the last CSRF token.
@@ -191,6 +225,14 @@ func (c *client) login(email, password string) *page {
 	p := c.post(views.PathLogin, url.Values{"email": {email}, "password": {password}})
 	if p.StatusCode != http.StatusSeeOther {
 		c.t.Fatalf("login %s: status %d, want 303", email, p.StatusCode)
+	}
+	if strings.HasPrefix(p.location(), views.PathLoginTOTP) {
+		var secret string
+		c.app.stores.DB.Read.Model(&models.User{}).Where("email = ?", email).Select("totp_secret").Scan(&secret)
+		p = c.post(views.PathLoginTOTP, url.Values{"code": {c.app.totpCode(email, secret)}})
+		if p.StatusCode != http.StatusSeeOther {
+			c.t.Fatalf("login %s, second step: status %d, want 303", email, p.StatusCode)
+		}
 	}
 	return p
 }

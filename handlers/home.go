@@ -23,6 +23,7 @@ func (s *server) homeSections(c echo.Context) ([]views.HomeSection, error) {
 		s.caseHomeSections,
 		s.caseworkHome,
 		s.summaryHome,
+		s.adminHome,
 	} {
 		sec, err := add(c)
 		if err != nil {

@@ -14,9 +14,14 @@ import (
 func (s *server) viewRequest(c echo.Context) *views.Request {
 	st := getState(c)
 	csrf, _ := c.Get(csrfContextKey).(string)
+	user := st.user
+	if mfaPending(c) {
+		// Not signed in yet: no navigation until the second factor is given.
+		user = nil
+	}
 	return &views.Request{
 		Lang:      st.lang,
-		User:      st.user,
+		User:      user,
 		CSRF:      csrf,
 		Path:      c.Request().URL.RequestURI(),
 		Flashes:   s.takeFlashes(c),

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"awda/models"
 	"awda/static"
 	"awda/views"
 )
@@ -24,6 +25,10 @@ func (s *server) routes() {
 	s.handle(get, views.PathAccount, s.showAccount, signedIn)
 	s.handle(post, views.PathPassword, s.changePassword, signedIn)
 	s.handle(post, views.PathLanguage, s.setLanguage, signedIn)
+	s.handle(get, views.PathLoginTOTP, s.showLoginTOTP, signedIn)
+	s.handle(post, views.PathLoginTOTP, s.loginTOTP, signedIn)
+	s.handle(get, views.PathTOTP, s.showTOTP, signedIn)
+	s.handle(post, views.PathTOTP, s.postTOTP, signedIn)
 
 	s.handle(get, views.PathHome, s.home, signedIn)
 
@@ -59,4 +64,16 @@ func (s *server) routes() {
 	s.handle(get, views.PathSummaryCases, s.summaryCases, summaryReaders)
 
 	// Administration (issue 6).
+	s.handle(get, views.PathAdminUsers, s.showUsers, admins)
+	s.handle(post, views.PathAdminUsers, s.createUser, admins)
+	s.handle(post, views.PathAdminUsers+"/:id", s.userAction, admins)
+	s.handle(get, views.PathAdminOffices, s.showOffices, admins)
+	s.handle(post, views.PathAdminOffices, s.createOffice, admins)
+	s.handle(post, views.PathAdminOffices+"/:id", s.officeAction, admins)
+	s.handle(get, views.PathAdminExports, s.showExports, admins)
+	for _, kind := range models.ExportKinds {
+		s.handle(get, views.ExportPath(kind+".csv", nil), s.exportCSV(kind), admins)
+	}
+	s.handle(get, views.PathAdminAudit, s.showAudit, admins)
+	s.handle(get, views.PathAdminAuditCSV, s.auditCSV, admins)
 }

@@ -122,7 +122,7 @@ func isUpload(c echo.Context) bool {
 }
 
 func isExport(c echo.Context) bool {
-	return strings.HasPrefix(c.Request().URL.Path, views.PathAdminExports+"/")
+	return strings.HasPrefix(c.Request().URL.Path, views.PathAdminExports+"/") || c.Request().URL.Path == views.PathAdminAuditCSV
 }
 
 // deadline bounds each request's work through its context.

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -82,6 +83,27 @@ type AuditFilter struct {
 
 // List returns events newest first, one page at a time, and the total count.
 func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]AuditEvent, int64, error) {
+	q := s.filtered(ctx, f)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count audit events: %w", err)
+	}
+	per := f.PerPage
+	if per <= 0 {
+		per = 50
+	}
+	page := max(f.Page, 1)
+	var out []AuditEvent
+	if err := q.Order("at DESC, id DESC").Limit(per).Offset((page - 1) * per).Find(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list audit events: %w", err)
+	}
+	return out, total, nil
+}
+
+// AuditColumns is the header row of audit.csv.
+var AuditColumns = []string{"at", "user_id", "user_email", "ip", "action", "record_type", "record_id", "fields", "details"}
+
+func (s *AuditStore) filtered(ctx context.Context, f AuditFilter) *gorm.DB {
 	q := s.db.Read.WithContext(ctx).Model(&AuditEvent{})
 	if f.UserID != nil {
 		q = q.Where("user_id = ?", *f.UserID)
@@ -101,18 +123,53 @@ func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]AuditEvent, int
 	if !f.To.IsZero() {
 		q = q.Where("at < ?", f.To)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count audit events: %w", err)
+	return q
+}
+
+// Stream writes every event matching the filter, newest first, one row at a time, and
+// records the export itself as an audit event.
+func (s *AuditStore) Stream(ctx context.Context, actor Actor, f AuditFilter, details string, emit func([]string) error) (int, error) {
+	rows, err := s.filtered(ctx, f).Order("at DESC, id DESC").Rows()
+	if err != nil {
+		return 0, fmt.Errorf("export audit: %w", err)
 	}
-	per := f.PerPage
-	if per <= 0 {
-		per = 50
+	defer rows.Close()
+	n := 0
+	row := make([]string, 0, len(AuditColumns))
+	for rows.Next() {
+		var ev AuditEvent
+		if err := s.db.Read.ScanRows(rows, &ev); err != nil {
+			return n, fmt.Errorf("scan audit: %w", err)
+		}
+		uid := ""
+		if ev.UserID != nil {
+			uid = fmt.Sprint(*ev.UserID)
+		}
+		row = append(row[:0], ev.At.UTC().Format(time.RFC3339), uid, ev.UserEmail, ev.IP, ev.Action, ev.RecordType,
+			ev.RecordID, ev.Fields, ev.Details)
+		if err := emit(row); err != nil {
+			return n, err
+		}
+		n++
 	}
-	page := max(f.Page, 1)
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	ev := actor.Event("export.audit", "export", "audit")
+	ev.Details = strings.TrimSpace(fmt.Sprintf("%s rows=%d", details, n))
+	return n, s.Record(context.WithoutCancel(ctx), ev)
+}
+
+// Actions lists the distinct actions recorded, for the audit page's filter.
+func (s *AuditStore) Actions(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.db.Read.WithContext(ctx).Model(&AuditEvent{}).Distinct("action").Order("action").Pluck("action", &out).Error
+	return out, err
+}
+
+// Recent returns the latest events of some actions, newest first.
+func (s *AuditStore) Recent(ctx context.Context, limit int, actions ...string) ([]AuditEvent, error) {
 	var out []AuditEvent
-	if err := q.Order("at DESC, id DESC").Limit(per).Offset((page - 1) * per).Find(&out).Error; err != nil {
-		return nil, 0, fmt.Errorf("list audit events: %w", err)
-	}
-	return out, total, nil
+	err := s.db.Read.WithContext(ctx).Where("action IN ?", actions).Order("at DESC, id DESC").Limit(limit).Find(&out).Error
+	return out, err
 }

@@ -118,6 +118,7 @@ type Stores struct {
 	GroupSessions *GroupSessionStore
 	Referrals     *ReferralStore
 	Summary       *SummaryStore
+	Exports       *ExportStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -137,5 +138,6 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		GroupSessions: NewGroupSessionStore(db, now, audit),
 		Referrals:     NewReferralStore(db, now, audit),
 		Summary:       NewSummaryStore(db),
+		Exports:       NewExportStore(db, audit),
 	}
 }

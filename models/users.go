@@ -239,8 +239,12 @@ func (s *UserStore) Unlock(ctx context.Context, actor Actor, email string) error
 		if err := tx.Where("email = ? AND success = ?", email, false).Delete(&loginAttempt{}).Error; err != nil {
 			return fmt.Errorf("unlock: %w", err)
 		}
-		ev := actor.Event("user.unlock", "user", "")
-		ev.Details = email
+		var id uint
+		if err := tx.Model(&User{}).Where("email = ?", email).Select("id").Scan(&id).Error; err != nil {
+			return fmt.Errorf("unlock: %w", err)
+		}
+		ev := actor.Event("user.unlock", "user", fmt.Sprint(id))
+		ev.Fields = "throttle"
 		return s.audit.RecordTx(tx, ev)
 	})
 }

@@ -140,3 +140,12 @@ func Attr(parts ...string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// officeOptions lists offices for a drop-down, by code and name.
+func officeOptions(offices []models.Office) []Option {
+	out := make([]Option, len(offices))
+	for i, o := range offices {
+		out[i] = Option{Value: o.Code, Label: o.Code + " — " + o.Name}
+	}
+	return out
+}

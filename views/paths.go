@@ -29,6 +29,12 @@ const (
 	PathHealth       = "/healthz"
 )
 
+// Paths of two-step sign-in and the audit log download.
+const (
+	PathLoginTOTP     = "/login/totp"
+	PathAdminAuditCSV = "/admin/audit.csv"
+)
+
 // CasePath is a case file's URL.
 func CasePath(id uint) string { return fmt.Sprintf("/cases/%d", id) }
 
