@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"awda/handlers"
 	"awda/cmd/awdaload/load"
+	"awda/handlers"
 	"awda/models"
 	"awda/models/dbtest"
 	"awda/static"
