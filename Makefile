@@ -19,12 +19,12 @@ build: ## build bin/awda
 test: test-sqlite test-postgres test-e2e ## run every test (SQLite, then PostgreSQL when TEST_DATABASE_URL is set, then in Chromium)
 
 test-sqlite:
-	$(GO) test -race -count=1 $$($(GO) list $(PKGS) | grep -v '/e2e$$')
+	$(GO) test -race -count=1 -timeout 30m $$($(GO) list $(PKGS) | grep -v '/e2e$$')
 
 test-postgres:
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the database tests again, on PostgreSQL"; \
-		AWDA_TEST_DB=postgres $(GO) test -race -count=1 ./models/... ./handlers/... ./cmd/...; \
+		AWDA_TEST_DB=postgres $(GO) test -race -count=1 -timeout 30m ./models/... ./handlers/... ./cmd/...; \
 	else \
 		echo "PostgreSQL skipped: set TEST_DATABASE_URL=postgres://… to run the tests on PostgreSQL too"; \
 	fi
@@ -52,7 +52,7 @@ AXE_VERSION := 4.14.1
 
 test-e2e: ## the browser tests: journeys, axe, no-JavaScript and page weights in headless Chromium
 	@if [ -x "$(CHROMIUM)" ] || [ -n "$$AWDA_CHROMIUM" ] || command -v chromium >/dev/null; then \
-		$(GO) test -count=1 ./e2e/; \
+		$(GO) test -count=1 -timeout 15m ./e2e/; \
 	else \
 		echo "e2e: Chromium not found, browser tests skipped (apt-get install chromium)"; \
 	fi

@@ -19,6 +19,16 @@ func migrations() []*gormigrate.Migration {
 	}
 }
 
+// MigrationIDs lists the ids of every migration, in order (test databases are cached
+// per list).
+func MigrationIDs() []string {
+	var ids []string
+	for _, m := range migrations() {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
 // Migrate brings the schema up to date. On PostgreSQL an advisory lock makes a second
 // server that starts at the same moment wait until the first has finished.
 func Migrate(ctx context.Context, db *DB) error {

@@ -6,6 +6,7 @@ package dbtest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -13,9 +14,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"awda/models"
 )
@@ -31,10 +35,17 @@ func Backend() string {
 // CheapArgon makes password hashing fast in tests; production parameters are tested apart.
 var CheapArgon = models.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
-// Open returns a migrated database that lives as long as the test.
+// Open returns a migrated database that lives as long as the test. On PostgreSQL it is
+// a copy of a template database migrated once (CREATE DATABASE … TEMPLATE), because
+// gorm's schema introspection makes a fresh migration take seconds there.
 func Open(t testing.TB) *models.DB {
 	t.Helper()
-	dsn := DSN(t)
+	var dsn string
+	if Backend() == "postgres" {
+		dsn = newPostgresDatabase(t, templateDatabase(t))
+	} else {
+		dsn = filepath.Join(t.TempDir(), "awda.db")
+	}
 	db, err := models.Open(context.Background(), dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
@@ -46,37 +57,94 @@ func Open(t testing.TB) *models.DB {
 	return db
 }
 
-// DSN returns a new, empty database for the test, without opening it: an SQLite path
-// or a postgres URL whose search_path is a fresh schema (dropped at cleanup).
+// DSN returns a new, EMPTY database for the test, without opening it: an SQLite path
+// or a postgres URL of a fresh database (dropped at cleanup). Tests of start-up and
+// migration use it; other tests use Open.
 func DSN(t testing.TB) string {
 	t.Helper()
 	if Backend() != "postgres" {
 		return filepath.Join(t.TempDir(), "awda.db")
 	}
+	return newPostgresDatabase(t, "template0")
+}
+
+// baseURL is TEST_DATABASE_URL, required when the backend is postgres.
+func baseURL(t testing.TB) string {
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
 		t.Fatal("AWDA_TEST_DB=postgres needs TEST_DATABASE_URL")
 	}
+	return base
+}
+
+// withDatabase is the base URL pointing at another database of the same server.
+func withDatabase(t testing.TB, name string) string {
+	u, err := url.Parse(baseURL(t))
+	if err != nil {
+		t.Fatalf("parse TEST_DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// newPostgresDatabase creates a database from a template and drops it after the test.
+func newPostgresDatabase(t testing.TB, template string) string {
+	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	admin := adminDB(t, base)
-	if err := admin.Write.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		t.Fatalf("create schema: %v", err)
+	name := "awda_t_" + hex.EncodeToString(b)
+	admin := adminDB(t, baseURL(t))
+	if err := admin.Write.Exec("CREATE DATABASE " + name + " TEMPLATE " + template).Error; err != nil {
+		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		admin.Write.WithContext(ctx).Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Write.WithContext(ctx).Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 	})
-	u, err := url.Parse(base)
+	return withDatabase(t, name)
+}
+
+// templateDatabase returns the name of a database migrated to the current schema, made
+// once per schema version (its name carries a hash of the migration ids) and shared by
+// every test process; an advisory lock makes concurrent processes build it once.
+func templateDatabase(t testing.TB) string {
+	t.Helper()
+	h := sha256.Sum256([]byte(strings.Join(models.MigrationIDs(), ",")))
+	name := "awda_tpl_" + hex.EncodeToString(h[:])[:16]
+	admin := adminDB(t, baseURL(t))
+	err := admin.Write.Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("SELECT pg_advisory_lock(7202611282)").Error; err != nil {
+			return err
+		}
+		defer conn.Exec("SELECT pg_advisory_unlock(7202611282)")
+		var n int64
+		if err := conn.Raw("SELECT count(*) FROM pg_database WHERE datname = ?", name).Scan(&n).Error; err != nil || n > 0 {
+			return err
+		}
+		building := name + "_building"
+		if err := conn.Exec("DROP DATABASE IF EXISTS " + building + " WITH (FORCE)").Error; err != nil {
+			return err
+		}
+		if err := conn.Exec("CREATE DATABASE " + building + " TEMPLATE template0").Error; err != nil {
+			return err
+		}
+		db, err := models.Open(context.Background(), withDatabase(t, building), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			return err
+		}
+		merr := models.Migrate(context.Background(), db)
+		db.Close()
+		if merr != nil {
+			return merr
+		}
+		// Renamed only once complete, so a crashed build is never used as a template.
+		return conn.Exec("ALTER DATABASE " + building + " RENAME TO " + name).Error
+	})
 	if err != nil {
-		t.Fatalf("parse TEST_DATABASE_URL: %v", err)
+		t.Fatalf("prepare the template database: %v", err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return name
 }
 
 var (
@@ -85,7 +153,8 @@ var (
 	adminErr  error
 )
 
-// adminDB is one shared connection per test binary for creating and dropping schemas.
+// adminDB is one shared connection pool per test binary for creating and dropping
+// test databases.
 func adminDB(t testing.TB, base string) *models.DB {
 	adminOnce.Do(func() {
 		adminConn, adminErr = models.Open(context.Background(), base, slog.New(slog.NewTextHandler(io.Discard, nil)))
