@@ -54,6 +54,15 @@ var accounts = map[string]account{
 	"weight":     {"weight@e2e.test", "Sara Weight", "caseworker", "RAB", "fr"},
 	"english":    {"en@e2e.test", "John English", "supervisor", "RAB", "en"},
 	"arabic":     {"ar@e2e.test", "فاطمة الزهراء", "caseworker", "RAB", "ar"},
+	// The cases' journeys (issue 3) and their checks in Arabic.
+	"journey":        {"journey@e2e.test", "Salma Journey", "caseworker", "RAB", "fr"},
+	"form-errors":    {"form-errors@e2e.test", "Rachid Errors", "caseworker", "RAB", "fr"},
+	"editor-1":       {"editor1@e2e.test", "Hamza Editor", "caseworker", "RAB", "fr"},
+	"editor-2":       {"editor2@e2e.test", "Zineb Editor", "supervisor", "RAB", "fr"},
+	"keyboard-cases": {"kbd-cases@e2e.test", "Imane Keyboard", "caseworker", "RAB", "fr"},
+	"nojs-ar":        {"nojs-ar@e2e.test", "يوسف بلا جافاسكريبت", "caseworker", "RAB", "ar"},
+	"ar-supervisor":  {"ar-sup@e2e.test", "مريم المشرفة", "supervisor", "RAB", "ar"},
+	"ar-admin":       {"ar-admin@e2e.test", "نادية المسؤولة", "admin", "", "ar"},
 	// The screenshots' own accounts: they switch language, so no other test uses them.
 	"shot-caseworker": {"shot-cw@e2e.test", "Salma Benali", "caseworker", "RAB", "fr"},
 	"shot-supervisor": {"shot-sup@e2e.test", "Youssef Alami", "supervisor", "RAB", "fr"},
@@ -109,6 +118,11 @@ func setup(m *testing.M) int {
 		return 1
 	}
 	defer stop()
+	if err := seedFixtures(); err != nil {
+		fmt.Println("e2e: prepare the fixture case:", err)
+		fmt.Println(serverLog.String())
+		return 1
+	}
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
