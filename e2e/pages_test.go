@@ -21,9 +21,18 @@ var pages = []pageSpec{
 	{Name: "home", Path: "/", Who: signedIn},
 	{Name: "account", Path: "/account", Who: signedIn},
 	{Name: "not-found", Path: "/no-such-page", Status: 404, Who: append([]string{""}, signedIn...)},
-	// Later: {Name: "case-file", Path: "/cases/1", Who: []string{"caseworker"}},
-	// and {Name: "summary", Path: "/summary", Who: []string{"supervisor"}}.
+	// Cases (issue 3): the list with results and empty, the registration form, the
+	// fixture case's file (registered by TestMain) and its edit form.
+	{Name: "cases", Path: "/cases", Who: signedIn},
+	{Name: "cases-empty", Path: "/cases?q=zzz-personne", Who: signedIn},
+	{Name: "case-new", Path: "/cases/new", Who: casework},
+	{Name: "case-file", Path: fixtureCase, Who: signedIn},
+	{Name: "case-edit", Path: fixtureCase + "/edit", Who: casework},
+	// Later: {Name: "summary", Path: "/summary", Who: []string{"supervisor"}}.
 }
+
+// casework is signedIn without the admin, who only reads the cases.
+var casework = []string{"caseworker", "supervisor", "english", "arabic"}
 
 func (p pageSpec) status() int64 {
 	if p.Status == 0 {
@@ -45,10 +54,10 @@ type shotSpec struct {
 	Name, Path, As string
 }
 
-// shots: adding the case file or the summary is one line each, e.g.
-// {Name: "case-file", Path: "/cases/1", As: "caseworker"} or
+// shots: adding the summary is one line, e.g.
 // {Name: "summary", Path: "/summary", As: "supervisor"}.
 var shots = []shotSpec{
 	{Name: "login", Path: "/login", As: ""},
 	{Name: "home", Path: "/", As: "caseworker"},
+	{Name: "case-file", Path: fixtureCase, As: "caseworker"},
 }
