@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -98,9 +97,21 @@ func (p *portal) post(formPage, path string, form url.Values) (int, string, erro
 	return resp.StatusCode, resp.Header.Get("Location"), nil
 }
 
-// register registers a case and returns its path (/cases/ID).
+// register registers a case and returns its path (/cases/ID). What the form has
+// chosen already (the direction, the caseworker it is assigned to) is sent as a
+// browser would, unless form says otherwise.
 func (p *portal) register(form url.Values) (string, error) {
-	st, loc, err := p.post("/cases/new", "/cases", form)
+	resp, err := p.c.Get(baseURL + "/cases/new")
+	if err != nil {
+		return "", err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	full := formValues(string(body))
+	for k, v := range form {
+		full[k] = v
+	}
+	st, loc, err := p.post("/cases/new", "/cases", full)
 	if err != nil {
 		return "", err
 	}
@@ -118,9 +129,9 @@ func (p *portal) edit(casePath string, change func(url.Values)) error {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	form, err := formValues(string(body))
-	if err != nil {
-		return err
+	form := formValues(string(body))
+	if form.Get("version") == "" {
+		return fmt.Errorf("GET %s/edit: %d, no version in the form", casePath, resp.StatusCode)
 	}
 	change(form)
 	st, loc, err := p.post(casePath+"/edit", casePath, form)
@@ -135,7 +146,7 @@ func (p *portal) edit(casePath string, change func(url.Values)) error {
 
 // formValues reads back the values of the case form's inputs, selects and textarea,
 // from the HTML (enough for the case form: no nested quotes in its values).
-func formValues(html string) (url.Values, error) {
+func formValues(html string) url.Values {
 	v := url.Values{}
 	for _, m := range regexp.MustCompile(`<input[^>]*>`).FindAllString(html, -1) {
 		name, value := attrOf(m, "name"), attrOf(m, "value")
@@ -156,10 +167,7 @@ func formValues(html string) (url.Values, error) {
 	for _, m := range regexp.MustCompile(`(?s)<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(html, -1) {
 		v.Set(m[1], unescape(m[2]))
 	}
-	if v.Get("version") == "" {
-		return nil, errors.New("no version in the edit form")
-	}
-	return v, nil
+	return v
 }
 
 func attrOf(tag, name string) string {
