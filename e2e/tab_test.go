@@ -40,7 +40,7 @@ func newTab(t testing.TB) *tab {
 		cancelTab()
 		t.Fatalf("open a tab: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(tabCtx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(tabCtx, 90*time.Second)
 	b := &tab{t: t, ctx: ctx, net: &netLog{reqs: map[network.RequestID]*request{}}}
 	if err := chromedp.Listen(tabCtx, b.net.on); err != nil {
 		t.Fatalf("listen to the network: %v", err)
