@@ -32,7 +32,6 @@ var pages = []pageSpec{
 	// Later: {Name: "summary", Path: "/summary", Who: []string{"supervisor"}}.
 }
 
-
 func (p pageSpec) status() int64 {
 	if p.Status == 0 {
 		return 200
