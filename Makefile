@@ -52,7 +52,7 @@ AXE_VERSION := 4.14.1
 
 test-e2e: ## the browser tests: journeys, axe, no-JavaScript and page weights in headless Chromium
 	@if [ -x "$(CHROMIUM)" ] || [ -n "$$AWDA_CHROMIUM" ] || command -v chromium >/dev/null; then \
-		$(GO) test -count=1 -timeout 15m ./e2e/; \
+		$(GO) test -count=1 -timeout 15m -parallel 4 ./e2e/; \
 	else \
 		echo "e2e: Chromium not found, browser tests skipped (apt-get install chromium)"; \
 	fi

@@ -11,6 +11,12 @@
 // focused/tabTo for the keyboard, checkAxe(what), fetch(path) for downloads, media("print"),
 // noScript(), and the network log (b.net). Accounts are made in main_test.go.
 //
+// For the cases (cases_*_test.go): setDate for a date input, typeDate/press/shiftTab/
+// pressSubmit for the keyboard, checked/selectedText/errorOf to read a form back,
+// measure for a page's weight; newCase(t, account, form) registers a case over plain
+// HTTP (portal), quicker than the browser, for tests that only look at one. TestMain
+// registers the fixture case /cases/1 (fixtureForm) that pages and shots name.
+//
 // Adding a page to every check is one line: append it to pages in pages_test.go (path,
 // who may see it); to the review screenshots, one line to shots.
 package e2e

@@ -55,44 +55,53 @@ func TestWithoutJavaScript(t *testing.T) {
 	}
 }
 
+// measure loads a page (a first load: with the browser's caches off) and checks the
+// bytes it transferred against a budget, and that no request leaves the portal.
+func (b *tab) measure(what, path string, budget float64) float64 {
+	t := b.t
+	t.Helper()
+	base, _ := url.Parse(baseURL)
+	b.cacheDisabled(what == "first load")
+	defer b.cacheDisabled(false)
+	b.net.reset()
+	b.get(path)
+	b.waitLoaded()
+	reqs := b.net.requests()
+	got := transferred(reqs)
+	t.Logf("%s %s: %.1f KB in %d requests%s", what, path, got/1024, len(reqs), describeRequests(reqs))
+	if got > budget {
+		t.Errorf("%s of %s: %.1f KB transferred, budget %.0f KB%s", what, path, got/1024, budget/1024, describeRequests(reqs))
+	}
+	for _, r := range reqs {
+		u, err := url.Parse(r.URL)
+		if err != nil || (u.Scheme != "data" && u.Host != base.Host) {
+			t.Errorf("a request leaves the portal: %s", r.URL)
+		}
+	}
+	return got
+}
+
+// noAssetRefetched fails when the last page loaded downloaded an asset again.
+func (b *tab) noAssetRefetched() {
+	b.t.Helper()
+	for _, r := range b.net.requests() {
+		if strings.Contains(r.URL, "/static/") && r.Bytes > 0 {
+			b.t.Errorf("asset downloaded again on a later load: %s (%.0f B)", r.URL, r.Bytes)
+		}
+	}
+}
+
 // The page weights, from the browser's network log, and no request leaves the portal.
 func TestPageWeight(t *testing.T) {
 	t.Parallel()
 	b := newTab(t)
-	base, _ := url.Parse(baseURL)
-	measure := func(what, path string, budget float64) float64 {
-		t.Helper()
-		// A first load fetches everything: the browser's caches are off while it loads.
-		b.cacheDisabled(what == "first load")
-		defer b.cacheDisabled(false)
-		b.net.reset()
-		b.get(path)
-		b.waitLoaded()
-		reqs := b.net.requests()
-		got := transferred(reqs)
-		t.Logf("%s %s: %.1f KB in %d requests%s", what, path, got/1024, len(reqs), describeRequests(reqs))
-		if got > budget {
-			t.Errorf("%s of %s: %.1f KB transferred, budget %.0f KB%s", what, path, got/1024, budget/1024, describeRequests(reqs))
-		}
-		for _, r := range reqs {
-			u, err := url.Parse(r.URL)
-			if err != nil || (u.Scheme != "data" && u.Host != base.Host) {
-				t.Errorf("a request leaves the portal: %s", r.URL)
-			}
-		}
-		return got
-	}
-	measure("first load", "/login", firstLoadBudget)
-	measure("later load", "/login", laterLoadBudget)
+	b.measure("first load", "/login", firstLoadBudget)
+	b.measure("later load", "/login", laterLoadBudget)
 
 	b.login("weight")
-	measure("first load", "/", firstLoadBudget)
-	measure("later load", "/account", laterLoadBudget)
-	measure("later load", "/", laterLoadBudget)
+	b.measure("first load", "/", firstLoadBudget)
+	b.measure("later load", "/account", laterLoadBudget)
+	b.measure("later load", "/", laterLoadBudget)
 	// The assets of a later load come from the cache: none is fetched again.
-	for _, r := range b.net.requests() {
-		if strings.Contains(r.URL, "/static/") && r.Bytes > 0 {
-			t.Errorf("asset downloaded again on a later load: %s (%.0f B)", r.URL, r.Bytes)
-		}
-	}
+	b.noAssetRefetched()
 }

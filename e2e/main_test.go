@@ -54,6 +54,15 @@ var accounts = map[string]account{
 	"weight":     {"weight@e2e.test", "Sara Weight", "caseworker", "RAB", "fr"},
 	"english":    {"en@e2e.test", "John English", "supervisor", "RAB", "en"},
 	"arabic":     {"ar@e2e.test", "فاطمة الزهراء", "caseworker", "RAB", "ar"},
+	// The cases' journeys (issue 3) and their checks in Arabic.
+	"journey":        {"journey@e2e.test", "Salma Journey", "caseworker", "RAB", "fr"},
+	"form-errors":    {"form-errors@e2e.test", "Rachid Errors", "caseworker", "RAB", "fr"},
+	"editor-1":       {"editor1@e2e.test", "Hamza Editor", "caseworker", "RAB", "fr"},
+	"editor-2":       {"editor2@e2e.test", "Zineb Editor", "supervisor", "RAB", "fr"},
+	"keyboard-cases": {"kbd-cases@e2e.test", "Imane Keyboard", "caseworker", "RAB", "fr"},
+	"nojs-ar":        {"nojs-ar@e2e.test", "يوسف بلا جافاسكريبت", "caseworker", "RAB", "ar"},
+	"ar-supervisor":  {"ar-sup@e2e.test", "مريم المشرفة", "supervisor", "RAB", "ar"},
+	"ar-admin":       {"ar-admin@e2e.test", "نادية المسؤولة", "admin", "", "ar"},
 	// The screenshots' own accounts: they switch language, so no other test uses them.
 	"shot-caseworker": {"shot-cw@e2e.test", "Salma Benali", "caseworker", "RAB", "fr"},
 	"shot-supervisor": {"shot-sup@e2e.test", "Youssef Alami", "supervisor", "RAB", "fr"},
@@ -109,6 +118,11 @@ func setup(m *testing.M) int {
 		return 1
 	}
 	defer stop()
+	if err := seedFixtures(); err != nil {
+		fmt.Println("e2e: prepare the fixture case:", err)
+		fmt.Println(serverLog.String())
+		return 1
+	}
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
@@ -161,6 +175,14 @@ func startServer(tmp string) (stop func(), err error) {
 	if err := cli("", "office", "add", "--code", "RAB", "--name", "Rabat", "--city", "Rabat"); err != nil {
 		return nil, err
 	}
+	// The accounts, four at a time: each hashes its password (argon2), most of the
+	// set-up's time when done one after the other.
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, 4)
+	)
 	for _, a := range accounts {
 		args := []string{"user", "add", "--email", a.Email, "--name", a.Name, "--role", a.Role, "--password-stdin"}
 		if a.Language != "" {
@@ -169,9 +191,19 @@ func startServer(tmp string) (stop func(), err error) {
 		if a.Office != "" {
 			args = append(args, "--office", a.Office)
 		}
-		if err := cli(password+"\n", args...); err != nil {
-			return nil, err
-		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := cli(password+"\n", args...); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 
 	serverLog = &syncBuffer{}

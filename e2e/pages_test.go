@@ -21,8 +21,15 @@ var pages = []pageSpec{
 	{Name: "home", Path: "/", Who: signedIn},
 	{Name: "account", Path: "/account", Who: signedIn},
 	{Name: "not-found", Path: "/no-such-page", Status: 404, Who: append([]string{""}, signedIn...)},
-	// Later: {Name: "case-file", Path: "/cases/1", Who: []string{"caseworker"}},
-	// and {Name: "summary", Path: "/summary", Who: []string{"supervisor"}}.
+	// Cases (issue 3): the list with results and empty, the registration form, the
+	// fixture case's file (registered by TestMain) and its edit form. The list and the
+	// file differ by role; the forms and the empty list only by language.
+	{Name: "cases", Path: "/cases", Who: signedIn},
+	{Name: "cases-empty", Path: "/cases?q=zzz-personne", Who: []string{"caseworker", "arabic"}},
+	{Name: "case-new", Path: "/cases/new", Who: []string{"caseworker", "arabic", "english"}},
+	{Name: "case-file", Path: fixtureCase, Who: signedIn},
+	{Name: "case-edit", Path: fixtureCase + "/edit", Who: []string{"supervisor", "arabic"}},
+	// Later: {Name: "summary", Path: "/summary", Who: []string{"supervisor"}}.
 }
 
 func (p pageSpec) status() int64 {
@@ -45,10 +52,10 @@ type shotSpec struct {
 	Name, Path, As string
 }
 
-// shots: adding the case file or the summary is one line each, e.g.
-// {Name: "case-file", Path: "/cases/1", As: "caseworker"} or
+// shots: adding the summary is one line, e.g.
 // {Name: "summary", Path: "/summary", As: "supervisor"}.
 var shots = []shotSpec{
 	{Name: "login", Path: "/login", As: ""},
 	{Name: "home", Path: "/", As: "caseworker"},
+	{Name: "case-file", Path: fixtureCase, As: "caseworker"},
 }

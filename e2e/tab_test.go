@@ -40,7 +40,7 @@ func newTab(t testing.TB) *tab {
 		cancelTab()
 		t.Fatalf("open a tab: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(tabCtx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(tabCtx, 90*time.Second)
 	b := &tab{t: t, ctx: ctx, net: &netLog{reqs: map[network.RequestID]*request{}}}
 	if err := chromedp.Listen(tabCtx, b.net.on); err != nil {
 		t.Fatalf("listen to the network: %v", err)
@@ -213,6 +213,7 @@ func (b *tab) rendered(sel string) bool {
 // focus describes the focused element: its name, tag, data-testid and outline.
 type focus struct {
 	Name, Tag, TestID, Outline string
+	Value                      string  // of a form control (a checkbox's value, a select's choice)
 	Width                      float64 // of the outline, in px
 }
 
@@ -222,16 +223,17 @@ func (b *tab) focused() focus {
 	return eval[focus](b, `(function () {
 		const el = document.activeElement, s = getComputedStyle(el);
 		return {Name: el.getAttribute('name') || '', Tag: el.tagName, TestID: el.dataset.testid || '',
+			Value: typeof el.value === 'string' ? el.value : '',
 			Outline: s.outlineStyle, Width: parseFloat(s.outlineWidth) || 0};
 	})()`)
 }
 
-// tabTo presses Tab until the focused element matches (at most 40 times) and fails the
+// tabTo presses Tab until the focused element matches (at most 60 times) and fails the
 // test when it never does. Every element reached on the way must show a visible focus.
 func (b *tab) tabTo(match func(focus) bool) focus {
 	b.t.Helper()
 	var f focus
-	for range 40 {
+	for range 60 {
 		b.do(chromedp.KeyEvent(kb.Tab))
 		f = b.focused()
 		if f.Tag != "BODY" && (f.Outline == "none" || f.Width < 2) {
