@@ -85,11 +85,11 @@ func (s *server) exportsPage(c echo.Context, p views.ExportsPage) (views.Exports
 	if err != nil {
 		return p, err
 	}
-	actions := make([]string, len(models.ExportKinds)+1)
-	for i, k := range models.ExportKinds {
-		actions[i] = "export." + k
+	actions := make([]string, 0, len(models.ExportKinds)+2)
+	for _, k := range models.ExportKinds {
+		actions = append(actions, "export."+k)
 	}
-	actions[len(models.ExportKinds)] = "export.audit"
+	actions = append(actions, "export.summary", "export.audit")
 	p.Offices = offices
 	p.Recent, err = s.stores.Audit.Recent(ctx, 10, actions...)
 	return p, err

@@ -64,6 +64,9 @@ func (s *server) showSummary(c echo.Context) error {
 	if v.Sum, err = s.stores.Summary.Summary(c.Request().Context(), scope, f); err != nil {
 		return err
 	}
+	if admins.allows(currentUser(c)) {
+		v.CSV = views.SummaryCSVPath(f)
+	}
 	return s.ok(c, views.SummaryPage(v))
 }
 
@@ -130,4 +133,35 @@ func (s *server) summaryHome(c echo.Context) ([]views.HomeSection, error) {
 		link("summary.home.support", "support", this.SupportTotal, last.SupportTotal),
 	}}
 	return []views.HomeSection{sec}, nil
+}
+
+// summaryCSV is summary.csv: the summary page's figures for the same filters (default
+// period included) in the user's scope, one row per figure. pseudonymise=1 is accepted
+// and gives the same file: the summary holds no personal data.
+func (s *server) summaryCSV(c echo.Context) error {
+	scope := currentUser(c).Scope()
+	pseudo := c.QueryParam("pseudonymise") == "1"
+	f, fe, err := s.summaryFilter(c, scope)
+	if err != nil {
+		return err
+	}
+	if len(fe) > 0 {
+		p, err := s.exportsPage(c, views.ExportsPage{Filter: exportFilterInput(c), Pseudo: pseudo, Errors: fe})
+		if err != nil {
+			return err
+		}
+		return s.invalid(c, views.AdminExports(p))
+	}
+	ctx := c.Request().Context()
+	sum, err := s.stores.Summary.Summary(ctx, scope, f)
+	if err != nil {
+		return err
+	}
+	vctx := views.WithRequest(ctx, s.viewRequest(c)) // labels in the user's language
+	label := func(section, key string) string { return views.SummaryCSVLabel(vctx, section, key) }
+	st := s.startCSV(c, "summary", models.SummaryColumns)
+	if _, err := s.stores.Exports.Summary(ctx, actor(c), sum, pseudo, label, st.row); err != nil {
+		return err
+	}
+	return st.finish()
 }

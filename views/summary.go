@@ -22,6 +22,8 @@ type SummaryView struct {
 	Offices []models.Office // the offices of the user's scope, for the filter
 	// Sum is nil when the filters are invalid or there is no data at all.
 	Sum *models.Summary
+	// CSV is the link to summary.csv with the same filters, for admins only.
+	CSV string
 }
 
 // SummaryCasesView is the drill-down list's view model.
@@ -59,6 +61,8 @@ func KeyLabel(ctx context.Context, ind, key string) string {
 	case ind == models.IndReturnsMonth && len(key) == 7:
 		m, _ := strconv.Atoi(key[5:])
 		return T(ctx, fmt.Sprintf("month.%d", m)) + " " + key[:4]
+	case ind == models.IndReturnsNationality:
+		return CountryName(ctx, key)
 	case ind == models.IndReturnsSex:
 		return T(ctx, "summary.sex."+key)
 	case ind == models.IndReturnsAge:
@@ -116,6 +120,9 @@ type chartBar struct {
 	Value          string
 	ValueX, ValueY int
 	ValueAnchor    string
+	// Sub is a second label line under Label (the year under January's bar).
+	Sub  string
+	SubY int
 }
 
 // chart is an inline SVG bar chart drawn on the server.
@@ -155,7 +162,14 @@ func hbarChart(labels, values []string, counts []int64, rtl bool) chart {
 
 // vbarChart draws vertical bars left to right (right to left in Arabic).
 func vbarChart(labels, values []string, counts []int64, rtl bool) chart {
-	const step, barW, barMax, base = 44, 28, 150, 180
+	const barMax, base = 150, 180
+	step, barW := 44, 28
+	if len(counts) > 24 {
+		// many bars (a period over two years): narrow them so the chart keeps about the
+		// width of two years' bars, and its labels a readable size once scaled.
+		step = max(4, 1056/len(counts))
+		barW = max(2, step*2/3)
+	}
 	var top int64
 	for _, c := range counts {
 		top = max(top, c)
@@ -193,12 +207,43 @@ func supportChart(ctx context.Context, s *models.Summary) chart {
 func monthChart(ctx context.Context, s *models.Summary) chart {
 	var labels, values []string
 	var counts []int64
+	var keys []string
 	for _, kc := range s.Breakdowns[models.IndReturnsMonth] {
+		keys = append(keys, kc.Key)
 		labels = append(labels, kc.Key[5:])
 		values = append(values, Int(ctx, kc.Count))
 		counts = append(counts, kc.Count)
 	}
-	return vbarChart(labels, values, counts, Dir(ctx) == "rtl")
+	return yearMarks(vbarChart(labels, values, counts, Dir(ctx) == "rtl"), keys)
+}
+
+// yearMarks makes a month chart over several years readable: the year is written under
+// the first month and under each January, so "03" is never ambiguous; past 24 months
+// the bars are too narrow for month numbers and values, so only the year marks remain
+// (the table beside the chart has every month's figure).
+func yearMarks(ch chart, keys []string) chart {
+	if len(keys) == 0 || keys[0][:4] == keys[len(keys)-1][:4] {
+		return ch
+	}
+	ch.H += 16
+	step := 44
+	if len(ch.Bars) > 1 {
+		step = abs(ch.Bars[1].X - ch.Bars[0].X)
+	}
+	// the first month's year only when it leaves room before the next January's
+	first, _ := strconv.Atoi(keys[0][5:])
+	firstMark := first == 1 || (13-first)*step >= 40
+	for i := range ch.Bars {
+		b := &ch.Bars[i]
+		if (i == 0 && firstMark) || (i > 0 && keys[i][5:] == "01") {
+			b.Sub, b.SubY = keys[i][:4], b.LabelY+16
+		}
+		if len(keys) > 24 {
+			b.Label, b.Value = "", ""
+			b.SubY = b.LabelY
+		}
+	}
+	return ch
 }
 
 // summaryBreakdowns are the breakdown tables shown under the indicators, in order.
@@ -214,3 +259,28 @@ var summaryCards = []string{
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// SummaryCSVLabel is the label column of summary.csv: the figure's name in the user's
+// language (the section and key columns are the stable codes).
+func SummaryCSVLabel(ctx context.Context, section, key string) string {
+	switch section {
+	case models.SectionSupport, models.SectionSupportAmount:
+		if key == models.SummaryTotalKey {
+			return T(ctx, "summary.total")
+		}
+		return T(ctx, "summary.type."+key)
+	case models.SectionIndicator:
+		return T(ctx, "summary.ind."+key)
+	}
+	return KeyLabel(ctx, section, key)
+}
+
+// SummaryCSVPath is summary.csv with the summary's filters.
+func SummaryCSVPath(f models.SummaryFilter) string { return ExportPath("summary.csv", f.Query()) }
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}

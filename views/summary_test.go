@@ -1,6 +1,10 @@
 package views
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // TestChartsMirrorForRightToLeft: a bar's reading-side edge is where the other
 // direction's bar ends, and every bar stays inside the drawing.
@@ -25,5 +29,69 @@ func TestChartsMirrorForRightToLeft(t *testing.T) {
 	}
 	if c := hbarChart(labels, values, []int64{0, 0, 0}, false); c.Bars[0].W != 0 {
 		t.Error("all zero: bars of no width, no division by zero")
+	}
+}
+
+// TestMonthChartOverSeveralYearsMarksTheYears: one year keeps month numbers only; over
+// two years each January (and the first month) carries its year; past 24 months only
+// the year marks remain, the bars narrow so the chart keeps a readable width, and no
+// two year marks overlap.
+func TestMonthChartOverSeveralYearsMarksTheYears(t *testing.T) {
+	draw := func(keys []string) chart {
+		labels, values, counts := make([]string, len(keys)), make([]string, len(keys)), make([]int64, len(keys))
+		for i, k := range keys {
+			labels[i], values[i], counts[i] = k[5:], "1", 1
+		}
+		return yearMarks(vbarChart(labels, values, counts, false), keys)
+	}
+	months := func(from string, n int) []string {
+		var out []string
+		y, m := 0, 0
+		fmt.Sscanf(from, "%d-%d", &y, &m)
+		for range n {
+			out = append(out, fmt.Sprintf("%04d-%02d", y, m))
+			if m++; m > 12 {
+				y, m = y+1, 1
+			}
+		}
+		return out
+	}
+	one := draw(months("2021-01", 12))
+	for _, b := range one.Bars {
+		if b.Sub != "" || b.Label == "" {
+			t.Fatalf("one year: %+v", b)
+		}
+	}
+	two := draw(months("2020-07", 18))
+	var marks []string
+	for _, b := range two.Bars {
+		if b.Sub != "" {
+			marks = append(marks, b.Sub+"@"+b.Label)
+		}
+		if b.Label == "" || b.Value == "" || b.SubY+4 > two.H {
+			t.Fatalf("eighteen months: %+v in height %d", b, two.H)
+		}
+	}
+	if got := strings.Join(marks, " "); got != "2020@07 2021@01" {
+		t.Errorf("year marks %q", got)
+	}
+	long := draw(months("2002-11", 240))
+	if long.W > 1100 {
+		t.Errorf("twenty years drawn %d wide", long.W)
+	}
+	last := -1000
+	for _, b := range long.Bars {
+		if b.Label != "" || b.Value != "" {
+			t.Fatalf("dense chart keeps month labels: %+v", b)
+		}
+		if b.Sub != "" {
+			if b.LabelX-last < 40 {
+				t.Fatalf("year marks overlap at %s", b.Sub)
+			}
+			last = b.LabelX
+		}
+	}
+	if long.Bars[0].Sub != "" || long.Bars[2].Sub != "2003" {
+		t.Errorf("first marks: %q %q", long.Bars[0].Sub, long.Bars[2].Sub)
 	}
 }
