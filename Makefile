@@ -80,7 +80,7 @@ load: build ## put a freshly started portal under load and check the database af
 
 # Fuzzing: each target for FUZZTIME (corpora committed under testdata/fuzz/).
 FUZZTIME ?= 10s
-FUZZ_TARGETS := ./models:FuzzParseDate ./handlers:FuzzLocalPath ./handlers:FuzzLoginForm ./handlers:FuzzPasswordForm
+FUZZ_TARGETS := ./models:FuzzParseDate ./models:FuzzNormalize ./handlers:FuzzLocalPath ./handlers:FuzzLoginForm ./handlers:FuzzPasswordForm
 fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "== fuzz $${t#*:} ($(FUZZTIME))"; \
