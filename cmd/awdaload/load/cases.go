@@ -123,8 +123,8 @@ func MoveCase(ctx context.Context, s *Session) error {
 }
 
 // ApproveCase is a supervisor approving a counselled case of the office. Two
-// supervisors may pick the same case: the second gets 409 (moved meanwhile), which is
-// the portal doing its job, not an error.
+// supervisors may pick the same case: the second is refused (409 or 422: moved
+// meanwhile), which is the portal doing its job, not an error.
 func ApproveCase(ctx context.Context, s *Session) error {
 	r, err := s.Get(ctx, "GET /cases?status=", "/cases?status=counselled", http.StatusOK)
 	if err != nil {
@@ -170,7 +170,9 @@ func (s *Session) move(ctx context.Context, id uint, to, version string) error {
 	return s.Write("move", fmt.Sprintf("%d:%s", id, to), func() error {
 		start := time.Now()
 		r, err := s.C.Post(ctx, path, form)
-		if err == nil && r.Status == http.StatusConflict && to == "approved" {
+		// Another supervisor approved it between the page and the form: 409 (version)
+		// or 422 (approved is no longer a step from its status).
+		if err == nil && (r.Status == http.StatusConflict || r.Status == http.StatusUnprocessableEntity) && to == "approved" {
 			s.run.observe("POST /cases/:id/status", time.Since(start), nil)
 			return errConflict
 		}
