@@ -67,10 +67,10 @@ axe: ## refresh e2e/testdata/axe.min.js from npm (axe-core $(AXE_VERSION)); the 
 		cp package/axe.min.js $(CURDIR)/e2e/testdata/axe.min.js && cp package/LICENSE $(CURDIR)/e2e/testdata/AXE-LICENSE && rm -rf $$tmp
 	@head -c 20 e2e/testdata/axe.min.js; echo
 # Load: a fresh portal (SQLite in a temporary folder, or LOAD_DB=postgres://…) under
-# LOAD_USERS signed-in users for LOAD_DURATION; see cmd/awdaload.
+# LOAD_USERS signed-in users for LOAD_DURATION (LOAD_MIX: office, browse or writes); see cmd/awdaload.
 LOAD_USERS    ?= 50
 LOAD_DURATION ?= 60s
-LOAD_MIX      ?= browse
+LOAD_MIX      ?= office
 LOAD_DB       ?=
 
 .PHONY: load fuzz
@@ -80,7 +80,7 @@ load: build ## put a freshly started portal under load and check the database af
 
 # Fuzzing: each target for FUZZTIME (corpora committed under testdata/fuzz/).
 FUZZTIME ?= 10s
-FUZZ_TARGETS := ./models:FuzzParseDate ./handlers:FuzzLocalPath ./handlers:FuzzLoginForm ./handlers:FuzzPasswordForm
+FUZZ_TARGETS := ./models:FuzzParseDate ./models:FuzzNormalize ./handlers:FuzzLocalPath ./handlers:FuzzLoginForm ./handlers:FuzzPasswordForm
 fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "== fuzz $${t#*:} ($(FUZZTIME))"; \

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -48,14 +49,83 @@ func (a Actor) Event(action, recordType, recordID string) AuditEvent {
 type AuditStore struct {
 	db  *DB
 	now func() time.Time
+
+	// Events recorded on their own (Record) are written in groups: while one group is
+	// being saved, the events that arrive wait and go together in the next transaction.
+	// Each caller still returns only once its event is saved, but a burst of case-file
+	// views costs one commit (one fsync on SQLite), not one each.
+	mu       sync.Mutex
+	pending  []*pendingEvent
+	flushing bool
+}
+
+type pendingEvent struct {
+	ev   AuditEvent
+	done chan error
 }
 
 // NewAuditStore builds the store.
 func NewAuditStore(db *DB, now func() time.Time) *AuditStore { return &AuditStore{db: db, now: now} }
 
-// Record appends one event on its own.
+// Record appends one event on its own, and returns once it is saved (or ctx ends:
+// the event may then be saved or not).
 func (s *AuditStore) Record(ctx context.Context, ev AuditEvent) error {
-	return s.RecordTx(s.db.Write.WithContext(ctx), ev)
+	if ev.At.IsZero() {
+		ev.At = s.now().UTC()
+	}
+	p := &pendingEvent{ev: ev, done: make(chan error, 1)}
+	s.mu.Lock()
+	s.pending = append(s.pending, p)
+	if !s.flushing {
+		s.flushing = true
+		go s.flush()
+	}
+	s.mu.Unlock()
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("record audit event %s: %w", ev.Action, ctx.Err())
+	}
+}
+
+// flush saves the waiting groups until none is left; one runs at a time.
+func (s *AuditStore) flush() {
+	s.mu.Lock()
+	for len(s.pending) > 0 {
+		group := s.pending
+		s.pending = nil
+		s.mu.Unlock()
+		s.saveGroup(group)
+		s.mu.Lock()
+	}
+	s.flushing = false
+	s.mu.Unlock()
+}
+
+// maxAuditGroup bounds one group's INSERT.
+const maxAuditGroup = 200
+
+// saveGroup writes a group of events in one statement and tells each caller. It is
+// bounded like a request, so a database that stops answering fails the group.
+func (s *AuditStore) saveGroup(group []*pendingEvent) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	for len(group) > 0 {
+		n := min(len(group), maxAuditGroup)
+		evs := make([]AuditEvent, n)
+		for i, p := range group[:n] {
+			evs[i] = p.ev
+		}
+		err := s.db.Write.WithContext(ctx).Create(&evs).Error
+		if err != nil {
+			err = fmt.Errorf("record %d audit events: %w", n, err)
+		}
+		for _, p := range group[:n] {
+			p.done <- err
+		}
+		group = group[n:]
+	}
 }
 
 // RecordTx appends one event inside a caller's transaction, so the event and the

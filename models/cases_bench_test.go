@@ -2,146 +2,35 @@ package models_test
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
-
-	"gorm.io/gorm/clause"
 
 	"awda/models"
 	"awda/models/dbtest"
 )
 
-// benchCases is the size the case list and search must stay fast at.
-const benchCases = 100_000
-
 var (
 	benchOnce   sync.Once
 	benchStores *models.Stores
-	benchErr    error
 	benchOffice uint
 )
 
 // benchDB is one SQLite database of 100,000 cases shared by every benchmark of the
-// binary. It is kept in the temporary folder between runs and rebuilt when its row
-// count is not the expected one.
+// binary (dbtest.BenchCasesDB), kept in the temporary folder between runs.
 func benchDB(b *testing.B) *models.Stores {
 	b.Helper()
 	benchOnce.Do(func() {
-		path := filepath.Join(os.TempDir(), "awda-bench-cases-100k.db")
-		ctx := context.Background()
-		db, err := models.Open(ctx, path, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			benchErr = err
-			return
-		}
-		if err := models.Migrate(ctx, db); err != nil {
-			benchErr = err
-			return
-		}
-		benchStores = models.NewStores(db, time.Now, dbtest.CheapArgon)
-		var n int64
-		db.Read.Model(&models.Case{}).Count(&n)
-		if n != benchCases {
-			benchErr = fillBenchDB(ctx, benchStores)
-		}
+		benchStores = dbtest.BenchCasesDB(b, filepath.Join(os.TempDir(), "awda-bench-cases-100k.db"))
 		var o models.Office
-		db.Read.Where("code = ?", "OUJ").First(&o)
+		benchStores.DB.Read.Where("code = ?", "OUJ").First(&o)
 		benchOffice = o.ID
 	})
-	if benchErr != nil {
-		b.Fatal(benchErr)
+	if benchStores == nil {
+		b.Fatal("no benchmark database")
 	}
 	return benchStores
-}
-
-func fillBenchDB(ctx context.Context, s *models.Stores) error {
-	db := s.DB
-	for _, t := range []string{"status_changes", "case_vulnerabilities", "household_members", "cases", "case_counters"} {
-		if err := db.Write.Exec("DELETE FROM " + t).Error; err != nil {
-			return err
-		}
-	}
-	codes := []string{"RAB", "CAS", "TNG", "OUJ", "FES", "MAR", "AGA", "NAD", "LAA"}
-	var offices []models.Office
-	for _, code := range codes {
-		o, err := s.Offices.ByCode(ctx, code)
-		if err != nil {
-			o, err = s.Offices.Create(ctx, models.Actor{}, models.OfficeInput{Code: code, Name: code, City: code})
-			if err != nil {
-				return err
-			}
-		}
-		offices = append(offices, *o)
-	}
-	var u models.User
-	if err := db.Read.Where("email = ?", "bench@example.org").First(&u).Error; err != nil {
-		nu, _, err := s.Users.Create(ctx, models.Actor{}, models.UserInput{Email: "bench@example.org", Name: "Bench", Role: models.RoleCaseworker, OfficeCode: "OUJ", Password: "quiet river stones 42"})
-		if err != nil {
-			return err
-		}
-		u = *nu
-	}
-	family := []string{"Diallo", "Koné", "Traoré", "Camara", "Sow", "Bah", "Coulibaly", "Touré", "Ndiaye", "Keïta", "الزهراء", "بنعلي", "Ouédraogo", "Sylla", "Barry"}
-	given := []string{"Aïcha", "Mohamed", "Fatoumata", "Ousmane", "Mamadou", "Awa", "Ibrahima", "Mariam", "Youssef", "فاطمة", "Abdoulaye", "Kadiatou", "Salif", "Binta"}
-	nats := []string{"GN", "CI", "SN", "ML", "CM", "NG", "BF", "MA"}
-	rng := rand.New(rand.NewPCG(1, 2))
-	start := time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)
-	const batch = 2000
-	for from := 0; from < benchCases; from += batch {
-		rows := make([]models.Case, 0, batch)
-		for i := from; i < from+batch && i < benchCases; i++ {
-			o := offices[i%len(offices)]
-			created := start.Add(time.Duration(i) * 15 * time.Minute)
-			cs := models.Case{
-				CaseNumber: fmt.Sprintf("%s-%d-%05d", o.Code, created.Year(), i/len(offices)+1),
-				OfficeID:   o.ID, Direction: models.Outbound,
-				FamilyName: family[rng.IntN(len(family))], GivenName: given[rng.IntN(len(given))],
-				Sex: models.Sexes[rng.IntN(3)], BirthDate: models.NewDate(1960+rng.IntN(45), time.Month(1+rng.IntN(12)), 1+rng.IntN(28)),
-				Nationality: nats[rng.IntN(len(nats))], Phone: fmt.Sprintf("06%08d", rng.IntN(100_000_000)),
-				IDDocNumber: fmt.Sprintf("P%07d", i), ConsentDate: models.DateOf(created),
-				Status: models.CaseStatuses[rng.IntN(len(models.CaseStatuses))], Version: 1, CreatedByID: u.ID,
-				CreatedAt: created, UpdatedAt: created,
-			}
-			cs.ReturnCountry = cs.Nationality
-			if cs.Nationality == "MA" {
-				cs.Direction = models.Inbound
-			}
-			if i%3 == 0 {
-				id := u.ID
-				cs.AssignedToID = &id
-			}
-			cs.NameKey = models.NameKey(cs.FamilyName, cs.GivenName)
-			cs.SearchKey = models.SearchKey(cs.FamilyName, cs.GivenName, cs.CaseNumber, cs.IDDocNumber, cs.Phone)
-			rows = append(rows, cs)
-		}
-		if err := db.Write.Omit(clause.Associations).CreateInBatches(&rows, 500).Error; err != nil {
-			return fmt.Errorf("insert cases: %w", err)
-		}
-		var vulns []models.CaseVulnerability
-		var changes []models.StatusChange
-		for _, cs := range rows {
-			if cs.ID%5 == 0 {
-				vulns = append(vulns, models.CaseVulnerability{CaseID: cs.ID, Code: string(models.Vulnerabilities[cs.ID%10])})
-			}
-			changes = append(changes, models.StatusChange{CaseID: cs.ID, To: cs.Status, Date: models.DateOf(cs.CreatedAt), UserID: u.ID, CreatedAt: cs.CreatedAt})
-		}
-		if len(vulns) > 0 {
-			if err := db.Write.CreateInBatches(&vulns, 500).Error; err != nil {
-				return err
-			}
-		}
-		if err := db.Write.Omit(clause.Associations).CreateInBatches(&changes, 500).Error; err != nil {
-			return err
-		}
-	}
-	return db.Write.Exec("ANALYZE").Error
 }
 
 func benchList(b *testing.B, sc models.Scope, f models.CaseFilter) {

@@ -30,14 +30,15 @@ func MigrationIDs() []string {
 }
 
 // Migrate brings the schema up to date. On PostgreSQL an advisory lock makes a second
-// server that starts at the same moment wait until the first has finished.
+// server that starts at the same moment wait until the first has finished. The lock is
+// per schema: portals (and test runs) in other schemas of the database do not wait.
 func Migrate(ctx context.Context, db *DB) error {
 	return db.Write.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		if db.Dialect == Postgres {
-			if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockKey).Error; err != nil {
+			if err := conn.Exec("SELECT pg_advisory_lock(hashtextextended(current_schema(), ?))", migrationLockKey).Error; err != nil {
 				return fmt.Errorf("take migration lock: %w", err)
 			}
-			defer conn.Exec("SELECT pg_advisory_unlock(?)", migrationLockKey)
+			defer conn.Exec("SELECT pg_advisory_unlock(hashtextextended(current_schema(), ?))", migrationLockKey)
 		}
 		m := gormigrate.New(conn, &gormigrate.Options{
 			TableName:                 "schema_migrations",

@@ -42,7 +42,8 @@ func Normalize(s string) string {
 
 func normalizeWords(s string) []string {
 	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
+	// Invalid bytes separate words (as any other non-letter does) before decomposing.
+	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, " ")) {
 		switch {
 		case unicode.Is(unicode.Mn, r) || r == 'ـ':
 			continue
@@ -71,8 +72,23 @@ func FoldWord(w string) string {
 			return w
 		}
 	}
-	w = strings.ReplaceAll(w, "ou", "u")
-	w = strings.ReplaceAll(w, "ph", "f")
+	// Until nothing changes: one pass can make a new pair ("oou" → "ou"), and a
+	// normalised name must normalise to itself. Each change shortens the word.
+	for {
+		next := collapseDoubles(strings.ReplaceAll(strings.ReplaceAll(w, "ou", "u"), "ph", "f"))
+		if next == w {
+			break
+		}
+		w = next
+	}
+	if f, ok := nameFolds[w]; ok {
+		return f
+	}
+	return w
+}
+
+// collapseDoubles turns each run of one letter into a single letter.
+func collapseDoubles(w string) string {
 	var b strings.Builder
 	var prev rune
 	for _, r := range w {
@@ -81,11 +97,7 @@ func FoldWord(w string) string {
 		}
 		prev = r
 	}
-	w = b.String()
-	if f, ok := nameFolds[w]; ok {
-		return f
-	}
-	return w
+	return b.String()
 }
 
 // SearchKey is the normalised text of every part, for LIKE search on both databases.

@@ -2,7 +2,9 @@ package views
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"sync"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -37,13 +39,22 @@ func CountryName(ctx context.Context, code string) string {
 }
 
 // CountryOptions lists every country, named in the request's language and sorted by
-// that name with the language's collation.
+// that name with the language's collation. Each language's list is built once (the
+// case forms and the list's filter show it on every request); callers get a copy.
 func CountryOptions(ctx context.Context) []Option {
+	lang := Req(ctx).Lang
+	if cached, ok := countryOptions.Load(lang); ok {
+		return slices.Clone(cached.([]Option))
+	}
 	opts := make([]Option, len(models.Countries))
 	for i, c := range models.Countries {
 		opts[i] = Option{Value: c, Label: CountryName(ctx, c)}
 	}
-	col := collate.New(displayTag(Req(ctx).Lang), collate.Loose)
+	col := collate.New(displayTag(lang), collate.Loose)
 	sort.SliceStable(opts, func(i, j int) bool { return col.CompareString(opts[i].Label, opts[j].Label) < 0 })
-	return opts
+	countryOptions.Store(lang, opts)
+	return slices.Clone(opts)
 }
+
+// countryOptions caches the sorted options by language.
+var countryOptions sync.Map

@@ -146,6 +146,16 @@ func TestCrashMidLoad(t *testing.T) {
 	if acked < 20 {
 		t.Fatalf("only %d acknowledged writes before the kill: the test proves nothing", acked)
 	}
+	registered := 0
+	for _, w := range res.Writes {
+		if w.Kind == "case" && w.Acked {
+			registered++
+		}
+	}
+	t.Logf("of which %d case registrations (each must be there once, every case number unique)", registered)
+	if registered == 0 {
+		t.Fatal("no registration acknowledged before the kill")
+	}
 
 	// The restarted server opens the same file (recovering its WAL) and serves.
 	again := startBinary(t, db)

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"awda/cmd/awdaload/load"
 	"awda/models"
@@ -132,6 +135,64 @@ func TestTwoServersOnePostgres(t *testing.T) {
 		}
 		if got := status(onB, "/"); got != http.StatusSeeOther {
 			t.Errorf("deactivated user on B: %d, want 303", got)
+		}
+	})
+
+	t.Run("concurrent registrations through both never share a case number", func(t *testing.T) {
+		const users, each = 6, 8
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		numbers := map[string]string{}
+		for i := range users {
+			email := fmt.Sprintf("reg%d@example.org", i)
+			newUser(email)
+			onA, onB := signedInOnA(email)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s := &load.Session{Rand: rand.New(rand.NewPCG(uint64(i), 3))}
+				for j := range each {
+					c := onA
+					if (i+j)%2 == 1 {
+						c = onB
+					}
+					if r, err := c.Get(ctx, "/cases/new"); err != nil || r.Status != http.StatusOK {
+						t.Errorf("%s: registration form: %v %v", c.Base, r, err)
+						return
+					}
+					marker := fmt.Sprintf("TWO-%d-%d", i, j)
+					r, err := c.Post(ctx, "/cases", load.CaseForm(s, marker))
+					if err != nil || r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/cases/") {
+						t.Errorf("%s: registration: %v %v", c.Base, r, err)
+						return
+					}
+					var number string
+					if err := stores.DB.Read.Raw("SELECT case_number FROM cases WHERE id_doc_number = ?", marker).Scan(&number).Error; err != nil || number == "" {
+						t.Errorf("registration %s acknowledged but not found: %v", marker, err)
+						return
+					}
+					mu.Lock()
+					if other, dup := numbers[number]; dup {
+						t.Errorf("case number %s given to %s and %s", number, other, marker)
+					}
+					numbers[number] = marker
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(numbers) != users*each {
+			t.Fatalf("%d distinct case numbers for %d registrations", len(numbers), users*each)
+		}
+		// The numbers run without a gap: RAB-<year>-00001 to RAB-<year>-000NN.
+		year := time.Now().UTC().Year()
+		for n := 1; n <= users*each; n++ {
+			if _, ok := numbers[fmt.Sprintf("RAB-%d-%05d", year, n)]; !ok {
+				t.Errorf("RAB-%d-%05d was never given", year, n)
+			}
+		}
+		if err := load.Verify(ctx, stores.DB, nil); err != nil {
+			t.Error(err)
 		}
 	})
 }

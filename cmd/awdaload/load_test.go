@@ -46,12 +46,12 @@ func TestShortLoad(t *testing.T) {
 	defer srv.Close()
 
 	var out bytes.Buffer
-	err = run(t.Context(), []string{"--target", srv.URL, "--db", dsn, "--users", "8", "--duration", "3s", "--cheap-hashes"}, &out, &out)
+	err = run(t.Context(), []string{"--target", srv.URL, "--db", dsn, "--users", "8", "--duration", "3s", "--cheap-hashes", "--cases", "40"}, &out, &out)
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{" 0 errors", "post-run checks: ok", "POST /account/language"} {
+	for _, want := range []string{" 0 errors", "post-run checks: ok", "GET /cases"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q", want)
 		}

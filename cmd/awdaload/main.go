@@ -45,6 +45,7 @@ type options struct {
 	maxRequests                  int64
 	seed                         uint64
 	cheapHashes                  bool
+	seedCases                    int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,20 +58,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.users, "users", 50, "concurrent signed-in users")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long the load runs")
 	fs.Int64Var(&o.maxRequests, "max-requests", 1_000_000, "stop after this many requests")
-	fs.StringVar(&o.scenarios, "mix", "browse", "browse (pages and language switches) or writes (the crash tests' mix)")
+	fs.StringVar(&o.scenarios, "mix", "office", "office (search, case files, registrations, workflow: the default), browse (pages and language switches) or writes (the crash tests' mix)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the scenario choice")
 	fs.BoolVar(&o.cheapHashes, "cheap-hashes", false, "hash the load users' passwords with cheap argon2 parameters, so sign-ins cost nothing (tests)")
+	fs.IntVar(&o.seedCases, "cases", 500, "cases the load office holds before the run (registered through the store when missing)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.users < 1 || o.duration <= 0 || o.duration > time.Hour || o.maxRequests < 1 {
 		return errors.New("--users must be at least 1, --duration between 0 and 1h, --max-requests at least 1")
 	}
-	mix := load.Scenarios
-	if o.scenarios == "writes" {
-		mix = load.WriteMix
-	} else if o.scenarios != "browse" {
-		return fmt.Errorf("--mix %q: want browse or writes", o.scenarios)
+	mix, ok := load.Mixes[o.scenarios]
+	if !ok {
+		return fmt.Errorf("--mix %q: want office, browse or writes", o.scenarios)
 	}
 	if o.spawn == "" {
 		if err := load.CheckLoopback(o.target); err != nil {
@@ -103,6 +103,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stores := models.NewStores(db, time.Now, argon)
 	users, err := load.EnsureUsers(ctx, stores, o.users)
 	if err != nil {
+		return err
+	}
+	if err := load.EnsureCases(ctx, stores, o.seedCases); err != nil {
 		return err
 	}
 	if o.spawn != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"awda/models"
 )
@@ -17,6 +18,13 @@ var Checks = map[string]Check{
 	"signin":   checkSignIns,
 	"language": checkLanguage,
 	"password": checkPassword,
+	"case":     checkCases,
+	"move":     checkMoves,
+}
+
+// GlobalChecks run once after the per-user checks, whatever was written.
+var GlobalChecks = map[string]func(ctx context.Context, db *models.DB) error{
+	"case numbers are unique": checkCaseNumbersUnique,
 }
 
 // Verify runs every check: each acknowledged write must be in the database.
@@ -40,6 +48,11 @@ func Verify(ctx context.Context, db *models.DB, writes []Write) error {
 		}
 		if err := check(ctx, db, k.user, groups[k]); err != nil {
 			errs = append(errs, fmt.Errorf("%s of %s: %w", k.kind, k.user, err))
+		}
+	}
+	for name, check := range GlobalChecks {
+		if err := check(ctx, db); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -114,4 +127,72 @@ func checkPassword(ctx context.Context, db *models.DB, user string, writes []Wri
 		}
 	}
 	return errors.New("the stored password is none of the acknowledged or later ones")
+}
+
+// checkCases: each acknowledged registration is in the database exactly once (found by
+// its identity document number); one sent but not acknowledged at most once.
+func checkCases(ctx context.Context, db *models.DB, user string, writes []Write) error {
+	var markers []string
+	for _, w := range writes {
+		markers = append(markers, w.Value)
+	}
+	type row struct {
+		IDDocNumber string
+		N           int
+	}
+	var rows []row
+	if err := db.Read.WithContext(ctx).Raw(`SELECT id_doc_number, count(*) AS n FROM cases
+		WHERE id_doc_number IN ? GROUP BY id_doc_number`, markers).Scan(&rows).Error; err != nil {
+		return err
+	}
+	found := map[string]int{}
+	for _, r := range rows {
+		found[r.IDDocNumber] = r.N
+	}
+	var errs []error
+	for _, w := range writes {
+		switch n := found[w.Value]; {
+		case n > 1:
+			errs = append(errs, fmt.Errorf("registration %s saved %d times", w.Value, n))
+		case w.Acked && n == 0:
+			errs = append(errs, fmt.Errorf("acknowledged registration %s is missing", w.Value))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkMoves: each acknowledged workflow step ("id:status") is in the case's history
+// exactly once.
+func checkMoves(ctx context.Context, db *models.DB, user string, writes []Write) error {
+	var errs []error
+	for _, w := range writes {
+		id, to, ok := strings.Cut(w.Value, ":")
+		if !ok {
+			return fmt.Errorf("malformed move %q", w.Value)
+		}
+		var n int64
+		if err := db.Read.WithContext(ctx).Raw("SELECT count(*) FROM status_changes WHERE case_id = ? AND to_status = ?",
+			id, to).Scan(&n).Error; err != nil {
+			return err
+		}
+		switch {
+		case n > 1:
+			errs = append(errs, fmt.Errorf("case %s moved to %s %d times", id, to, n))
+		case w.Acked && n == 0:
+			errs = append(errs, fmt.Errorf("acknowledged move of case %s to %s is missing", id, to))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkCaseNumbersUnique(ctx context.Context, db *models.DB) error {
+	var dups []string
+	if err := db.Read.WithContext(ctx).Raw(`SELECT case_number FROM cases GROUP BY case_number
+		HAVING count(*) > 1 ORDER BY case_number LIMIT 10`).Scan(&dups).Error; err != nil {
+		return err
+	}
+	if len(dups) > 0 {
+		return fmt.Errorf("case numbers used more than once: %s", strings.Join(dups, ", "))
+	}
+	return nil
 }

@@ -35,7 +35,11 @@ type Session struct {
 	C    *Client
 	User *User
 	Rand *rand.Rand
-	run  *runner
+	// Own are the cases this user registered in the run, which it moves along the
+	// workflow (no one else moves them, so its moves never conflict).
+	Own []uint
+	seq int
+	run *runner
 }
 
 // Get fetches a page, timed and counted under route; a status other than want is an error.

@@ -6,10 +6,23 @@ import (
 	"net/url"
 )
 
-// Scenarios is the default mix. Add a scenario as one function and one line here
-// (search, case files, registering cases, planning and approving support, the summary
-// come with their pages).
+// Scenarios is the default mix, an office's working day: mostly finding and reading
+// case files, some registrations and workflow steps, the home page between tasks.
+// Add a scenario as one function and one line here (planning and approving support
+// and the summary come with their pages).
 var Scenarios = []Scenario{
+	{Name: "home", Weight: 15, Run: Home},
+	{Name: "search", Weight: 25, Run: SearchCases},
+	{Name: "open-case", Weight: 30, Run: OpenCase},
+	{Name: "register", Weight: 10, Run: RegisterCase},
+	{Name: "move", Weight: 10, Run: MoveCase},
+	{Name: "approve", Weight: 10, Roles: []string{"supervisor"}, Run: ApproveCase},
+	{Name: "account", Weight: 5, Run: Account},
+	{Name: "language", Weight: 2, Run: Language},
+}
+
+// BrowseMix is pages and language switches only (the first load tool's mix).
+var BrowseMix = []Scenario{
 	{Name: "home", Weight: 50, Run: Home},
 	{Name: "account", Weight: 30, Run: Account},
 	{Name: "language", Weight: 20, Run: Language},
@@ -18,11 +31,15 @@ var Scenarios = []Scenario{
 // WriteMix is the crash tests' mix: mostly writes, each acknowledged write checked
 // after the restart.
 var WriteMix = []Scenario{
-	{Name: "home", Weight: 20, Run: Home},
-	{Name: "language", Weight: 50, Run: Language},
+	{Name: "home", Weight: 15, Run: Home},
+	{Name: "language", Weight: 35, Run: Language},
 	{Name: "password", Weight: 10, Run: Password},
-	{Name: "signin-again", Weight: 20, Run: SignInAgain},
+	{Name: "signin-again", Weight: 15, Run: SignInAgain},
+	{Name: "register", Weight: 25, Run: RegisterCase},
 }
+
+// Mixes are the mixes the load tool offers by name.
+var Mixes = map[string][]Scenario{"office": Scenarios, "browse": BrowseMix, "writes": WriteMix}
 
 // SignIn signs the session's user in: a write (a session row, a sign-in attempt).
 func SignIn(ctx context.Context, s *Session) error {
