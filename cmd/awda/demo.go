@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 
 	"awda/models"
 	"awda/models/demo"
@@ -36,7 +37,7 @@ func cmdDemo(ctx context.Context, args []string, getenv env, stdout io.Writer) e
 	if *scale < 1 {
 		return errors.New("--scale must be 1 or more")
 	}
-	db, err := openDB(ctx, *dsn, newLogger(io.Discard, getenv))
+	db, err := openDB(ctx, demoDSN(*dsn), newLogger(io.Discard, getenv))
 	if err != nil {
 		return err
 	}
@@ -48,4 +49,23 @@ func cmdDemo(ctx context.Context, args []string, getenv env, stdout io.Writer) e
 		return fmt.Errorf("%s already has %d users: awda demo only loads into a new, empty database (choose another --db, or remove this one)", *dsn, n)
 	}
 	return loadDemo(ctx, stores, demoOptions{Year: *year, Scale: *scale}, stdout)
+}
+
+// demoDSN lets this bulk load's PostgreSQL commits skip waiting for the flush
+// (synchronous_commit=off on its own connections only): tens of thousands of small
+// transactions, and a load that is simply run again if the machine fails meanwhile.
+func demoDSN(dsn string) string {
+	if !models.IsPostgres(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Get("synchronous_commit") == "" {
+		q.Set("synchronous_commit", "off")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
