@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -179,7 +180,7 @@ func (l *loader) accounts(ctx context.Context) (Accounts, error) {
 	}
 	var accs Accounts
 	for i, o := range officeDefs {
-		accs = append(accs, Account{Email: "caseworker." + lower(o.Code) + "@awda.local", Name: caseworkerNames[i],
+		accs = append(accs, Account{Email: "caseworker." + strings.ToLower(o.Code) + "@awda.local", Name: caseworkerNames[i],
 			Role: models.RoleCaseworker, OfficeCode: o.Code})
 	}
 	accs = append(accs,
@@ -202,16 +203,6 @@ func (l *loader) accounts(ctx context.Context) (Accounts, error) {
 		l.actors = append(l.actors, models.Actor{User: u, IP: "demo"})
 	}
 	return accs, nil
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 32
-		}
-	}
-	return string(b)
 }
 
 // Event priorities within a day.

@@ -571,6 +571,8 @@ func (pl *plan) fillInput(p *person) {
 	if p.minor {
 		in.Notes = "Mineur : évaluation de l'intérêt supérieur de l'enfant réalisée avec la famille au pays d'origine."
 	}
+	// Common names recur (there are many Mamadou Diallo): the caseworker has checked
+	// the possible duplicates and confirms a different person, as the form allows.
 	in.ConfirmDifferent = true
 	if p.stage == stReturned {
 		p.route = "CMN → " + nd.Airport
@@ -686,6 +688,14 @@ func (pl *plan) buildSupport() {
 	}
 }
 
+// amountRanges are plausible amounts in major units, per currency and type.
+var amountRanges = map[string]map[models.SupportType][2]int{
+	"MAD": {models.MicroProject: {8000, 25000}, models.Cash: {1000, 4000}, models.Medical: {500, 6000}, models.Training: {3000, 12000}},
+	"EUR": {models.MicroProject: {1000, 2250}, models.Cash: {100, 400}, models.Medical: {100, 1000}, models.Training: {300, 1500}},
+	"USD": {models.MicroProject: {1100, 2500}, models.Cash: {100, 450}, models.Medical: {100, 1100}, models.Training: {300, 1600}},
+	"XOF": {models.MicroProject: {650000, 1500000}, models.Cash: {65000, 250000}, models.Medical: {50000, 600000}, models.Training: {200000, 1000000}},
+}
+
 // fillSupport decides the currency, amount, who plans and approves, and how far it got.
 func (pl *plan) fillSupport(sr *supportRec) {
 	p := sr.p
@@ -696,12 +706,7 @@ func (pl *plan) fillSupport(sr *supportRec) {
 			sr.currency = "EUR"
 		}
 	}
-	step := map[string]map[models.SupportType][2]int{
-		"MAD": {models.MicroProject: {8000, 25000}, models.Cash: {1000, 4000}, models.Medical: {500, 6000}, models.Training: {3000, 12000}},
-		"EUR": {models.MicroProject: {1000, 2250}, models.Cash: {100, 400}, models.Medical: {100, 1000}, models.Training: {300, 1500}},
-		"USD": {models.MicroProject: {1100, 2500}, models.Cash: {100, 450}, models.Medical: {100, 1100}, models.Training: {300, 1600}},
-		"XOF": {models.MicroProject: {650000, 1500000}, models.Cash: {65000, 250000}, models.Medical: {50000, 600000}, models.Training: {200000, 1000000}},
-	}[sr.currency][sr.typ]
+	step := amountRanges[sr.currency][sr.typ]
 	unit := 50
 	if sr.currency == "XOF" {
 		unit = 5000
