@@ -86,3 +86,9 @@ fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
 		echo "== fuzz $${t#*:} ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
 	done
+
+# The demo dataset: the 2021 report's figures (×SCALE) in a new database.
+SCALE ?= 1
+.PHONY: demo
+demo: build ## load the demo dataset (2021, ×SCALE) into a new database DB
+	./bin/awda demo --scale $(SCALE) --db $(DB)

@@ -25,6 +25,7 @@ Commands:
   office    office add --code C --name N --city CITY
   user      user add --email E --name N --role R [--office CODE] [--password-stdin]
   backup    backup FILE: a consistent, checked copy of a live SQLite database
+  demo      demo [--year 2021] [--scale N]: load the demo dataset into a new database
 
 Every command takes --db (an SQLite path or a postgres:// URL; default data/awda.db,
 or DATABASE_URL when set). Run "awda <command> -h" for its flags.
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdUser(ctx, args[1:], getenv, stdin, stdout)
 	case "backup":
 		return cmdBackup(ctx, args[1:], getenv, stdout)
+	case "demo":
+		return cmdDemo(ctx, args[1:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
