@@ -74,6 +74,8 @@ func (s *server) routes() {
 	for _, kind := range models.ExportKinds {
 		s.handle(get, views.ExportPath(kind+".csv", nil), s.exportCSV(kind), admins)
 	}
+	s.handle(get, views.PathAdminImports, s.showImports, admins)
+	s.handle(post, views.PathAdminImports, s.postImport, admins)
 	s.handle(get, views.PathAdminAudit, s.showAudit, admins)
 	s.handle(get, views.PathAdminAuditCSV, s.auditCSV, admins)
 }
