@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"io"
+	"strconv"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -78,7 +79,7 @@ func (s *server) postImport(c echo.Context) error {
 		return err
 	}
 	if res.Imported > 0 {
-		s.flash(c, "success", "admin.import.done", "Count", res.Imported, "First", res.First, "Last", res.Last)
+		s.flash(c, "success", "admin.import.done", "Count", strconv.Itoa(res.Imported), "First", res.First, "Last", res.Last)
 		return redirect(c, views.PathAdminImports)
 	}
 	p.Result = res

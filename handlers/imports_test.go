@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -225,4 +226,14 @@ func TestImportRoundTrip(t *testing.T) {
 	if strings.ReplaceAll(renumbered, "#", "") != second {
 		t.Errorf("the files differ beyond the case numbers:\n%s\n%s", first, second)
 	}
+}
+
+// parseCSV parses a CSV download body after its BOM.
+func parseCSV(t *testing.T, body string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatalf("parse CSV: %v", err)
+	}
+	return rows
 }

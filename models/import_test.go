@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -260,7 +261,10 @@ func TestImport50000Rows(t *testing.T) {
 	ctx := context.Background()
 	var b strings.Builder
 	b.WriteString("office,direction,family_name,given_name,sex,birth_date,nationality,return_country,consent_date,vulnerabilities,household,phone\n")
-	const n = 50000
+	n := 50000
+	if s := os.Getenv("AWDA_IMPORT_ROWS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
 	for i := range n {
 		fmt.Fprintf(&b, "%s,outbound,Nom%d,Prénom %d,F,19%02d-%02d-%02d,SN,SN,2021-01-01,single_parent,Enfant %d|child|M|2015-01-01,+22177%07d\n",
 			[]string{"RAB", "OUJ"}[i%2], i, i, 50+i%50, 1+i%12, 1+i%28, i, i)
@@ -279,5 +283,5 @@ func TestImport50000Rows(t *testing.T) {
 	}
 	imp := time.Since(start)
 	t.Logf("%s: %d rows, %.1f MB: dry run %v (%.0f rows/s), import %v (%.0f rows/s)", dbtest.Backend(), n,
-		float64(len(data))/1e6, dry.Round(time.Millisecond), n/dry.Seconds(), imp.Round(time.Millisecond), n/imp.Seconds())
+		float64(len(data))/1e6, dry.Round(time.Millisecond), float64(n)/dry.Seconds(), imp.Round(time.Millisecond), float64(n)/imp.Seconds())
 }
