@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"io"
-	"strconv"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
