@@ -75,6 +75,8 @@ func (s *server) routes() {
 		s.handle(get, views.ExportPath(kind+".csv", nil), s.exportCSV(kind), admins)
 	}
 	s.handle(get, views.ExportPath("summary.csv", nil), s.summaryCSV, admins)
+	s.handle(get, views.PathAdminImports, s.showImports, admins)
+	s.handle(post, views.PathAdminImports, s.postImport, admins)
 	s.handle(get, views.PathAdminAudit, s.showAudit, admins)
 	s.handle(get, views.PathAdminAuditCSV, s.auditCSV, admins)
 }

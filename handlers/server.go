@@ -34,6 +34,8 @@ type Config struct {
 	ExportTimeout  time.Duration
 	// BodyLimit caps request bodies, except uploads, which have their own limit.
 	BodyLimit string
+	// UploadLimit caps the body of a case import (the file and the form around it).
+	UploadLimit int64
 }
 
 // server is the portal's HTTP side; its methods are the handlers.
@@ -74,6 +76,9 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
+	if cfg.UploadLimit == 0 {
+		cfg.UploadLimit = models.ImportMaxBytes + 64<<10
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// The client address is the connection's: forwarding headers are ignored, so a
@@ -94,6 +99,7 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 		s.deadline,
 		s.loadSession,
+		s.limitUpload(),
 		middleware.CSRFWithConfig(middleware.CSRFConfig{
 			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 			CookieName:     "awda_csrf",
@@ -129,7 +135,7 @@ func isExport(c echo.Context) bool {
 func (s *server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		d := s.cfg.RequestTimeout
-		if isExport(c) {
+		if isExport(c) || isUpload(c) {
 			d = s.cfg.ExportTimeout
 		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), d)

@@ -119,6 +119,7 @@ type Stores struct {
 	Referrals     *ReferralStore
 	Summary       *SummaryStore
 	Exports       *ExportStore
+	Imports       *ImportStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -139,5 +140,6 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		Referrals:     NewReferralStore(db, now, audit),
 		Summary:       NewSummaryStore(db),
 		Exports:       NewExportStore(db, audit),
+		Imports:       NewImportStore(db, now, audit),
 	}
 }
