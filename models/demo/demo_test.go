@@ -7,13 +7,22 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
+	"awda/handlers"
 	"awda/models"
 	"awda/models/dbtest"
 	"awda/models/demo"
+	"awda/static"
+	"awda/views"
 )
 
 // openFast opens the test database; on PostgreSQL the demo's thousands of small
@@ -290,6 +299,10 @@ func TestDemo2021(t *testing.T) {
 			t.Errorf("dataset checksum %s, want %s (first case %+v)", got, demoChecksum, rows[0])
 		}
 	})
+
+	t.Run("the rendered summary page", func(t *testing.T) {
+		checkSummaryPage(t, db, accounts)
+	})
 }
 
 // demoChecksum is the checksum of the 2021 dataset at scale 1.
@@ -305,5 +318,78 @@ func TestLoadRefusesADatabaseWithUsers(t *testing.T) {
 	}
 	if n := count(t, db, `SELECT COUNT(*) FROM cases`); n != 0 {
 		t.Errorf("%d cases written", n)
+	}
+}
+
+// checkSummaryPage serves the real portal on the demo database, signs in as the
+// all-offices supervisor and reads the 2021 figures off the rendered summary page, as a
+// programme manager would before a donor meeting.
+func checkSummaryPage(t *testing.T, db *models.DB, accounts demo.Accounts) {
+	sup, ok := accounts.Find("supervisor@awda.local")
+	if !ok {
+		t.Fatal("no all-offices supervisor in the demo accounts")
+	}
+	catalog, err := views.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stores := models.NewStores(db, time.Now, dbtest.CheapArgon)
+	h, err := handlers.New(handlers.Config{
+		SessionKey: []byte("demo-test-session-key-at-least-32-bytes"),
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}, stores, catalog, assets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page := func(req *http.Request) *goquery.Document {
+		t.Helper()
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode >= 400 {
+			t.Fatalf("%s %s: status %d", req.Method, req.URL.Path, resp.StatusCode)
+		}
+		doc, err := goquery.NewDocumentFromReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	get, _ := http.NewRequest(http.MethodGet, srv.URL+"/login", nil)
+	token, _ := page(get).Find(`input[name="_csrf"]`).Attr("value")
+	form := url.Values{"email": {sup.Email}, "password": {sup.Password}, "_csrf": {token}}
+	post, _ := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(form.Encode()))
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	page(post)
+	// No period: the page must pick 2021, the latest year with data, by itself.
+	summary, _ := http.NewRequest(http.MethodGet, srv.URL+"/summary", nil)
+	doc := page(summary)
+	spaces := strings.NewReplacer("\u202f", " ", "\u00a0", " ")
+	want := map[string]string{
+		"ind-returns":                 "2 377",
+		"ind-informed":                "1 925",
+		"ind-trained":                 "664",
+		"ind-office_funded":           "156",
+		"ind-inbound_supported":       "216",
+		"support-micro_project-share": "58 %",
+		"support-cash-share":          "37 %",
+		"support-medical-share":       "4 %",
+		"support-training-share":      "1 %",
+	}
+	for id, w := range want {
+		got := spaces.Replace(strings.TrimSpace(doc.Find(`[data-testid="` + id + `"]`).First().Text()))
+		if !strings.Contains(got, w) {
+			t.Errorf("%s on the summary page = %q, want %q", id, got, w)
+		}
 	}
 }
