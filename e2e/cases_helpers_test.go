@@ -64,6 +64,11 @@ func signIn(who string) (*portal, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st == http.StatusSeeOther {
+		if loc, err = p.finishSignIn(who, loc); err != nil {
+			return nil, err
+		}
+	}
 	if st != http.StatusSeeOther || loc != "/" {
 		return nil, fmt.Errorf("sign in as %s: %d → %q", who, st, loc)
 	}

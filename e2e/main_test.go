@@ -118,6 +118,11 @@ func setup(m *testing.M) int {
 		return 1
 	}
 	defer stop()
+	if err := enrolAdmins(); err != nil {
+		fmt.Println("e2e:", err)
+		fmt.Println(serverLog.String())
+		return 1
+	}
 	if err := seedFixtures(); err != nil {
 		fmt.Println("e2e: prepare the fixture case:", err)
 		fmt.Println(serverLog.String())
