@@ -67,6 +67,11 @@ var accounts = map[string]account{
 	"shot-caseworker": {"shot-cw@e2e.test", "Salma Benali", "caseworker", "RAB", "fr"},
 	"shot-supervisor": {"shot-sup@e2e.test", "Youssef Alami", "supervisor", "RAB", "fr"},
 	"shot-admin":      {"shot-admin@e2e.test", "Nadia Admin", "admin", "", "fr"},
+	// The support journey (issue 8) works in its own office, OUJ, so that its summary
+	// holds its own figures only, whatever the other tests register in RAB.
+	"support-cw":    {"support-cw@e2e.test", "Hajar Oujda", "caseworker", "OUJ", "fr"},
+	"support-sup":   {"support-sup@e2e.test", "Mehdi Oujda", "supervisor", "OUJ", "fr"},
+	"support-admin": {"support-admin@e2e.test", "Rim Exports", "admin", "", "fr"},
 }
 
 // roles are the three roles of the portal, in the order the checks go through them.
@@ -178,6 +183,9 @@ func startServer(tmp string) (stop func(), err error) {
 		return nil
 	}
 	if err := cli("", "office", "add", "--code", "RAB", "--name", "Rabat", "--city", "Rabat"); err != nil {
+		return nil, err
+	}
+	if err := cli("", "office", "add", "--code", "OUJ", "--name", "Oujda", "--city", "Oujda"); err != nil {
 		return nil, err
 	}
 	// The accounts, four at a time: each hashes its password (argon2), most of the

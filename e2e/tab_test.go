@@ -130,7 +130,7 @@ func (b *tab) click(testid string) {
 func testSel(testid string) string { return fmt.Sprintf("[data-testid=%q]", testid) }
 
 // fill types a value into the form control named by its label text (as shown, without
-// the required star) or by its name attribute, after clearing it.
+// the required star), its name attribute or its id, after clearing it.
 func (b *tab) fill(labelOrName, value string) {
 	b.t.Helper()
 	id := b.controlID(labelOrName)
@@ -150,7 +150,7 @@ func (b *tab) controlID(labelOrName string) string {
 	b.t.Helper()
 	arg, _ := json.Marshal(labelOrName)
 	id := eval[string](b, `(function (want) {
-		let el = document.querySelector('[name="' + CSS.escape(want) + '"]:not([type=hidden])');
+		let el = document.querySelector('[name="' + CSS.escape(want) + '"]:not([type=hidden])') || document.getElementById(want);
 		if (!el) {
 			for (const l of document.querySelectorAll('label')) {
 				const text = l.textContent.replace('*', '').trim();
@@ -281,7 +281,8 @@ func (b *tab) check(labelOrName string, on bool) {
 }
 
 // fetch gets a path of the portal from inside the page, with the tab's cookies (to read
-// a download such as a CSV export), and returns the status and the body. It needs
+// a download such as a CSV export), and returns the status and the body, decoded from
+// UTF-8 with its byte order mark kept when it has one. It needs
 // JavaScript on.
 func (b *tab) fetch(path string) (int, string) {
 	b.t.Helper()
@@ -290,7 +291,7 @@ func (b *tab) fetch(path string) (int, string) {
 		Status int
 		Body   string
 	}
-	r := run(b, chromedp.Evaluate[res](`fetch(`+string(arg)+`, {credentials: 'same-origin'}).then(async r => ({Status: r.status, Body: await r.text()}))`, chromedp.EvalAwaitPromise))
+	r := run(b, chromedp.Evaluate[res](`fetch(`+string(arg)+`, {credentials: 'same-origin'}).then(async r => ({Status: r.status, Body: new TextDecoder('utf-8', {ignoreBOM: true}).decode(await r.arrayBuffer())}))`, chromedp.EvalAwaitPromise))
 	return r.Status, r.Body
 }
 
