@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -201,8 +202,36 @@ func seedFixtures() error {
 	if path != fixtureCase {
 		return fmt.Errorf("the fixture case is %s, not %s", path, fixtureCase)
 	}
+	// The fixture session, attended by the fixture case, and support planned for it
+	// (in the supervisor's queue, and counted by the summary).
+	st, loc, err := p.post("/sessions/new", "/sessions", url.Values{"kind": {"info_session"},
+		"title": {"Séance d'information sur le retour"}, "date": {daysAgo(3)}, "place": {"Bureau de Rabat"},
+		"facilitator": {"Salma Benali"}})
+	if err != nil {
+		return err
+	}
+	if st != http.StatusSeeOther || loc != fixtureSession {
+		return fmt.Errorf("the fixture session: %d → %q, want %s", st, loc, fixtureSession)
+	}
+	if st, _, err = p.post(fixtureSession, fixtureSession+"/attendance", url.Values{"case_number": {fixtureNumber()}}); err != nil || st != http.StatusSeeOther {
+		return fmt.Errorf("the fixture attendance: %d %v", st, err)
+	}
+	for _, sp := range []url.Values{
+		{"type": {"micro_project"}, "description": {"Petit commerce de tissus à Conakry"}, "amount": {"12000"}, "currency": {"MAD"}, "date": {daysAgo(2)}},
+		{"type": {"cash"}, "description": {"Aide en espèces à l'arrivée"}, "amount": {"1500,50"}, "currency": {"MAD"}, "date": {daysAgo(2)}},
+	} {
+		if st, loc, err = p.post(fixtureCase, fixtureCase+"/support", sp); err != nil || st != http.StatusSeeOther {
+			return fmt.Errorf("the fixture support %s: %d → %q %v", sp.Get("type"), st, loc, err)
+		}
+	}
 	return nil
 }
+
+// fixtureSession is the session TestMain creates, attended by the fixture case.
+const fixtureSession = "/sessions/1"
+
+// fixtureNumber is the fixture case's number: the first of RAB this year.
+func fixtureNumber() string { return "RAB-" + time.Now().Format("2006") + "-00001" }
 
 // newCase registers a case for a test through HTTP and returns its path.
 func newCase(t testing.TB, who string, form url.Values) string {

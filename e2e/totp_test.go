@@ -27,6 +27,10 @@ var mfa = struct {
 
 const totpStep = 30
 
+// unenrolled are the administrator accounts that TestMain leaves without two-step
+// sign-in, for the checks of the forced enrolment.
+var unenrolled = map[string]bool{"enrol-admin": true, "enrol-admin-ar": true}
+
 // hasSecondFactor reports whether an account signs in with two steps.
 func hasSecondFactor(who string) bool {
 	mfa.Lock()
@@ -78,7 +82,7 @@ func enrolAdmins() error {
 		errs []error
 	)
 	for who, a := range accounts {
-		if a.Role != "admin" {
+		if a.Role != "admin" || unenrolled[who] {
 			continue
 		}
 		wg.Go(func() {
@@ -191,4 +195,13 @@ func (p *portal) finishSignIn(who, loc string) (string, error) {
 		return "", fmt.Errorf("second step as %s: status %d", who, st)
 	}
 	return next, nil
+}
+
+// totpCodeNow is the code of a secret for now, taking the next step when this one is
+// about to end.
+func totpCodeNow(secret string) (string, error) {
+	if time.Now().Unix()%totpStep >= totpStep-2 {
+		time.Sleep(3 * time.Second)
+	}
+	return models.TOTPCode(secret, time.Now())
 }
