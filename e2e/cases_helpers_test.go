@@ -224,6 +224,61 @@ func seedFixtures() error {
 			return fmt.Errorf("the fixture support %s: %d → %q %v", sp.Get("type"), st, loc, err)
 		}
 	}
+	return returnedFixture()
+}
+
+var versionRE = regexp.MustCompile(`name="version" value="(\d+)"`)
+
+// returnedFixture registers a second case and takes it to returned (counselled by the
+// caseworker, approved by the supervisor, departed this week), so that the summary's
+// returns (per month, nationality, sex, age) have data for the checks and screenshots.
+func returnedFixture() error {
+	cw, err := signIn("caseworker")
+	if err != nil {
+		return err
+	}
+	form := fixtureForm()
+	for k, v := range map[string]string{"family_name": "Diallo", "given_name": "Oumar", "sex": "M", "birth_date": "1999-07-21",
+		"nationality": "SN", "return_country": "SN", "phone": "+212 6 70 11 22 33", "id_doc_number": "A1234567"} {
+		form.Set(k, v)
+	}
+	for _, k := range []string{"name", "relation", "sex", "birth_date"} {
+		form.Del("household[1]." + k)
+	}
+	path, err := cw.register(form)
+	if err != nil {
+		return err
+	}
+	sup, err := signIn("supervisor")
+	if err != nil {
+		return err
+	}
+	for _, step := range []struct {
+		p    *portal
+		to   string
+		more url.Values
+	}{
+		{cw, "counselled", nil},
+		{sup, "approved", nil},
+		{cw, "returned", url.Values{"departure_date": {daysAgo(1)}, "escort": {"none"}}},
+	} {
+		_, body, err := step.p.getBody(path)
+		if err != nil {
+			return err
+		}
+		m := versionRE.FindStringSubmatch(body)
+		if m == nil {
+			return fmt.Errorf("%s: no version to move it to %s", path, step.to)
+		}
+		f := url.Values{"to": {step.to}, "version": {m[1]}}
+		for k, v := range step.more {
+			f[k] = v
+		}
+		st, loc, err := step.p.post(path, path+"/status", f)
+		if err != nil || st != http.StatusSeeOther || loc != path {
+			return fmt.Errorf("move %s to %s: %d → %q %v", path, step.to, st, loc, err)
+		}
+	}
 	return nil
 }
 
