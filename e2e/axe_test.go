@@ -59,7 +59,7 @@ func (b *tab) checkAxe(what string) {
 // TestAccessibility runs axe on every page, signed out and as each role, in the three
 // languages.
 func TestAccessibility(t *testing.T) {
-	for _, who := range append([]string{""}, signedIn...) {
+	for _, who := range append([]string{""}, pageUsers()...) {
 		t.Run(whoName(who), func(t *testing.T) {
 			t.Parallel()
 			var todo []pageSpec

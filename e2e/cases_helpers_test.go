@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -63,6 +64,11 @@ func signIn(who string) (*portal, error) {
 	st, loc, err := p.post("/login", "/login", url.Values{"email": {a.Email}, "password": {password}})
 	if err != nil {
 		return nil, err
+	}
+	if st == http.StatusSeeOther {
+		if loc, err = p.finishSignIn(who, loc); err != nil {
+			return nil, err
+		}
 	}
 	if st != http.StatusSeeOther || loc != "/" {
 		return nil, fmt.Errorf("sign in as %s: %d → %q", who, st, loc)
@@ -196,8 +202,91 @@ func seedFixtures() error {
 	if path != fixtureCase {
 		return fmt.Errorf("the fixture case is %s, not %s", path, fixtureCase)
 	}
+	// The fixture session, attended by the fixture case, and support planned for it
+	// (in the supervisor's queue, and counted by the summary).
+	st, loc, err := p.post("/sessions/new", "/sessions", url.Values{"kind": {"info_session"},
+		"title": {"Séance d'information sur le retour"}, "date": {daysAgo(3)}, "place": {"Bureau de Rabat"},
+		"facilitator": {"Salma Benali"}})
+	if err != nil {
+		return err
+	}
+	if st != http.StatusSeeOther || loc != fixtureSession {
+		return fmt.Errorf("the fixture session: %d → %q, want %s", st, loc, fixtureSession)
+	}
+	if st, _, err = p.post(fixtureSession, fixtureSession+"/attendance", url.Values{"case_number": {fixtureNumber()}}); err != nil || st != http.StatusSeeOther {
+		return fmt.Errorf("the fixture attendance: %d %v", st, err)
+	}
+	for _, sp := range []url.Values{
+		{"type": {"micro_project"}, "description": {"Petit commerce de tissus à Conakry"}, "amount": {"12000"}, "currency": {"MAD"}, "date": {daysAgo(2)}},
+		{"type": {"cash"}, "description": {"Aide en espèces à l'arrivée"}, "amount": {"1500,50"}, "currency": {"MAD"}, "date": {daysAgo(2)}},
+	} {
+		if st, loc, err = p.post(fixtureCase, fixtureCase+"/support", sp); err != nil || st != http.StatusSeeOther {
+			return fmt.Errorf("the fixture support %s: %d → %q %v", sp.Get("type"), st, loc, err)
+		}
+	}
+	return returnedFixture()
+}
+
+var versionRE = regexp.MustCompile(`name="version" value="(\d+)"`)
+
+// returnedFixture registers a second case and takes it to returned (counselled by the
+// caseworker, approved by the supervisor, departed this week), so that the summary's
+// returns (per month, nationality, sex, age) have data for the checks and screenshots.
+func returnedFixture() error {
+	cw, err := signIn("caseworker")
+	if err != nil {
+		return err
+	}
+	form := fixtureForm()
+	for k, v := range map[string]string{"family_name": "Diallo", "given_name": "Oumar", "sex": "M", "birth_date": "1999-07-21",
+		"nationality": "SN", "return_country": "SN", "phone": "+212 6 70 11 22 33", "id_doc_number": "A1234567"} {
+		form.Set(k, v)
+	}
+	for _, k := range []string{"name", "relation", "sex", "birth_date"} {
+		form.Del("household[1]." + k)
+	}
+	path, err := cw.register(form)
+	if err != nil {
+		return err
+	}
+	sup, err := signIn("supervisor")
+	if err != nil {
+		return err
+	}
+	for _, step := range []struct {
+		p    *portal
+		to   string
+		more url.Values
+	}{
+		{cw, "counselled", nil},
+		{sup, "approved", nil},
+		{cw, "returned", url.Values{"departure_date": {daysAgo(1)}, "escort": {"none"}}},
+	} {
+		_, body, err := step.p.getBody(path)
+		if err != nil {
+			return err
+		}
+		m := versionRE.FindStringSubmatch(body)
+		if m == nil {
+			return fmt.Errorf("%s: no version to move it to %s", path, step.to)
+		}
+		f := url.Values{"to": {step.to}, "version": {m[1]}}
+		for k, v := range step.more {
+			f[k] = v
+		}
+		st, loc, err := step.p.post(path, path+"/status", f)
+		if err != nil || st != http.StatusSeeOther || loc != path {
+			return fmt.Errorf("move %s to %s: %d → %q %v", path, step.to, st, loc, err)
+		}
+	}
 	return nil
 }
+
+// fixtureSession is the session TestMain creates, attended by the fixture case.
+const fixtureSession = "/sessions/1"
+
+// fixtureNumber is the fixture case's number: the first of RAB this year.
+func fixtureNumber() string { return "RAB-" + time.Now().Format("2006") + "-00001" }
 
 // newCase registers a case for a test through HTTP and returns its path.
 func newCase(t testing.TB, who string, form url.Values) string {

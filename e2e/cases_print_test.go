@@ -46,8 +46,10 @@ func TestCaseFilePrint(t *testing.T) {
 			if !bytes.HasPrefix(pdf, []byte("%PDF")) {
 				t.Fatal("no PDF")
 			}
-			if n := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1)); n < 1 || n > 2 {
-				t.Errorf("the case file prints on %d A4 pages, want 1 or 2", n)
+			// Registration, process and history on one or two pages; the casework that
+			// follows (support, sessions, timeline) may take a third.
+			if n := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1)); n < 1 || n > 3 {
+				t.Errorf("the case file prints on %d A4 pages, want 1 to 3", n)
 			}
 		})
 	}

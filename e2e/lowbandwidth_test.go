@@ -31,18 +31,7 @@ func TestWithoutJavaScript(t *testing.T) {
 	if got := b.testText("current-user"); got != accounts["nojs"].Name {
 		t.Errorf("signed in as %q", got)
 	}
-	for _, p := range pages {
-		for _, w := range p.Who {
-			if w == "supervisor" {
-				if st := b.get(p.Path); st != p.status() {
-					t.Errorf("%s without JavaScript: status %d", p.Path, st)
-				}
-				if b.text("h1") == "" {
-					t.Errorf("%s without JavaScript: no heading", p.Path)
-				}
-			}
-		}
-	}
+	noScriptPages(b, "supervisor")
 	b.get("/")
 	b.submit("lang-ar")
 	if got := b.attr("html", "dir"); got != "rtl" {
@@ -104,4 +93,35 @@ func TestPageWeight(t *testing.T) {
 	b.measure("later load", "/", laterLoadBudget)
 	// The assets of a later load come from the cache: none is fetched again.
 	b.noAssetRefetched()
+}
+
+// noScriptPages loads every page of pages that role's account loads, in a tab with
+// JavaScript off: each answers as expected and has its heading.
+func noScriptPages(b *tab, role string) {
+	b.t.Helper()
+	for _, p := range pages {
+		if !contains(p.Who, role) {
+			continue
+		}
+		if st := b.get(p.Path); st != p.status() {
+			b.t.Errorf("%s without JavaScript: status %d", p.Path, st)
+		}
+		if b.text("h1") == "" {
+			b.t.Errorf("%s without JavaScript: no heading", p.Path)
+		}
+	}
+}
+
+// The caseworker's and the administrator's pages without JavaScript too, the
+// administrator through the second sign-in step.
+func TestWithoutJavaScriptOtherRoles(t *testing.T) {
+	for _, who := range []string{"nojs-caseworker", "nojs-admin"} {
+		t.Run(who, func(t *testing.T) {
+			t.Parallel()
+			b := newTab(t)
+			b.noScript()
+			b.login(who)
+			noScriptPages(b, accounts[who].Role)
+		})
+	}
 }

@@ -43,17 +43,19 @@ type account struct {
 // accounts: one per role for the general checks, plus accounts that tests change
 // (language, password attempts) so that parallel tests never disturb each other.
 var accounts = map[string]account{
-	"caseworker": {"cw@e2e.test", "Salma Benali", "caseworker", "RAB", "fr"},
-	"supervisor": {"sup@e2e.test", "Youssef Alami", "supervisor", "RAB", "fr"},
-	"admin":      {"admin@e2e.test", "Nadia Admin", "admin", "", "fr"},
-	"rtl":        {"rtl@e2e.test", "Karim Rtl", "caseworker", "RAB", "fr"},
-	"password":   {"pw@e2e.test", "Hind Password", "caseworker", "RAB", "fr"},
-	"failing":    {"fail@e2e.test", "Omar Fail", "caseworker", "RAB", "fr"},
-	"keyboard":   {"kbd@e2e.test", "Leila Keyboard", "caseworker", "RAB", "fr"},
-	"nojs":       {"nojs@e2e.test", "Amine NoJS", "supervisor", "RAB", "fr"},
-	"weight":     {"weight@e2e.test", "Sara Weight", "caseworker", "RAB", "fr"},
-	"english":    {"en@e2e.test", "John English", "supervisor", "RAB", "en"},
-	"arabic":     {"ar@e2e.test", "فاطمة الزهراء", "caseworker", "RAB", "ar"},
+	"caseworker":      {"cw@e2e.test", "Salma Benali", "caseworker", "RAB", "fr"},
+	"supervisor":      {"sup@e2e.test", "Youssef Alami", "supervisor", "RAB", "fr"},
+	"admin":           {"admin@e2e.test", "Nadia Admin", "admin", "", "fr"},
+	"rtl":             {"rtl@e2e.test", "Karim Rtl", "caseworker", "RAB", "fr"},
+	"password":        {"pw@e2e.test", "Hind Password", "caseworker", "RAB", "fr"},
+	"failing":         {"fail@e2e.test", "Omar Fail", "caseworker", "RAB", "fr"},
+	"keyboard":        {"kbd@e2e.test", "Leila Keyboard", "caseworker", "RAB", "fr"},
+	"nojs":            {"nojs@e2e.test", "Amine NoJS", "supervisor", "RAB", "fr"},
+	"nojs-caseworker": {"nojs-cw@e2e.test", "Aya NoJS", "caseworker", "RAB", "fr"},
+	"nojs-admin":      {"nojs-admin@e2e.test", "Ilyas NoJS", "admin", "", "fr"},
+	"weight":          {"weight@e2e.test", "Sara Weight", "caseworker", "RAB", "fr"},
+	"english":         {"en@e2e.test", "John English", "supervisor", "RAB", "en"},
+	"arabic":          {"ar@e2e.test", "فاطمة الزهراء", "caseworker", "RAB", "ar"},
 	// The cases' journeys (issue 3) and their checks in Arabic.
 	"journey":        {"journey@e2e.test", "Salma Journey", "caseworker", "RAB", "fr"},
 	"form-errors":    {"form-errors@e2e.test", "Rachid Errors", "caseworker", "RAB", "fr"},
@@ -67,6 +69,14 @@ var accounts = map[string]account{
 	"shot-caseworker": {"shot-cw@e2e.test", "Salma Benali", "caseworker", "RAB", "fr"},
 	"shot-supervisor": {"shot-sup@e2e.test", "Youssef Alami", "supervisor", "RAB", "fr"},
 	"shot-admin":      {"shot-admin@e2e.test", "Nadia Admin", "admin", "", "fr"},
+	// The support journey (issue 8) works in its own office, OUJ, so that its summary
+	// holds its own figures only, whatever the other tests register in RAB.
+	"support-cw":    {"support-cw@e2e.test", "Hajar Oujda", "caseworker", "OUJ", "fr"},
+	"support-sup":   {"support-sup@e2e.test", "Mehdi Oujda", "supervisor", "OUJ", "fr"},
+	"support-admin": {"support-admin@e2e.test", "Rim Exports", "admin", "", "fr"},
+	// Administrators who have not enrolled two-step sign-in yet (see unenrolled).
+	"enrol-admin":    {"enrol-admin@e2e.test", "Anas Enrol", "admin", "", "fr"},
+	"enrol-admin-ar": {"enrol-admin-ar@e2e.test", "أنس التسجيل", "admin", "", "ar"},
 }
 
 // roles are the three roles of the portal, in the order the checks go through them.
@@ -118,6 +128,11 @@ func setup(m *testing.M) int {
 		return 1
 	}
 	defer stop()
+	if err := enrolAdmins(); err != nil {
+		fmt.Println("e2e:", err)
+		fmt.Println(serverLog.String())
+		return 1
+	}
 	if err := seedFixtures(); err != nil {
 		fmt.Println("e2e: prepare the fixture case:", err)
 		fmt.Println(serverLog.String())
@@ -173,6 +188,9 @@ func startServer(tmp string) (stop func(), err error) {
 		return nil
 	}
 	if err := cli("", "office", "add", "--code", "RAB", "--name", "Rabat", "--city", "Rabat"); err != nil {
+		return nil, err
+	}
+	if err := cli("", "office", "add", "--code", "OUJ", "--name", "Oujda", "--city", "Oujda"); err != nil {
 		return nil, err
 	}
 	// The accounts, four at a time: each hashes its password (argon2), most of the

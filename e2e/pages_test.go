@@ -1,5 +1,7 @@
 package e2e
 
+import "time"
+
 // pageSpec is one page of the portal that the accessibility, no-JavaScript and
 // screenshot checks go through. Adding a page to every check is one line in pages.
 type pageSpec struct {
@@ -29,7 +31,41 @@ var pages = []pageSpec{
 	{Name: "case-new", Path: "/cases/new", Who: []string{"caseworker", "arabic", "english"}},
 	{Name: "case-file", Path: fixtureCase, Who: signedIn},
 	{Name: "case-edit", Path: fixtureCase + "/edit", Who: []string{"supervisor", "arabic"}},
-	// Later: {Name: "summary", Path: "/summary", Who: []string{"supervisor"}}.
+	// Casework (issue 4): the sessions (the fixture session is attended by the fixture
+	// case) and the supervisor's queue (the fixture case's planned support).
+	{Name: "sessions", Path: "/sessions", Who: []string{"caseworker", "supervisor", "arabic"}},
+	{Name: "session-new", Path: "/sessions/new", Who: []string{"caseworker", "arabic"}},
+	{Name: "session", Path: fixtureSession, Who: []string{"caseworker", "arabic"}},
+	{Name: "approvals", Path: "/approvals", Who: []string{"supervisor", "ar-supervisor"}},
+	// The summary (issue 5), with the fixture's support in it, and a drill-down.
+	{Name: "summary", Path: "/summary", Who: []string{"supervisor", "ar-supervisor", "admin"}},
+	{Name: "summary-cases", Path: "/summary/cases?indicator=support_type&key=micro_project&from=" + thisYear + "-01-01&to=" + thisYear + "-12-31", Who: []string{"supervisor", "ar-supervisor"}},
+	// Administration (issue 6).
+	{Name: "admin-users", Path: "/admin/users", Who: []string{"admin", "ar-admin"}},
+	{Name: "admin-offices", Path: "/admin/offices", Who: []string{"admin", "ar-admin"}},
+	{Name: "admin-exports", Path: "/admin/exports", Who: []string{"admin", "ar-admin"}},
+	{Name: "admin-audit", Path: "/admin/audit", Who: []string{"admin", "ar-admin"}},
+	// Two-step sign-in: the enrolment form (a caseworker may enrol) and the page of an
+	// administrator who has enrolled. The second sign-in step and the forced enrolment
+	// are checked by TestTwoStepAccessibility.
+	{Name: "totp-enrol", Path: "/account/totp", Who: []string{"caseworker", "arabic"}},
+	{Name: "totp-on", Path: "/account/totp", Who: []string{"admin", "ar-admin"}},
+}
+
+// thisYear is the year of the journeys' dates, for a summary period that holds them.
+var thisYear = time.Now().Format("2006")
+
+// pageUsers is every account that loads a page of pages (not "" the visitor).
+func pageUsers() []string {
+	var out []string
+	for _, p := range pages {
+		for _, w := range p.Who {
+			if w != "" && !contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }
 
 func (p pageSpec) status() int64 {
@@ -52,10 +88,10 @@ type shotSpec struct {
 	Name, Path, As string
 }
 
-// shots: adding the summary is one line, e.g.
-// {Name: "summary", Path: "/summary", As: "supervisor"}.
+// shots: adding a page is one line.
 var shots = []shotSpec{
 	{Name: "login", Path: "/login", As: ""},
 	{Name: "home", Path: "/", As: "caseworker"},
 	{Name: "case-file", Path: fixtureCase, As: "caseworker"},
+	{Name: "summary", Path: "/summary", As: "supervisor"},
 }

@@ -130,7 +130,7 @@ func (b *tab) click(testid string) {
 func testSel(testid string) string { return fmt.Sprintf("[data-testid=%q]", testid) }
 
 // fill types a value into the form control named by its label text (as shown, without
-// the required star) or by its name attribute, after clearing it.
+// the required star), its name attribute or its id, after clearing it.
 func (b *tab) fill(labelOrName, value string) {
 	b.t.Helper()
 	id := b.controlID(labelOrName)
@@ -150,7 +150,7 @@ func (b *tab) controlID(labelOrName string) string {
 	b.t.Helper()
 	arg, _ := json.Marshal(labelOrName)
 	id := eval[string](b, `(function (want) {
-		let el = document.querySelector('[name="' + CSS.escape(want) + '"]:not([type=hidden])');
+		let el = document.querySelector('[name="' + CSS.escape(want) + '"]:not([type=hidden])') || document.getElementById(want);
 		if (!el) {
 			for (const l of document.querySelectorAll('label')) {
 				const text = l.textContent.replace('*', '').trim();
@@ -281,7 +281,8 @@ func (b *tab) check(labelOrName string, on bool) {
 }
 
 // fetch gets a path of the portal from inside the page, with the tab's cookies (to read
-// a download such as a CSV export), and returns the status and the body. It needs
+// a download such as a CSV export), and returns the status and the body, decoded from
+// UTF-8 with its byte order mark kept when it has one. It needs
 // JavaScript on.
 func (b *tab) fetch(path string) (int, string) {
 	b.t.Helper()
@@ -290,7 +291,7 @@ func (b *tab) fetch(path string) (int, string) {
 		Status int
 		Body   string
 	}
-	r := run(b, chromedp.Evaluate[res](`fetch(`+string(arg)+`, {credentials: 'same-origin'}).then(async r => ({Status: r.status, Body: await r.text()}))`, chromedp.EvalAwaitPromise))
+	r := run(b, chromedp.Evaluate[res](`fetch(`+string(arg)+`, {credentials: 'same-origin'}).then(async r => ({Status: r.status, Body: new TextDecoder('utf-8', {ignoreBOM: true}).decode(await r.arrayBuffer())}))`, chromedp.EvalAwaitPromise))
 	return r.Status, r.Body
 }
 
@@ -319,6 +320,19 @@ func (b *tab) login(who string) {
 	b.fill("password", password)
 	if st := b.submit("login-submit"); st != 200 {
 		b.t.Fatalf("sign in as %s: status %d at %s", who, st, b.location())
+	}
+	if hasSecondFactor(who) {
+		if loc := b.location(); !strings.HasPrefix(loc, "/login/totp") {
+			b.t.Fatalf("sign in as %s: landed on %s, not the second step", who, loc)
+		}
+		code, err := secondFactor(who)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		b.fill("code", code)
+		if st := b.submit("login-totp-submit"); st != 200 {
+			b.t.Fatalf("second step as %s: status %d at %s", who, st, b.location())
+		}
 	}
 	if loc := b.location(); loc != "/" {
 		b.t.Fatalf("sign in as %s: landed on %s, not the home page", who, loc)
@@ -436,13 +450,20 @@ func (n *netLog) on(ev any) {
 		if ev.Response.FromDiskCache || ev.Response.FromPrefetchCache {
 			r.FromCache = true
 		}
+	// The end of a request started before the last reset is not recorded (it would
+	// show as a request without a URL).
 	case *network.EventRequestServedFromCache:
-		get(ev.RequestID).FromCache = true
+		if r := n.reqs[ev.RequestID]; r != nil {
+			r.FromCache = true
+		}
 	case *network.EventLoadingFinished:
-		r := get(ev.RequestID)
-		r.Bytes, r.Done = ev.EncodedDataLength, true
+		if r := n.reqs[ev.RequestID]; r != nil {
+			r.Bytes, r.Done = ev.EncodedDataLength, true
+		}
 	case *network.EventLoadingFailed:
-		get(ev.RequestID).Done = true
+		if r := n.reqs[ev.RequestID]; r != nil {
+			r.Done = true
+		}
 	}
 }
 
