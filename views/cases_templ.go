@@ -136,7 +136,7 @@ func CaseListPage(l CaseList) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(Field{Name: "nationality", Label: "cases.field.nationality", Value: l.Query.Get("nationality")}, CountryOptions(ctx), true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CountrySelect(Field{Name: "nationality", Label: "cases.field.nationality", Value: l.Query.Get("nationality")}, true).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -948,7 +948,7 @@ func CaseFormPage(f CaseForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(Field{Name: "nationality", Label: "cases.field.nationality", Value: f.In.Nationality, Error: f.Errors["nationality"], Required: true}, CountryOptions(ctx), true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CountrySelect(Field{Name: "nationality", Label: "cases.field.nationality", Value: f.In.Nationality, Error: f.Errors["nationality"], Required: true}, true).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -956,7 +956,7 @@ func CaseFormPage(f CaseForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(Field{Name: "return_country", Label: "cases.field.return_country", Value: f.In.ReturnCountry, Error: f.Errors["return_country"], Required: true, Hint: "cases.hint.return_country"}, CountryOptions(ctx), true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CountrySelect(Field{Name: "return_country", Label: "cases.field.return_country", Value: f.In.ReturnCountry, Error: f.Errors["return_country"], Required: true, Hint: "cases.hint.return_country"}, true).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
