@@ -496,7 +496,8 @@ func (s *CaseStore) Get(ctx context.Context, sc Scope, id uint) (*Case, error) {
 func (s *CaseStore) get(db *gorm.DB, sc Scope, id uint, full bool) (*Case, error) {
 	q := scoped(db.Model(&Case{}), sc).Where("cases.id = ?", id)
 	if full {
-		q = q.Preload("Office").Preload("AssignedTo").
+		// The office and the assignee joined in the case's own query.
+		q = q.Joins("Office").Joins("AssignedTo").
 			Preload("Household", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
 			Preload("VulnerabilityOf", func(db *gorm.DB) *gorm.DB { return db.Order("code") }).
 			Preload("History", func(db *gorm.DB) *gorm.DB { return db.Order("created_at, id") }).
