@@ -192,3 +192,44 @@ func verdict(ok bool) string {
 	}
 	return "NOT MET"
 }
+
+// BenchmarkPageSerial requests each page one at a time (ns/op and allocs/op per request,
+// server and client together): less sensitive than the ratios to a busy machine.
+func BenchmarkPageSerial(b *testing.B) {
+	srv, stores := benchCaseServer(b)
+	all := benchSignIn(b, srv, stores, "benchsupervisor@example.org", models.RoleSupervisor, "")
+	one := benchSignIn(b, srv, stores, dbtest.BenchCaseworker, "", "")
+	var id uint
+	stores.DB.Read.Raw(`SELECT c.id FROM cases c JOIN offices o ON o.id = c.office_id
+		WHERE o.code = 'OUJ' ORDER BY c.id DESC LIMIT 1`).Scan(&id)
+	for _, bc := range []struct {
+		name, path string
+		cookies    []*http.Cookie
+	}{
+		{"list-all-offices", views.PathCases, all},
+		{"list-all-offices-status", views.PathCases + "?status=approved", all},
+		{"list-one-office", views.PathCases, one},
+		{"list-one-office-status", views.PathCases + "?status=approved", one},
+		{"case-file", views.CasePath(id), one},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			cl := &http.Client{}
+			b.ReportAllocs()
+			for b.Loop() {
+				req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, srv.URL+bc.path, nil)
+				for _, c := range bc.cookies {
+					req.AddCookie(c)
+				}
+				resp, err := cl.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("%s: %d", bc.path, resp.StatusCode)
+				}
+			}
+		})
+	}
+}
