@@ -49,13 +49,16 @@ func (s *server) listCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	workers, err := s.workerOptions(c, 0, false)
+	// One query for both assignee lists: the filter's (caseworkers and supervisors)
+	// and the reassign form's (caseworkers only, shown to supervisors).
+	users, err := s.stores.Cases.Caseworkers(ctx, u.Scope(), 0, false)
 	if err != nil {
 		return err
 	}
-	caseworkers, err := s.workerOptions(c, 0, true)
-	if err != nil {
-		return err
+	workers := s.userOptions(c, users, "")
+	var caseworkers []views.Option
+	if u.Is(models.RoleSupervisor) {
+		caseworkers = s.userOptions(c, users, models.RoleCaseworker)
 	}
 	l := views.CaseList{
 		Cases: cases, Total: total, Query: q, Page: f.Page, PerPage: f.PerPage, Workers: workers, Caseworkers: caseworkers,
@@ -90,15 +93,25 @@ func (s *server) workerOptions(c echo.Context, officeID uint, onlyCaseworkers bo
 	if err != nil {
 		return nil, err
 	}
+	return s.userOptions(c, users, ""), nil
+}
+
+// userOptions are the choices for users (only those of role, when set), labelled with
+// their office code for a user who sees every office.
+func (s *server) userOptions(c echo.Context, users []models.User, role models.Role) []views.Option {
+	u := currentUser(c)
 	out := make([]views.Option, 0, len(users))
 	for _, w := range users {
+		if role != "" && w.Role != role {
+			continue
+		}
 		label := w.Name
 		if u.OfficeID == nil && w.Office != nil {
 			label += " (" + w.Office.Code + ")"
 		}
 		out = append(out, views.Option{Value: strconv.FormatUint(uint64(w.ID), 10), Label: label})
 	}
-	return out, nil
+	return out
 }
 
 // caseForm prepares the registration or edit form with its choices.

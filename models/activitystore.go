@@ -87,7 +87,7 @@ func (s *ActivityStore) Record(ctx context.Context, a Actor, scope Scope, caseID
 // ForCase lists a case's activities, newest first, with who recorded them.
 func (s *ActivityStore) ForCase(ctx context.Context, scope Scope, caseID uint) ([]Activity, error) {
 	db := s.db.Read.WithContext(ctx)
-	if _, err := caseInScope(db, scope, caseID); err != nil {
+	if err := caseVisible(db, scope, caseID); err != nil {
 		return nil, err
 	}
 	var out []Activity

@@ -496,7 +496,8 @@ func (s *CaseStore) Get(ctx context.Context, sc Scope, id uint) (*Case, error) {
 func (s *CaseStore) get(db *gorm.DB, sc Scope, id uint, full bool) (*Case, error) {
 	q := scoped(db.Model(&Case{}), sc).Where("cases.id = ?", id)
 	if full {
-		q = q.Preload("Office").Preload("AssignedTo").
+		// The office and the assignee joined in the case's own query.
+		q = q.Joins("Office").Joins("AssignedTo").
 			Preload("Household", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
 			Preload("VulnerabilityOf", func(db *gorm.DB) *gorm.DB { return db.Order("code") }).
 			Preload("History", func(db *gorm.DB) *gorm.DB { return db.Order("created_at, id") }).
@@ -597,12 +598,50 @@ func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, i
 		per = DefaultPerPage
 	}
 	page := max(f.Page, 1)
-	var out []Case
-	err := q.Preload("Office").Preload("AssignedTo").Order(order).Limit(per).Offset((page - 1) * per).Find(&out).Error
+	// Only the columns a list shows, with the office code and the assignee's name
+	// joined in the same query (no SELECT *, no preload queries).
+	var rows []caseListRow
+	err := q.Select(`cases.id, cases.case_number, cases.office_id, cases.family_name, cases.given_name,
+		cases.nationality, cases.status, cases.assigned_to_id, cases.created_at, cases.updated_at,
+		o.code AS office_code, u.name AS assignee_name`).
+		Joins("LEFT JOIN offices o ON o.id = cases.office_id").
+		Joins("LEFT JOIN users u ON u.id = cases.assigned_to_id").
+		Order(order).Limit(per).Offset((page - 1) * per).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list cases: %w", err)
 	}
+	out := make([]Case, len(rows))
+	offices := make([]Office, len(rows))
+	users := make([]User, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		out[i] = Case{ID: r.ID, CaseNumber: r.CaseNumber, OfficeID: r.OfficeID, FamilyName: r.FamilyName,
+			GivenName: r.GivenName, Nationality: r.Nationality, Status: r.Status, AssignedToID: r.AssignedToID,
+			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		if r.OfficeCode != nil {
+			offices[i] = Office{ID: r.OfficeID, Code: *r.OfficeCode}
+			out[i].Office = &offices[i]
+		}
+		if r.AssignedToID != nil && r.AssigneeName != nil {
+			users[i] = User{ID: *r.AssignedToID, Name: *r.AssigneeName}
+			out[i].AssignedTo = &users[i]
+		}
+	}
 	return out, total, nil
+}
+
+// caseListRow is one row of the list query.
+type caseListRow struct {
+	ID                    uint
+	CaseNumber            string
+	OfficeID              uint
+	FamilyName, GivenName string
+	Nationality           string
+	Status                CaseStatus
+	AssignedToID          *uint
+	CreatedAt, UpdatedAt  time.Time
+	OfficeCode            *string
+	AssigneeName          *string
 }
 
 // Update saves an edit made from version. If someone saved in between, nothing is

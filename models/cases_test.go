@@ -518,3 +518,38 @@ func TestReassignIsAudited(t *testing.T) {
 		t.Fatalf("out of scope: %v", err)
 	}
 }
+
+// The case file's query joins the office and the assignee: an unassigned case still has
+// no assignee (not an empty one), and the list shows the office code and assignee name.
+func TestGetAndListJoinOfficeAndAssignee(t *testing.T) {
+	ctx := context.Background()
+	f := newCaseFixture(t)
+	in := validInput()
+	cs, err := f.s.Cases.Create(ctx, actorOf(f.cw), f.cw.Scope(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.Cases.Get(ctx, f.cw.Scope(), cs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.AssignedTo != nil || got.AssignedToID != nil || got.Office == nil || got.Office.Code != "RAB" {
+		t.Fatalf("unassigned case: assignee %+v, office %+v", got.AssignedTo, got.Office)
+	}
+	in.AssignedToID = f.cw.ID
+	if _, err := f.s.Cases.Create(ctx, actorOf(f.cw), f.cw.Scope(), in); err == nil {
+		t.Fatal("want the duplicate warning")
+	}
+	in.ConfirmDifferent = true
+	if _, err := f.s.Cases.Create(ctx, actorOf(f.cw), f.cw.Scope(), in); err != nil {
+		t.Fatal(err)
+	}
+	list, total, err := f.s.Cases.List(ctx, f.cw.Scope(), models.CaseFilter{Sort: "created"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 2 || len(list) != 2 || list[0].AssignedTo != nil || list[0].Office.Code != "RAB" ||
+		list[1].AssignedTo == nil || list[1].AssignedTo.Name != f.cw.Name || list[1].Office.Code != "RAB" {
+		t.Fatalf("list: %d %+v", total, list)
+	}
+}

@@ -28,6 +28,23 @@ var (
 // caseInScope loads one case inside a transaction or query, applying the user's office
 // scope in SQL: a missing case and another office's case are both ErrNotFound.
 // (Named apart from the cases feature's CaseStore, which the casework stores do not need.)
+// caseVisible is ErrNotFound when the case is not in scope; it reads only the id (the
+// casework sections of a case file each check it).
+func caseVisible(tx *gorm.DB, scope Scope, caseID uint) error {
+	q := tx.Table("cases").Select("id").Where("id = ?", caseID)
+	if scope.OfficeID != nil {
+		q = q.Where("office_id = ?", *scope.OfficeID)
+	}
+	var ids []uint
+	if err := q.Limit(1).Pluck("id", &ids).Error; err != nil {
+		return fmt.Errorf("load case %d: %w", caseID, err)
+	}
+	if len(ids) == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 func caseInScope(tx *gorm.DB, scope Scope, caseID uint) (*Case, error) {
 	var cs Case
 	q := tx.Where("id = ?", caseID)

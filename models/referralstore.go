@@ -222,7 +222,7 @@ func (s *ReferralStore) Get(ctx context.Context, scope Scope, caseID, id uint) (
 // ForCase lists a case's referrals, newest first, with who made them.
 func (s *ReferralStore) ForCase(ctx context.Context, scope Scope, caseID uint) ([]Referral, error) {
 	db := s.db.Read.WithContext(ctx)
-	if _, err := caseInScope(db, scope, caseID); err != nil {
+	if err := caseVisible(db, scope, caseID); err != nil {
 		return nil, err
 	}
 	var out []Referral

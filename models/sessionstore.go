@@ -322,7 +322,7 @@ type AttendedSession struct {
 // ForCase lists the sessions a case in scope attended, newest first.
 func (s *GroupSessionStore) ForCase(ctx context.Context, scope Scope, caseID uint) ([]AttendedSession, error) {
 	db := s.db.Read.WithContext(ctx)
-	if _, err := caseInScope(db, scope, caseID); err != nil {
+	if err := caseVisible(db, scope, caseID); err != nil {
 		return nil, err
 	}
 	var out []AttendedSession

@@ -331,7 +331,7 @@ func (s *SupportStore) Get(ctx context.Context, scope Scope, caseID, id uint) (*
 // ForCase lists a case's support, newest first, with who planned, approved and delivered it.
 func (s *SupportStore) ForCase(ctx context.Context, scope Scope, caseID uint) ([]Support, error) {
 	db := s.db.Read.WithContext(ctx)
-	if _, err := caseInScope(db, scope, caseID); err != nil {
+	if err := caseVisible(db, scope, caseID); err != nil {
 		return nil, err
 	}
 	var out []Support
@@ -354,7 +354,7 @@ type CurrencyTotal struct {
 // Totals sums a case's support per currency, never across currencies, in the database.
 func (s *SupportStore) Totals(ctx context.Context, scope Scope, caseID uint) ([]CurrencyTotal, error) {
 	db := s.db.Read.WithContext(ctx)
-	if _, err := caseInScope(db, scope, caseID); err != nil {
+	if err := caseVisible(db, scope, caseID); err != nil {
 		return nil, err
 	}
 	var out []CurrencyTotal

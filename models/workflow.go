@@ -305,23 +305,39 @@ func (s *CaseStore) Reassign(ctx context.Context, actor Actor, sc Scope, in Reas
 // Caseworkers lists the active caseworkers and supervisors of an office (or of every
 // office in scope), for the assignee and reassignment choices.
 func (s *CaseStore) Caseworkers(ctx context.Context, sc Scope, officeID uint, onlyCaseworkers bool) ([]User, error) {
-	q := s.db.Read.WithContext(ctx).Model(&User{}).Where("active = ?", true)
+	q := s.db.Read.WithContext(ctx).Table("users").Where("users.active = ?", true)
 	roles := []Role{RoleCaseworker, RoleSupervisor}
 	if onlyCaseworkers {
 		roles = roles[:1]
 	}
-	q = q.Where("role IN ?", roles)
+	q = q.Where("users.role IN ?", roles)
 	switch {
 	case officeID != 0:
-		q = q.Where("office_id = ?", officeID)
+		q = q.Where("users.office_id = ?", officeID)
 	case sc.OfficeID != nil:
-		q = q.Where("office_id = ?", *sc.OfficeID)
+		q = q.Where("users.office_id = ?", *sc.OfficeID)
 	default:
-		q = q.Where("office_id IS NOT NULL")
+		q = q.Where("users.office_id IS NOT NULL")
 	}
-	var out []User
-	if err := q.Preload("Office").Order("name, id").Find(&out).Error; err != nil {
+	// One query: the office code joined in, only the columns the lists show.
+	var rows []struct {
+		ID         uint
+		Name       string
+		Role       Role
+		OfficeID   *uint
+		OfficeCode *string
+	}
+	if err := q.Select("users.id, users.name, users.role, users.office_id, o.code AS office_code").
+		Joins("LEFT JOIN offices o ON o.id = users.office_id").
+		Order("users.name, users.id").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list caseworkers: %w", err)
+	}
+	out := make([]User, len(rows))
+	for i, r := range rows {
+		out[i] = User{ID: r.ID, Name: r.Name, Role: r.Role, OfficeID: r.OfficeID, Active: true}
+		if r.OfficeID != nil && r.OfficeCode != nil {
+			out[i].Office = &Office{ID: *r.OfficeID, Code: *r.OfficeCode}
+		}
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -178,4 +179,16 @@ func boolText(ctx context.Context, b bool) string {
 		return T(ctx, "cases.yes")
 	}
 	return T(ctx, "cases.no")
+}
+
+// withArg translates a message with one argument once per page and returns a function
+// that fills it in for each row (a list row's label costs a substitution, not a template).
+func withArg(ctx context.Context, key, name string) func(string) string {
+	const mark = "\x00"
+	msg := T(ctx, key, name, mark)
+	if strings.Count(msg, mark) != 1 {
+		return func(v string) string { return T(ctx, key, name, v) }
+	}
+	before, after, _ := strings.Cut(msg, mark)
+	return func(v string) string { return before + v + after }
 }

@@ -2,10 +2,12 @@ package views
 
 import (
 	"context"
+	"io"
 	"slices"
 	"sort"
 	"sync"
 
+	"github.com/a-h/templ"
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -58,3 +60,39 @@ func CountryOptions(ctx context.Context) []Option {
 
 // countryOptions caches the sorted options by language.
 var countryOptions sync.Map
+
+// countryOptionsHTML caches, by language, every country's <option> rendered without
+// and with the selected attribute.
+var countryOptionsHTML sync.Map
+
+type renderedOption struct{ value, plain, selected string }
+
+// countryOptionList writes the country options (value selected), from HTML rendered
+// once per language: a list page or a form shows some 250 countries on every request.
+func countryOptionList(value string) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		lang := Req(ctx).Lang
+		cached, ok := countryOptionsHTML.Load(lang)
+		if !ok {
+			opts := CountryOptions(ctx)
+			rendered := make([]renderedOption, len(opts))
+			for i, o := range opts {
+				v, l := templ.EscapeString(o.Value), templ.EscapeString(o.Label)
+				rendered[i] = renderedOption{value: o.Value,
+					plain:    `<option value="` + v + `">` + l + `</option>`,
+					selected: `<option value="` + v + `" selected>` + l + `</option>`}
+			}
+			cached, _ = countryOptionsHTML.LoadOrStore(lang, rendered)
+		}
+		for _, o := range cached.([]renderedOption) {
+			s := o.plain
+			if o.value == value {
+				s = o.selected
+			}
+			if _, err := io.WriteString(w, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

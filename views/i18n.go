@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -24,6 +25,9 @@ type Catalog struct {
 	bundle     *i18n.Bundle
 	localizers map[string]*i18n.Localizer
 	keys       map[string]map[string]bool
+	// plain caches the messages translated without arguments (most labels), by
+	// language and key: the catalogue does not change once loaded.
+	plain sync.Map
 }
 
 // Languages in the order the language switch shows them; French is the default.
@@ -70,7 +74,20 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 func (c *Catalog) T(lang, key string, args ...any) string {
 	loc, ok := c.localizers[lang]
 	if !ok {
-		loc = c.localizers[Languages[0]]
+		lang, loc = Languages[0], c.localizers[Languages[0]]
+	}
+	if len(args) == 0 && c.keys[lang][key] { // bounded by the catalogue
+		ck := plainKey{lang, key}
+		if v, ok := c.plain.Load(ck); ok {
+			return v.(string)
+		}
+		cfg := &i18n.LocalizeConfig{MessageID: key}
+		s, err := loc.Localize(cfg)
+		if err != nil || s == "" {
+			s = key
+		}
+		c.plain.Store(ck, s)
+		return s
 	}
 	cfg := &i18n.LocalizeConfig{MessageID: key}
 	if len(args) > 0 {
@@ -90,6 +107,8 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	}
 	return s
 }
+
+type plainKey struct{ lang, key string }
 
 // Has reports whether a key exists in a language.
 func (c *Catalog) Has(lang, key string) bool { return c.keys[lang][key] }

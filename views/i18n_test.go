@@ -83,3 +83,23 @@ func TestAcceptLanguage(t *testing.T) {
 		}
 	}
 }
+
+// withArg (a row label translated once per page) gives what T gives, in every language;
+// plain messages come from the cache unchanged.
+func TestWithArgAndPlainCacheMatchTheCatalogue(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages {
+		ctx := WithRequest(context.Background(), &Request{Lang: lang, Catalog: c})
+		want := c.T(lang, "cases.reassign.select_one", "Number", "OUJ-2021-00001")
+		if got := withArg(ctx, "cases.reassign.select_one", "Number")("OUJ-2021-00001"); got != want || !strings.Contains(got, "OUJ-2021-00001") {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+		first, second := c.T(lang, "cases.list_title"), c.T(lang, "cases.list_title")
+		if first != second || first == "cases.list_title" {
+			t.Errorf("%s: %q then %q", lang, first, second)
+		}
+	}
+}

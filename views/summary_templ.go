@@ -222,7 +222,7 @@ func summaryFilters(v SummaryView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(Field{Name: "nationality", Label: "summary.nationality", Value: v.Filter.Nationality, Error: v.Errors["nationality"]}, CountryOptions(ctx), true).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = CountrySelect(Field{Name: "nationality", Label: "summary.nationality", Value: v.Filter.Nationality, Error: v.Errors["nationality"]}, true).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
