@@ -45,6 +45,7 @@ var pages = []pageSpec{
 	{Name: "admin-offices", Path: "/admin/offices", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-exports", Path: "/admin/exports", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-audit", Path: "/admin/audit", Who: []string{"admin", "ar-admin"}},
+	{Name: "admin-imports", Path: "/admin/imports", Who: []string{"admin", "ar-admin"}},
 	// Two-step sign-in: the enrolment form (a caseworker may enrol) and the page of an
 	// administrator who has enrolled. The second sign-in step and the forced enrolment
 	// are checked by TestTwoStepAccessibility.
