@@ -106,6 +106,6 @@ func (s *ActivityStore) CountMonitoringDue(ctx context.Context, scope Scope, tod
 	q := s.db.Read.WithContext(ctx).Table("cases AS c").Where("c.status = ?", StatusReintegration).
 		Where("NOT EXISTS (?)", recent)
 	var n int64
-	err := scopeCasesAlias(q, scope, "c").Count(&n).Error
+	err := scope.Where(q, "c.office_id").Count(&n).Error
 	return n, err
 }

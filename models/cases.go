@@ -232,14 +232,6 @@ func NewCaseStore(db *DB, now func() time.Time, audit *AuditStore) *CaseStore {
 // Today is the store clock's date.
 func (s *CaseStore) Today() Date { return DateOf(s.now()) }
 
-// scoped restricts a cases query to the user's office, in SQL.
-func scoped(q *gorm.DB, sc Scope) *gorm.DB {
-	if sc.OfficeID != nil {
-		return q.Where("cases.office_id = ?", *sc.OfficeID)
-	}
-	return q
-}
-
 // caseSearchKey is the normalised text a case is found by.
 func caseSearchKey(c *Case) string {
 	return SearchKey(c.FamilyName, c.GivenName, c.CaseNumber, c.IDDocNumber, c.Phone)
@@ -472,7 +464,7 @@ func (s *CaseStore) PossibleDuplicates(ctx context.Context, sc Scope, in CaseInp
 	if key == "" {
 		return nil, nil
 	}
-	q := scoped(s.db.Read.WithContext(ctx).Model(&Case{}), sc).Where("cases.name_key = ?", key)
+	q := sc.Where(s.db.Read.WithContext(ctx).Model(&Case{}), "cases.office_id").Where("cases.name_key = ?", key)
 	year := ""
 	if d, err := ParseDate(in.BirthDate); err == nil {
 		year = strconv.Itoa(d.Year())
@@ -494,7 +486,7 @@ func (s *CaseStore) Get(ctx context.Context, sc Scope, id uint) (*Case, error) {
 }
 
 func (s *CaseStore) get(db *gorm.DB, sc Scope, id uint, full bool) (*Case, error) {
-	q := scoped(db.Model(&Case{}), sc).Where("cases.id = ?", id)
+	q := sc.Where(db.Model(&Case{}), "cases.office_id").Where("cases.id = ?", id)
 	if full {
 		// The office and the assignee joined in the case's own query.
 		q = q.Joins("Office").Joins("AssignedTo").
@@ -556,7 +548,7 @@ const DefaultPerPage = 25
 
 // List returns one page of the cases in scope matching the filter, and their total.
 func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, int64, error) {
-	q := scoped(s.db.Read.WithContext(ctx).Model(&Case{}), sc)
+	q := sc.Where(s.db.Read.WithContext(ctx).Model(&Case{}), "cases.office_id")
 	for _, term := range SearchTerms(f.Q) {
 		q = q.Where(`cases.search_key LIKE ? ESCAPE '\'`, Like(term))
 	}

@@ -25,16 +25,10 @@ var (
 	ErrCaseClosed = fmt.Errorf("%w: the case is closed", ErrBadMove)
 )
 
-// caseInScope loads one case inside a transaction or query, applying the user's office
-// scope in SQL: a missing case and another office's case are both ErrNotFound.
-// (Named apart from the cases feature's CaseStore, which the casework stores do not need.)
 // caseVisible is ErrNotFound when the case is not in scope; it reads only the id (the
 // casework sections of a case file each check it).
 func caseVisible(tx *gorm.DB, scope Scope, caseID uint) error {
-	q := tx.Table("cases").Select("id").Where("id = ?", caseID)
-	if scope.OfficeID != nil {
-		q = q.Where("office_id = ?", *scope.OfficeID)
-	}
+	q := scope.Where(tx.Table("cases").Select("id").Where("id = ?", caseID), "office_id")
 	var ids []uint
 	if err := q.Limit(1).Pluck("id", &ids).Error; err != nil {
 		return fmt.Errorf("load case %d: %w", caseID, err)
@@ -45,12 +39,11 @@ func caseVisible(tx *gorm.DB, scope Scope, caseID uint) error {
 	return nil
 }
 
+// caseInScope loads one case inside a transaction or query, applying the user's office
+// scope in SQL: a missing case and another office's case are both ErrNotFound.
 func caseInScope(tx *gorm.DB, scope Scope, caseID uint) (*Case, error) {
 	var cs Case
-	q := tx.Where("id = ?", caseID)
-	if scope.OfficeID != nil {
-		q = q.Where("office_id = ?", *scope.OfficeID)
-	}
+	q := scope.Where(tx.Where("id = ?", caseID), "office_id")
 	err := q.Take(&cs).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
@@ -68,14 +61,6 @@ func caseForWrite(tx *gorm.DB, scope Scope, caseID uint) (*Case, error) {
 		return nil, ErrCaseClosed
 	}
 	return cs, err
-}
-
-// scopeCasesAlias restricts a query joined to cases under an alias to the user's offices.
-func scopeCasesAlias(q *gorm.DB, scope Scope, alias string) *gorm.DB {
-	if scope.OfficeID != nil {
-		return q.Where(alias+".office_id = ?", *scope.OfficeID)
-	}
-	return q
 }
 
 // cwCanWrite refuses casework writes by roles that only read (admins) or by nobody.

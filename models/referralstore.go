@@ -248,7 +248,7 @@ func (s *ReferralStore) overdue(ctx context.Context, scope Scope, now time.Time)
 	cutoff := DateOf(now).AddDays(-ReferralOverdueDays)
 	q := s.db.Read.WithContext(ctx).Table("referrals AS r").Joins("JOIN cases AS c ON c.id = r.case_id").
 		Where("r.outcome = '' AND r.status IN ? AND r.date_sent <= ?", []ReferralStatus{ReferralSent, ReferralAccepted}, cutoff)
-	return scopeCasesAlias(q, scope, "c")
+	return scope.Where(q, "c.office_id")
 }
 
 // Overdue lists referrals in scope still open without an outcome 60 days or more after

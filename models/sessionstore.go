@@ -92,17 +92,10 @@ func (s *GroupSessionStore) Create(ctx context.Context, a Actor, scope Scope, in
 	return gs, nil
 }
 
-func cwScopeOffice(q *gorm.DB, scope Scope, column string) *gorm.DB {
-	if scope.OfficeID != nil {
-		return q.Where(column+" = ?", *scope.OfficeID)
-	}
-	return q
-}
-
 // Get loads a session in scope with its office.
 func (s *GroupSessionStore) Get(ctx context.Context, scope Scope, id uint) (*GroupSession, error) {
 	var gs GroupSession
-	err := cwScopeOffice(s.db.Read.WithContext(ctx).Preload("Office").Where("id = ?", id), scope, "office_id").Take(&gs).Error
+	err := scope.Where(s.db.Read.WithContext(ctx).Preload("Office").Where("id = ?", id), "office_id").Take(&gs).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -134,7 +127,7 @@ type SessionFilter struct {
 // List returns sessions in scope, newest first, a page at a time, with the total.
 func (s *GroupSessionStore) List(ctx context.Context, scope Scope, f SessionFilter) ([]SessionRow, int64, error) {
 	q := s.db.Read.WithContext(ctx).Table("group_sessions AS g").Joins("JOIN offices AS o ON o.id = g.office_id")
-	q = cwScopeOffice(q, scope, "g.office_id")
+	q = scope.Where(q, "g.office_id")
 	if !f.From.IsZero() {
 		q = q.Where("g.date >= ?", f.From)
 	}
@@ -226,7 +219,7 @@ func (s *GroupSessionStore) AddAttendance(ctx context.Context, a Actor, scope Sc
 	var added int
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var gs GroupSession
-		err := cwScopeOffice(tx.Where("id = ?", sessionID), scope, "office_id").Take(&gs).Error
+		err := scope.Where(tx.Where("id = ?", sessionID), "office_id").Take(&gs).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return ErrNotFound
 		}
@@ -241,7 +234,7 @@ func (s *GroupSessionStore) AddAttendance(ctx context.Context, a Actor, scope Sc
 		var rows []found
 		q := tx.Table("cases AS c").Where("c.case_number IN ? AND c.office_id = ?", numbers, gs.OfficeID).
 			Select("c.id, c.case_number, EXISTS (SELECT 1 FROM session_attendances AS sa WHERE sa.session_id = ? AND sa.case_id = c.id) AS attending", gs.ID)
-		if err := scopeCasesAlias(q, scope, "c").Scan(&rows).Error; err != nil {
+		if err := scope.Where(q, "c.office_id").Scan(&rows).Error; err != nil {
 			return fmt.Errorf("find cases by number: %w", err)
 		}
 		byNumber := map[string]found{}
@@ -290,7 +283,7 @@ func (s *GroupSessionStore) RemoveAttendance(ctx context.Context, a Actor, scope
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var n int64
-		if err := cwScopeOffice(tx.Model(&GroupSession{}).Where("id = ?", sessionID), scope, "office_id").Count(&n).Error; err != nil {
+		if err := scope.Where(tx.Model(&GroupSession{}).Where("id = ?", sessionID), "office_id").Count(&n).Error; err != nil {
 			return fmt.Errorf("load session %d: %w", sessionID, err)
 		}
 		if n == 0 {
@@ -340,6 +333,6 @@ func (s *GroupSessionStore) ForCase(ctx context.Context, scope Scope, caseID uin
 func (s *GroupSessionStore) CountBetween(ctx context.Context, scope Scope, from, to Date) (int64, error) {
 	var n int64
 	q := s.db.Read.WithContext(ctx).Model(&GroupSession{}).Where("date >= ? AND date <= ?", from, to)
-	err := cwScopeOffice(q, scope, "office_id").Count(&n).Error
+	err := scope.Where(q, "office_id").Count(&n).Error
 	return n, err
 }

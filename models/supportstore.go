@@ -390,7 +390,7 @@ func (s *SupportStore) queue(ctx context.Context, scope Scope, status SupportSta
 		Joins("JOIN cases AS c ON c.id = s.case_id").
 		Joins("JOIN users AS u ON u.id = s.planned_by_id").
 		Where("s.status = ?", status)
-	return scopeCasesAlias(q, scope, "c")
+	return scope.Where(q, "c.office_id")
 }
 
 // AwaitingApproval is the approvals queue: planned support not sent back, in the

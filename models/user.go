@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
 
 // Role is what a user may do in the portal.
 type Role string
@@ -88,3 +92,12 @@ func (s Scope) AllOffices() bool { return s.OfficeID == nil }
 
 // Allows reports whether a record of the given office is in scope.
 func (s Scope) Allows(officeID uint) bool { return s.OfficeID == nil || *s.OfficeID == officeID }
+
+// Where restricts a query to the scope's office through the named office column (for
+// example "cases.office_id" or "g.office_id"); an all-offices scope leaves it as is.
+func (s Scope) Where(q *gorm.DB, column string) *gorm.DB {
+	if s.OfficeID != nil {
+		return q.Where(column+" = ?", *s.OfficeID)
+	}
+	return q
+}

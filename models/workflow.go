@@ -258,7 +258,7 @@ func (s *CaseStore) Reassign(ctx context.Context, actor Actor, sc Scope, in Reas
 		if err != nil {
 			return fmt.Errorf("load caseworker: %w", err)
 		}
-		q := scoped(tx.Model(&Case{}), sc)
+		q := sc.Where(tx.Model(&Case{}), "cases.office_id")
 		if len(in.CaseIDs) > 0 {
 			q = q.Where("cases.id IN ?", in.CaseIDs)
 		} else {
@@ -350,7 +350,7 @@ type StageCount struct {
 
 // OpenByStage counts the open cases in scope by status (of one assignee when given).
 func (s *CaseStore) OpenByStage(ctx context.Context, sc Scope, assignedTo uint) ([]StageCount, error) {
-	q := scoped(s.db.Read.WithContext(ctx).Model(&Case{}), sc).Where("cases.status <> ?", StatusClosed)
+	q := sc.Where(s.db.Read.WithContext(ctx).Model(&Case{}), "cases.office_id").Where("cases.status <> ?", StatusClosed)
 	if assignedTo != 0 {
 		q = q.Where("cases.assigned_to_id = ?", assignedTo)
 	}
