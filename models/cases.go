@@ -491,9 +491,7 @@ func (s *CaseStore) get(db *gorm.DB, sc Scope, id uint, full bool) (*Case, error
 		// The office and the assignee joined in the case's own query.
 		q = q.Joins("Office").Joins("AssignedTo").
 			Preload("Household", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
-			Preload("VulnerabilityOf", func(db *gorm.DB) *gorm.DB { return db.Order("code") }).
-			Preload("History", func(db *gorm.DB) *gorm.DB { return db.Order("created_at, id") }).
-			Preload("History.User")
+			Preload("VulnerabilityOf", func(db *gorm.DB) *gorm.DB { return db.Order("code") })
 	}
 	var c Case
 	if err := q.First(&c).Error; err != nil {
@@ -501,6 +499,14 @@ func (s *CaseStore) get(db *gorm.DB, sc Scope, id uint, full bool) (*Case, error
 			return nil, ErrNotFound
 		}
 		return nil, fmt.Errorf("load case %d: %w", id, err)
+	}
+	if full {
+		// With who made each change in the same query (a preload would take two).
+		h, err := historyOfCase(db, id)
+		if err != nil {
+			return nil, err
+		}
+		c.History = h
 	}
 	return &c, nil
 }
@@ -526,6 +532,16 @@ type CaseFilter struct {
 	Sort       string
 	Page       int
 	PerPage    int
+}
+
+// onlyOfficeAndStatus reports whether the filter selects by nothing but office and
+// status (the order and the page do not change the count). A filter added later counts
+// rows until it is taught otherwise, so a new filter can never get a wrong total.
+func (f CaseFilter) onlyOfficeAndStatus() bool {
+	rest := f
+	rest.Status, rest.Open, rest.OfficeCode = "", false, ""
+	rest.Sort, rest.Page, rest.PerPage = "", 0, 0
+	return rest == CaseFilter{}
 }
 
 // CaseSorts are the list orders a user may choose; every one ends with the id, so
@@ -577,9 +593,9 @@ func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, i
 		q = q.Where("cases.status <> ?", StatusClosed).
 			Where("NOT EXISTS (SELECT 1 FROM status_changes sc WHERE sc.case_id = cases.id AND sc.created_at >= ?)", f.StaleSince)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count cases: %w", err)
+	total, err := s.count(ctx, q, sc, f)
+	if err != nil {
+		return nil, 0, err
 	}
 	order, ok := CaseSorts[f.Sort]
 	if !ok {
@@ -593,7 +609,7 @@ func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, i
 	// Only the columns a list shows, with the office code and the assignee's name
 	// joined in the same query (no SELECT *, no preload queries).
 	var rows []caseListRow
-	err := q.Select(`cases.id, cases.case_number, cases.office_id, cases.family_name, cases.given_name,
+	err = q.Select(`cases.id, cases.case_number, cases.office_id, cases.family_name, cases.given_name,
 		cases.nationality, cases.status, cases.assigned_to_id, cases.created_at, cases.updated_at,
 		o.code AS office_code, u.name AS assignee_name`).
 		Joins("LEFT JOIN offices o ON o.id = cases.office_id").
@@ -620,6 +636,33 @@ func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, i
 		}
 	}
 	return out, total, nil
+}
+
+// count is the number of cases the filter selects. Filtered only by office and status
+// (the list as it opens, a status tab), it is read off case_tallies; any other filter
+// counts the matching rows.
+func (s *CaseStore) count(ctx context.Context, q *gorm.DB, sc Scope, f CaseFilter) (int64, error) {
+	var total int64
+	if !f.onlyOfficeAndStatus() {
+		if err := q.Count(&total).Error; err != nil {
+			return 0, fmt.Errorf("count cases: %w", err)
+		}
+		return total, nil
+	}
+	t := sc.Where(s.db.Read.WithContext(ctx).Table("case_tallies"), "office_id")
+	if f.Status != "" {
+		t = t.Where("status = ?", f.Status)
+	}
+	if f.Open {
+		t = t.Where("status <> ?", StatusClosed)
+	}
+	if f.OfficeCode != "" {
+		t = t.Where("office_id IN (SELECT id FROM offices WHERE code = ?)", strings.ToUpper(f.OfficeCode))
+	}
+	if err := t.Select("COALESCE(SUM(n), 0)").Scan(&total).Error; err != nil {
+		return 0, fmt.Errorf("count cases from tallies: %w", err)
+	}
+	return total, nil
 }
 
 // caseListRow is one row of the list query.

@@ -16,6 +16,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0001_initial", Migrate: migrateInitial},
 		{ID: "0002_cases_indexes", Migrate: migrateCasesIndexes},
 		{ID: "0003_summary_indexes", Migrate: migrateSummaryIndexes},
+		{ID: "0004_case_tallies", Migrate: migrateCaseTallies},
 	}
 }
 
