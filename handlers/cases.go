@@ -259,24 +259,20 @@ func (s *server) showCase(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	cs, err := s.stores.Cases.Get(ctx, currentUser(c).Scope(), id)
+	file, err := s.stores.Cases.File(ctx, currentUser(c).Scope(), id)
 	if err != nil {
 		return err
 	}
-	if err := s.stores.Cases.Viewed(ctx, actor(c), cs); err != nil {
+	if err := s.stores.Cases.Viewed(ctx, actor(c), file.Case); err != nil {
 		return err
 	}
-	vm, err := s.caseFileVM(c, cs)
-	if err != nil {
-		return err
-	}
-	return s.ok(c, views.CaseFilePage(vm))
+	return s.ok(c, views.CaseFilePage(s.caseFileVM(c, file)))
 }
 
-// caseFileVM builds the case file's view model. Other areas append their sections
-// (support, sessions, activities, referrals) here.
-func (s *server) caseFileVM(c echo.Context, cs *models.Case) (views.CaseFile, error) {
-	u := currentUser(c)
+// caseFileVM builds the case file's view model: the case, the moves this user may
+// make, and the casework sections (support, sessions, activities, referrals).
+func (s *server) caseFileVM(c echo.Context, file *models.CaseFile) views.CaseFile {
+	u, cs := currentUser(c), file.Case
 	vm := views.CaseFile{Case: cs, CanEdit: u.CanEditCases(), Closed: cs.Status == models.StatusClosed}
 	for _, to := range models.NextSteps(cs.Status, u.Role) {
 		st := views.StepForm{To: to}
@@ -288,12 +284,8 @@ func (s *server) caseFileVM(c echo.Context, cs *models.Case) (views.CaseFile, er
 		}
 		vm.Steps = append(vm.Steps, st)
 	}
-	cw, err := s.caseworkVM(c, cs)
-	if err != nil {
-		return vm, err
-	}
-	vm.Sections = append(vm.Sections, views.CaseworkSections(cw))
-	return vm, nil
+	vm.Sections = append(vm.Sections, views.CaseworkSections(s.caseworkVM(c, file)))
+	return vm
 }
 
 // editCase shows the edit form of an open case.
@@ -434,14 +426,11 @@ func (s *server) moveCase(c echo.Context) error {
 	if errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	cs, gerr := s.stores.Cases.Get(ctx, u.Scope(), id)
-	if gerr != nil {
-		return gerr
+	file, ferr := s.stores.Cases.File(ctx, u.Scope(), id)
+	if ferr != nil {
+		return ferr
 	}
-	vm, verr := s.caseFileVM(c, cs)
-	if verr != nil {
-		return verr
-	}
+	vm := s.caseFileVM(c, file)
 	vm.Move = in
 	status := http.StatusUnprocessableEntity
 	if key, ok := models.IsRefused(err); ok {

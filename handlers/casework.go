@@ -29,30 +29,13 @@ func caseworkFormInt(c echo.Context, name string) int {
 
 func (s *server) caseworkToday() models.Date { return models.DateOf(s.stores.Now()) }
 
-// caseworkVM prepares the casework part of a case file for a case already loaded in
-// the user's scope. The case file renders it with views.CaseworkSections.
-func (s *server) caseworkVM(c echo.Context, cs *models.Case) (views.CaseworkVM, error) {
-	ctx, u := c.Request().Context(), currentUser(c)
-	scope := u.Scope()
+// caseworkVM prepares the casework part of a case file already read in the user's
+// scope. The case file renders it with views.CaseworkSections.
+func (s *server) caseworkVM(c echo.Context, file *models.CaseFile) views.CaseworkVM {
+	u, cs := currentUser(c), file.Case
 	vm := views.CaseworkVM{CaseID: cs.ID, CaseNumber: cs.CaseNumber, CanEdit: u.CanEditCases() && cs.Status != models.StatusClosed, ConsentShare: cs.ConsentShare,
-		Today: s.caseworkToday().String()}
-	support, err := s.stores.Support.ForCase(ctx, scope, cs.ID)
-	if err != nil {
-		return vm, err
-	}
-	if vm.Totals, err = s.stores.Support.Totals(ctx, scope, cs.ID); err != nil {
-		return vm, err
-	}
-	if vm.Sessions, err = s.stores.GroupSessions.ForCase(ctx, scope, cs.ID); err != nil {
-		return vm, err
-	}
-	if vm.Activities, err = s.stores.Activities.ForCase(ctx, scope, cs.ID); err != nil {
-		return vm, err
-	}
-	referrals, err := s.stores.Referrals.ForCase(ctx, scope, cs.ID)
-	if err != nil {
-		return vm, err
-	}
+		Today: s.caseworkToday().String(), Totals: file.Totals, Sessions: file.Sessions, Activities: file.Activities}
+	support, referrals := file.Support, file.Referrals
 	supervisor := u.Role == models.RoleSupervisor
 	for _, sp := range support {
 		row := views.SupportRow{Support: sp}
@@ -96,7 +79,7 @@ func (s *server) caseworkVM(c echo.Context, cs *models.Case) (views.CaseworkVM, 
 	vm.SupportForm = views.SupportForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: models.SupportInput{Currency: "MAD", Date: today}}
 	vm.ActivityForm = views.ActivityForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: models.ActivityInput{Date: today}}
 	vm.ReferralForm = views.ReferralForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: models.ReferralInput{Date: today}}
-	return vm, nil
+	return vm
 }
 
 func caseworkUserName(u *models.User) string {

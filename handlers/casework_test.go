@@ -67,10 +67,11 @@ func (a *testApp) caseworkPage() {
 		if err != nil {
 			return err
 		}
-		vm, err := a.srv.caseworkVM(c, cs)
+		file, err := a.srv.stores.Cases.File(c.Request().Context(), currentUser(c).Scope(), cs.ID)
 		if err != nil {
 			return err
 		}
+		vm := a.srv.caseworkVM(c, file)
 		page := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 			return views.Layout(views.Page{Title: "home.title"}).Render(templ.WithChildren(ctx, views.CaseworkSections(vm)), w)
 		})

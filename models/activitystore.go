@@ -90,11 +90,7 @@ func (s *ActivityStore) ForCase(ctx context.Context, scope Scope, caseID uint) (
 	if err := caseVisible(db, scope, caseID); err != nil {
 		return nil, err
 	}
-	var out []Activity
-	if err := db.Preload("CreatedBy").Where("case_id = ?", caseID).Order("date DESC, id DESC").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("list activities of case %d: %w", caseID, err)
-	}
-	return out, nil
+	return activitiesOfCase(db, caseID)
 }
 
 // CountMonitoringDue counts cases in reintegration, in scope, whose last monitoring

@@ -225,11 +225,7 @@ func (s *ReferralStore) ForCase(ctx context.Context, scope Scope, caseID uint) (
 	if err := caseVisible(db, scope, caseID); err != nil {
 		return nil, err
 	}
-	var out []Referral
-	if err := db.Preload("CreatedBy").Where("case_id = ?", caseID).Order("date_sent DESC, id DESC").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("list referrals of case %d: %w", caseID, err)
-	}
-	return out, nil
+	return referralsOfCase(db, caseID)
 }
 
 // OverdueReferral is a referral still without an outcome after ReferralOverdueDays.

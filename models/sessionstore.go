@@ -318,15 +318,7 @@ func (s *GroupSessionStore) ForCase(ctx context.Context, scope Scope, caseID uin
 	if err := caseVisible(db, scope, caseID); err != nil {
 		return nil, err
 	}
-	var out []AttendedSession
-	err := db.Table("session_attendances AS sa").Joins("JOIN group_sessions AS g ON g.id = sa.session_id").
-		Joins("JOIN users AS u ON u.id = sa.added_by_id").Where("sa.case_id = ?", caseID).
-		Select("g.id AS session_id, g.kind, g.title, g.date, g.place, u.name AS added_by_name").
-		Order("g.date DESC, g.id DESC").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("sessions of case %d: %w", caseID, err)
-	}
-	return out, nil
+	return sessionsOfCase(db, caseID)
 }
 
 // CountBetween counts sessions in scope dated from..to inclusive (this week's sessions).

@@ -334,13 +334,7 @@ func (s *SupportStore) ForCase(ctx context.Context, scope Scope, caseID uint) ([
 	if err := caseVisible(db, scope, caseID); err != nil {
 		return nil, err
 	}
-	var out []Support
-	err := db.Preload("PlannedBy").Preload("ApprovedBy").Preload("DeliveredBy").
-		Where("case_id = ?", caseID).Order("date DESC, id DESC").Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("list support of case %d: %w", caseID, err)
-	}
-	return out, nil
+	return supportOfCase(db, caseID)
 }
 
 // CurrencyTotal is the support of a case in one currency (cancelled support excluded).
@@ -351,21 +345,13 @@ type CurrencyTotal struct {
 	Count     int64
 }
 
-// Totals sums a case's support per currency, never across currencies, in the database.
+// Totals sums a case's support per currency, never across currencies (supportTotals).
 func (s *SupportStore) Totals(ctx context.Context, scope Scope, caseID uint) ([]CurrencyTotal, error) {
-	db := s.db.Read.WithContext(ctx)
-	if err := caseVisible(db, scope, caseID); err != nil {
+	support, err := s.ForCase(ctx, scope, caseID)
+	if err != nil {
 		return nil, err
 	}
-	var out []CurrencyTotal
-	err := db.Model(&Support{}).
-		Select("currency, SUM(amount) AS total, SUM(CASE WHEN status = ? THEN amount ELSE 0 END) AS delivered, COUNT(*) AS count", SupportDelivered).
-		Where("case_id = ? AND status <> ?", caseID, SupportCancelled).
-		Group("currency").Order("currency").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("total support of case %d: %w", caseID, err)
-	}
-	return out, nil
+	return supportTotals(support), nil
 }
 
 // SupportQueueItem is one line of a supervisor's approvals queue.
