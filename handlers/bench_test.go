@@ -79,23 +79,19 @@ func benchWant(b *testing.B, target string, cookies []*http.Cookie, want string)
 	}
 }
 
-// BenchmarkCaseFileVsBare: a case file of the 100,000 (each view is an audit event,
-// so every request also writes).
+// BenchmarkCaseFileVsBare: a case file of the 100,000 with typical casework (support,
+// activities, a referral, a session). Each view is an audit event, so every request
+// also writes.
 func BenchmarkCaseFileVsBare(b *testing.B) {
 	srv, stores := benchCaseServer(b)
 	cookies := benchSignIn(b, srv, stores, dbtest.BenchCaseworker, "", "")
-	var id uint
-	stores.DB.Read.Raw(`SELECT c.id FROM cases c JOIN offices o ON o.id = c.office_id
-		WHERE o.code = 'OUJ' ORDER BY c.id DESC LIMIT 1`).Scan(&id)
-	if id == 0 {
-		b.Fatal("no case in office OUJ")
-	}
+	id := dbtest.BenchCaseFile(b, stores)
 	benchWant(b, srv.URL+views.CasePath(id), cookies, `data-testid="case-number"`)
 	benchVsBare(b, "case file", srv.URL+views.CasePath(id), cookies)
 }
 
 // benchCaseServer serves the portal on the 100,000-case SQLite benchmark database.
-func benchCaseServer(b *testing.B) (*httptest.Server, *models.Stores) {
+func benchCaseServer(b testing.TB) (*httptest.Server, *models.Stores) {
 	stores := dbtest.BenchCasesDB(b, filepath.Join(os.TempDir(), "awda-bench-cases-100k-handlers.db"))
 	b.Cleanup(func() { stores.DB.Close() })
 	catalog, err := views.LoadCatalog()
@@ -118,7 +114,7 @@ func benchCaseServer(b *testing.B) (*httptest.Server, *models.Stores) {
 
 // benchSignIn signs in through the sign-in form (creating the user when role is set)
 // and returns the browser's cookies.
-func benchSignIn(b *testing.B, srv *httptest.Server, stores *models.Stores, email string, role models.Role, office string) []*http.Cookie {
+func benchSignIn(b testing.TB, srv *httptest.Server, stores *models.Stores, email string, role models.Role, office string) []*http.Cookie {
 	password := dbtest.BenchPassword
 	if role != "" {
 		if _, _, err := stores.Users.Create(b.Context(), models.Actor{}, models.UserInput{Email: email, Name: "Bench " + string(role),
@@ -199,9 +195,7 @@ func BenchmarkPageSerial(b *testing.B) {
 	srv, stores := benchCaseServer(b)
 	all := benchSignIn(b, srv, stores, "benchsupervisor@example.org", models.RoleSupervisor, "")
 	one := benchSignIn(b, srv, stores, dbtest.BenchCaseworker, "", "")
-	var id uint
-	stores.DB.Read.Raw(`SELECT c.id FROM cases c JOIN offices o ON o.id = c.office_id
-		WHERE o.code = 'OUJ' ORDER BY c.id DESC LIMIT 1`).Scan(&id)
+	id := dbtest.BenchCaseFile(b, stores)
 	for _, bc := range []struct {
 		name, path string
 		cookies    []*http.Cookie

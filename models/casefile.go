@@ -20,12 +20,13 @@ type CaseFile struct {
 }
 
 // File reads a case file: the case in scope (ErrNotFound otherwise) and all its
-// casework, eight queries in all. It is the most opened page: the office scope is
-// checked once, by the case's own query, and each section names its people by a join
-// instead of one more query per kind of person.
+// casework. It is the most opened page, so the office scope is checked once, by the
+// case's own query, and every part is one plain query by case id that names its
+// people by a join. (gorm's relation joins and preloads cost four times the query
+// itself here; the people are only ever shown by name.)
 func (s *CaseStore) File(ctx context.Context, sc Scope, id uint) (*CaseFile, error) {
 	db := s.db.Read.WithContext(ctx)
-	cs, err := s.get(db, sc, id, true)
+	cs, err := caseWithDetails(db, sc, id)
 	if err != nil {
 		return nil, err
 	}
@@ -46,24 +47,78 @@ func (s *CaseStore) File(ctx context.Context, sc Scope, id uint) (*CaseFile, err
 	return f, nil
 }
 
-// historyOfCase is a case's status changes, oldest first, each with who made it.
-func historyOfCase(db *gorm.DB, caseID uint) ([]StatusChange, error) {
-	var out []StatusChange
-	if err := db.Joins("User").Where("status_changes.case_id = ?", caseID).
-		Order("status_changes.created_at, status_changes.id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("history of case %d: %w", caseID, err)
+// person is someone named on a record: the id and the name are all a page shows.
+func person(id *uint, name *string) *User {
+	if id == nil || name == nil {
+		return nil
 	}
-	return out, nil
+	return &User{ID: *id, Name: *name}
+}
+
+// caseWithDetails loads a case in scope with its office, assignee, household,
+// vulnerabilities and history (each change with who made it).
+func caseWithDetails(db *gorm.DB, sc Scope, id uint) (*Case, error) {
+	var rows []struct {
+		Case
+		OfficeCode   string
+		OfficeName   string
+		AssigneeName *string
+	}
+	q := db.Table("cases").Select("cases.*, o.code AS office_code, o.name AS office_name, u.name AS assignee_name").
+		Joins("JOIN offices o ON o.id = cases.office_id").Joins("LEFT JOIN users u ON u.id = cases.assigned_to_id").
+		Where("cases.id = ?", id)
+	if err := sc.Where(q, "cases.office_id").Limit(1).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load case %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return nil, ErrNotFound
+	}
+	r := rows[0]
+	c := r.Case
+	c.Office = &Office{ID: c.OfficeID, Code: r.OfficeCode, Name: r.OfficeName}
+	c.AssignedTo = person(c.AssignedToID, r.AssigneeName)
+	if err := db.Raw("SELECT * FROM household_members WHERE case_id = ? ORDER BY id", id).Scan(&c.Household).Error; err != nil {
+		return nil, fmt.Errorf("household of case %d: %w", id, err)
+	}
+	if err := db.Raw("SELECT case_id, code FROM case_vulnerabilities WHERE case_id = ? ORDER BY code", id).
+		Scan(&c.VulnerabilityOf).Error; err != nil {
+		return nil, fmt.Errorf("vulnerabilities of case %d: %w", id, err)
+	}
+	var history []struct {
+		StatusChange
+		UserName *string
+	}
+	if err := db.Raw(`SELECT sc.*, u.name AS user_name FROM status_changes sc LEFT JOIN users u ON u.id = sc.user_id
+		WHERE sc.case_id = ? ORDER BY sc.created_at, sc.id`, id).Scan(&history).Error; err != nil {
+		return nil, fmt.Errorf("history of case %d: %w", id, err)
+	}
+	c.History = make([]StatusChange, len(history))
+	for i, h := range history {
+		c.History[i] = h.StatusChange
+		c.History[i].User = person(&h.UserID, h.UserName)
+	}
+	return &c, nil
 }
 
 // supportOfCase is a case's support, newest first, with who planned, approved and
 // delivered it.
 func supportOfCase(db *gorm.DB, caseID uint) ([]Support, error) {
-	var out []Support
-	err := db.Joins("PlannedBy").Joins("ApprovedBy").Joins("DeliveredBy").
-		Where("supports.case_id = ?", caseID).Order("supports.date DESC, supports.id DESC").Find(&out).Error
-	if err != nil {
+	var rows []struct {
+		Support
+		PlannedByName, ApprovedByName, DeliveredByName *string
+	}
+	if err := db.Raw(`SELECT s.*, p.name AS planned_by_name, a.name AS approved_by_name, d.name AS delivered_by_name
+		FROM supports s LEFT JOIN users p ON p.id = s.planned_by_id
+		LEFT JOIN users a ON a.id = s.approved_by_id LEFT JOIN users d ON d.id = s.delivered_by_id
+		WHERE s.case_id = ? ORDER BY s.date DESC, s.id DESC`, caseID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list support of case %d: %w", caseID, err)
+	}
+	out := make([]Support, len(rows))
+	for i, r := range rows {
+		out[i] = r.Support
+		out[i].PlannedBy = person(&r.PlannedByID, r.PlannedByName)
+		out[i].ApprovedBy = person(r.ApprovedByID, r.ApprovedByName)
+		out[i].DeliveredBy = person(r.DeliveredByID, r.DeliveredByName)
 	}
 	return out, nil
 }
@@ -71,22 +126,22 @@ func supportOfCase(db *gorm.DB, caseID uint) ([]Support, error) {
 // supportTotals sums support per currency, never across currencies; cancelled support
 // counts for nothing.
 func supportTotals(support []Support) []CurrencyTotal {
-	byCurrency := map[string]*CurrencyTotal{}
+	byCurrency := map[string]int{}
 	var out []CurrencyTotal
 	for _, sp := range support {
 		if sp.Status == SupportCancelled {
 			continue
 		}
-		t, ok := byCurrency[sp.Currency]
+		i, ok := byCurrency[sp.Currency]
 		if !ok {
+			i = len(out)
+			byCurrency[sp.Currency] = i
 			out = append(out, CurrencyTotal{Currency: sp.Currency})
-			t = &out[len(out)-1]
-			byCurrency[sp.Currency] = t
 		}
-		t.Total += sp.Amount
-		t.Count++
+		out[i].Total += sp.Amount
+		out[i].Count++
 		if sp.Status == SupportDelivered {
-			t.Delivered += sp.Amount
+			out[i].Delivered += sp.Amount
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
@@ -96,11 +151,9 @@ func supportTotals(support []Support) []CurrencyTotal {
 // sessionsOfCase is the group sessions a case's person attended, newest first.
 func sessionsOfCase(db *gorm.DB, caseID uint) ([]AttendedSession, error) {
 	var out []AttendedSession
-	err := db.Table("session_attendances AS sa").Joins("JOIN group_sessions AS g ON g.id = sa.session_id").
-		Joins("JOIN users AS u ON u.id = sa.added_by_id").Where("sa.case_id = ?", caseID).
-		Select("g.id AS session_id, g.kind, g.title, g.date, g.place, u.name AS added_by_name").
-		Order("g.date DESC, g.id DESC").Scan(&out).Error
-	if err != nil {
+	if err := db.Raw(`SELECT g.id AS session_id, g.kind, g.title, g.date, g.place, u.name AS added_by_name
+		FROM session_attendances sa JOIN group_sessions g ON g.id = sa.session_id JOIN users u ON u.id = sa.added_by_id
+		WHERE sa.case_id = ? ORDER BY g.date DESC, g.id DESC`, caseID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("sessions of case %d: %w", caseID, err)
 	}
 	return out, nil
@@ -109,20 +162,36 @@ func sessionsOfCase(db *gorm.DB, caseID uint) ([]AttendedSession, error) {
 // activitiesOfCase is a case's counselling and monitoring, newest first, with who
 // recorded each.
 func activitiesOfCase(db *gorm.DB, caseID uint) ([]Activity, error) {
-	var out []Activity
-	if err := db.Joins("CreatedBy").Where("activities.case_id = ?", caseID).
-		Order("activities.date DESC, activities.id DESC").Find(&out).Error; err != nil {
+	var rows []struct {
+		Activity
+		CreatedByName *string
+	}
+	if err := db.Raw(`SELECT a.*, u.name AS created_by_name FROM activities a LEFT JOIN users u ON u.id = a.created_by_id
+		WHERE a.case_id = ? ORDER BY a.date DESC, a.id DESC`, caseID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list activities of case %d: %w", caseID, err)
+	}
+	out := make([]Activity, len(rows))
+	for i, r := range rows {
+		out[i] = r.Activity
+		out[i].CreatedBy = person(&r.CreatedByID, r.CreatedByName)
 	}
 	return out, nil
 }
 
 // referralsOfCase is a case's referrals, newest first, with who made each.
 func referralsOfCase(db *gorm.DB, caseID uint) ([]Referral, error) {
-	var out []Referral
-	if err := db.Joins("CreatedBy").Where("referrals.case_id = ?", caseID).
-		Order("referrals.date_sent DESC, referrals.id DESC").Find(&out).Error; err != nil {
+	var rows []struct {
+		Referral
+		CreatedByName *string
+	}
+	if err := db.Raw(`SELECT r.*, u.name AS created_by_name FROM referrals r LEFT JOIN users u ON u.id = r.created_by_id
+		WHERE r.case_id = ? ORDER BY r.date_sent DESC, r.id DESC`, caseID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list referrals of case %d: %w", caseID, err)
+	}
+	out := make([]Referral, len(rows))
+	for i, r := range rows {
+		out[i] = r.Referral
+		out[i].CreatedBy = person(&r.CreatedByID, r.CreatedByName)
 	}
 	return out, nil
 }

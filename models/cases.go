@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -486,27 +487,15 @@ func (s *CaseStore) Get(ctx context.Context, sc Scope, id uint) (*Case, error) {
 }
 
 func (s *CaseStore) get(db *gorm.DB, sc Scope, id uint, full bool) (*Case, error) {
-	q := sc.Where(db.Model(&Case{}), "cases.office_id").Where("cases.id = ?", id)
 	if full {
-		// The office and the assignee joined in the case's own query.
-		q = q.Joins("Office").Joins("AssignedTo").
-			Preload("Household", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
-			Preload("VulnerabilityOf", func(db *gorm.DB) *gorm.DB { return db.Order("code") })
+		return caseWithDetails(db, sc, id)
 	}
 	var c Case
-	if err := q.First(&c).Error; err != nil {
+	if err := sc.Where(db.Model(&Case{}), "cases.office_id").Where("cases.id = ?", id).First(&c).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, ErrNotFound
 		}
 		return nil, fmt.Errorf("load case %d: %w", id, err)
-	}
-	if full {
-		// With who made each change in the same query (a preload would take two).
-		h, err := historyOfCase(db, id)
-		if err != nil {
-			return nil, err
-		}
-		c.History = h
 	}
 	return &c, nil
 }
@@ -608,13 +597,15 @@ func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, i
 	page := max(f.Page, 1)
 	// Only the columns a list shows, with the office code and the assignee's name
 	// joined in the same query (no SELECT *, no preload queries).
-	var rows []caseListRow
-	err = q.Select(`cases.id, cases.case_number, cases.office_id, cases.family_name, cases.given_name,
+	rows, err := collectRows(q.Select(`cases.id, cases.case_number, cases.office_id, cases.family_name, cases.given_name,
 		cases.nationality, cases.status, cases.assigned_to_id, cases.created_at, cases.updated_at,
 		o.code AS office_code, u.name AS assignee_name`).
 		Joins("LEFT JOIN offices o ON o.id = cases.office_id").
 		Joins("LEFT JOIN users u ON u.id = cases.assigned_to_id").
-		Order(order).Limit(per).Offset((page - 1) * per).Scan(&rows).Error
+		Order(order).Limit(per).Offset((page-1)*per), func(rows *sql.Rows, r *caseListRow) error {
+		return rows.Scan(&r.ID, &r.CaseNumber, &r.OfficeID, &r.FamilyName, &r.GivenName, &r.Nationality, &r.Status,
+			&r.AssignedToID, &r.CreatedAt, &r.UpdatedAt, &r.OfficeCode, &r.AssigneeName)
+	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list cases: %w", err)
 	}
@@ -659,7 +650,7 @@ func (s *CaseStore) count(ctx context.Context, q *gorm.DB, sc Scope, f CaseFilte
 	if f.OfficeCode != "" {
 		t = t.Where("office_id IN (SELECT id FROM offices WHERE code = ?)", strings.ToUpper(f.OfficeCode))
 	}
-	if err := t.Select("COALESCE(SUM(n), 0)").Scan(&total).Error; err != nil {
+	if err := t.Select("COALESCE(SUM(n), 0)").Row().Scan(&total); err != nil {
 		return 0, fmt.Errorf("count cases from tallies: %w", err)
 	}
 	return total, nil

@@ -67,3 +67,17 @@ func BenchmarkCaseSearchNumber(b *testing.B) {
 	_ = s
 	benchList(b, models.Scope{OfficeID: &benchOffice, Role: models.RoleCaseworker}, models.CaseFilter{Q: "OUJ-2019-01234"})
 }
+
+// BenchmarkCaseFile reads a whole case file with typical casework.
+func BenchmarkCaseFile(b *testing.B) {
+	s := benchDB(b)
+	id := dbtest.BenchCaseFile(b, s)
+	sc := models.Scope{OfficeID: &benchOffice, Role: models.RoleCaseworker}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Cases.File(ctx, sc, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"time"
@@ -105,6 +106,15 @@ JOIN users u ON u.id = s.user_id
 LEFT JOIN offices o ON o.id = u.office_id
 WHERE s.id = ? AND s.revoked_at IS NULL AND u.active = ?`
 
+// scanSessionRow reads one row of lookupSQL, column by column in its order.
+func scanSessionRow(rows *sql.Rows, r *sessionRow) error {
+	return rows.Scan(&r.ID, &r.UserID, &r.CreatedAt, &r.LastSeenAt, &r.MFAPending, &r.IP,
+		&r.UEmail, &r.UName, &r.URole, &r.UOfficeID, &r.ULanguage, &r.UPasswordHash,
+		&r.UMustChangePassword, &r.UActive, &r.UTOTPSecret, &r.UTOTPEnabled, &r.UTOTPLastStep,
+		&r.ULastLoginAt, &r.UPasswordChangedAt, &r.UCreatedAt, &r.UUpdatedAt,
+		&r.OID, &r.OCode, &r.OName, &r.OCity, &r.OCreatedAt, &r.OUpdatedAt)
+}
+
 func (r *sessionRow) session() *LoginSession {
 	u := &User{ID: r.UserID, Email: r.UEmail, Name: r.UName, Role: r.URole, OfficeID: r.UOfficeID,
 		Language: r.ULanguage, PasswordHash: r.UPasswordHash, MustChangePassword: r.UMustChangePassword,
@@ -141,8 +151,8 @@ func (s *SessionStore) Lookup(ctx context.Context, token string) (*LoginSession,
 	if token == "" {
 		return nil, ErrNotFound
 	}
-	var rows []sessionRow
-	if err := s.db.Read.WithContext(ctx).Raw(lookupSQL, hashToken(token), true).Scan(&rows).Error; err != nil {
+	rows, err := collectRows(s.db.Read.WithContext(ctx).Raw(lookupSQL, hashToken(token), true), scanSessionRow)
+	if err != nil {
 		return nil, fmt.Errorf("find session: %w", err)
 	}
 	if len(rows) == 0 {

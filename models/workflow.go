@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -320,24 +321,21 @@ func (s *CaseStore) Caseworkers(ctx context.Context, sc Scope, officeID uint, on
 		q = q.Where("users.office_id IS NOT NULL")
 	}
 	// One query: the office code joined in, only the columns the lists show.
-	var rows []struct {
-		ID         uint
-		Name       string
-		Role       Role
-		OfficeID   *uint
-		OfficeCode *string
-	}
-	if err := q.Select("users.id, users.name, users.role, users.office_id, o.code AS office_code").
+	out, err := collectRows(q.Select("users.id, users.name, users.role, users.office_id, o.code").
 		Joins("LEFT JOIN offices o ON o.id = users.office_id").
-		Order("users.name, users.id").Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("list caseworkers: %w", err)
-	}
-	out := make([]User, len(rows))
-	for i, r := range rows {
-		out[i] = User{ID: r.ID, Name: r.Name, Role: r.Role, OfficeID: r.OfficeID, Active: true}
-		if r.OfficeID != nil && r.OfficeCode != nil {
-			out[i].Office = &Office{ID: *r.OfficeID, Code: *r.OfficeCode}
+		Order("users.name, users.id"), func(rows *sql.Rows, u *User) error {
+		var code *string
+		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &u.OfficeID, &code); err != nil {
+			return err
 		}
+		u.Active = true
+		if u.OfficeID != nil && code != nil {
+			u.Office = &Office{ID: *u.OfficeID, Code: *code}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list caseworkers: %w", err)
 	}
 	return out, nil
 }

@@ -133,3 +133,59 @@ func FillCases(ctx context.Context, s *models.Stores, n int) error {
 
 // BenchCaseworker is the caseworker of office OUJ in the benchmark database.
 const BenchCaseworker = "bench@example.org"
+
+// BenchCaseFile returns the newest case of office OUJ with the casework a case file
+// typically shows (support at each stage, counselling and monitoring, a referral, an
+// information session), recording it through the stores the first time.
+func BenchCaseFile(tb testing.TB, s *models.Stores) uint {
+	tb.Helper()
+	ctx := context.Background()
+	var id uint
+	s.DB.Read.Raw(`SELECT c.id FROM cases c JOIN offices o ON o.id = c.office_id
+		WHERE o.code = 'OUJ' ORDER BY c.id DESC LIMIT 1`).Scan(&id)
+	if id == 0 {
+		tb.Fatal("no case in office OUJ")
+	}
+	var n int64
+	s.DB.Read.Model(&models.Support{}).Where("case_id = ?", id).Count(&n)
+	if n > 0 {
+		return id
+	}
+	var cw models.User
+	if err := s.DB.Read.Where("email = ?", BenchCaseworker).First(&cw).Error; err != nil {
+		tb.Fatal(err)
+	}
+	must := func(err error) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	must(s.DB.Write.Exec("UPDATE cases SET consent_share = ?, status = ? WHERE id = ?", true, models.StatusReturned, id).Error)
+	a, sc := models.Actor{User: &cw, IP: "127.0.0.1"}, cw.Scope()
+	for _, in := range []models.SupportInput{
+		{Type: "micro_project", Description: "Grocery shop: shelves and first stock", Amount: "15 000", Currency: "MAD", Date: "2020-11-10", FundedByOffice: true},
+		{Type: "cash", Description: "Rent for three months", Amount: "3 000", Currency: "MAD", Date: "2020-11-12"},
+		{Type: "medical", Description: "Follow-up consultations", Amount: "150 000", Currency: "XOF", Date: "2020-11-15"},
+	} {
+		_, err := s.Support.Plan(ctx, a, sc, id, in)
+		must(err)
+	}
+	for _, in := range []models.ActivityInput{
+		{Kind: "counselling", Date: "2020-11-08", Note: "Wants to open a shop near the family home."},
+		{Kind: "monitoring", Mode: "phone", Date: "2020-11-20", Note: "Arrived; staying with an uncle."},
+	} {
+		_, err := s.Activities.Record(ctx, a, sc, id, in)
+		must(err)
+	}
+	_, err := s.Referrals.Create(ctx, a, sc, id, models.ReferralInput{Partner: "ANAPEC", Purpose: "Job search support", Date: "2020-11-09"})
+	must(err)
+	gs, err := s.GroupSessions.Create(ctx, a, sc, models.SessionInput{Kind: "info_session", Title: "Return: what to expect",
+		Date: "2020-11-05", Place: "Oujda office", Facilitator: "S. Idrissi"})
+	must(err)
+	var number string
+	s.DB.Read.Raw("SELECT case_number FROM cases WHERE id = ?", id).Scan(&number)
+	_, err = s.GroupSessions.AddAttendance(ctx, a, sc, gs.ID, []string{number})
+	must(err)
+	return id
+}
