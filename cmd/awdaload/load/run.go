@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,38 @@ func (s *Session) Post(ctx context.Context, route, path string, form url.Values,
 		s.run.observe(route, time.Since(start), err)
 	}
 	return r, err
+}
+
+// PostRedirect sends a form and expects its redirect (303) to location: a redirect
+// elsewhere (the form refused with a message, or the sign-in page) is an error of the route.
+func (s *Session) PostRedirect(ctx context.Context, route, path string, form url.Values, location string) (*Response, error) {
+	start := time.Now()
+	r, err := s.C.Post(ctx, path, form)
+	r, err = Expect(r, err, path, http.StatusSeeOther)
+	if err == nil && r.Location != location {
+		err = &ErrStatus{Path: path, Got: r.Status, Want: http.StatusSeeOther, Location: r.Location, WantLocation: location}
+	}
+	if err == nil || !isCancel(ctx, err) {
+		s.run.observe(route, time.Since(start), err)
+	}
+	return r, err
+}
+
+// Fail counts a failure that the answers' statuses did not show (a refusal found on the
+// next page) as an error of route.
+func (s *Session) Fail(route string, err error) {
+	s.run.fail(route, err)
+}
+
+// token is a marker unique to this run, user and write, to find the write in the
+// database afterwards (a database reused by another run holds other markers).
+func (s *Session) token(prefix string) string {
+	s.seq++
+	nonce := ""
+	if s.run != nil {
+		nonce = s.run.nonce
+	}
+	return fmt.Sprintf("%s%s%s%d", prefix, nonce, strings.SplitN(s.User.Email, "@", 2)[0], s.seq)
 }
 
 // Write runs send, a request that changes something: the write is recorded as sent
@@ -130,18 +163,34 @@ func (r *Result) Throughput() float64 {
 // Report writes the figures as a table.
 func (r *Result) Report(w io.Writer) {
 	fmt.Fprintf(w, "%d requests in %s: %.1f req/s, %d errors\n", r.Requests, r.Elapsed.Round(time.Millisecond), r.Throughput(), r.Errors)
-	fmt.Fprintf(w, "%-22s %8s %7s %9s %9s %9s %9s\n", "route", "count", "errors", "p50", "p95", "p99", "max")
+	width := len("route")
 	for _, s := range r.Routes {
-		fmt.Fprintf(w, "%-22s %8d %7d %9s %9s %9s %9s\n", s.Route, s.Count, s.Errors,
+		width = max(width, len(s.Route))
+	}
+	fmt.Fprintf(w, "%-*s %8s %7s %9s %9s %9s %9s\n", width, "route", "count", "errors", "p50", "p95", "p99", "max")
+	for _, s := range r.Routes {
+		fmt.Fprintf(w, "%-*s %8d %7d %9s %9s %9s %9s\n", width, s.Route, s.Count, s.Errors,
 			ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max))
 	}
 	acked := 0
+	sent, ackedBy := map[string]int{}, map[string]int{}
 	for _, wr := range r.Writes {
+		sent[wr.Kind]++
 		if wr.Acked {
 			acked++
+			ackedBy[wr.Kind]++
 		}
 	}
-	fmt.Fprintf(w, "writes: %d sent, %d acknowledged\n", len(r.Writes), acked)
+	var kinds []string
+	for k := range sent {
+		kinds = append(kinds, k+" "+strconv.Itoa(ackedBy[k])+"/"+strconv.Itoa(sent[k]))
+	}
+	sort.Strings(kinds)
+	fmt.Fprintf(w, "writes: %d sent, %d acknowledged", len(r.Writes), acked)
+	if len(kinds) > 0 {
+		fmt.Fprintf(w, " (acknowledged/sent: %s)", strings.Join(kinds, ", "))
+	}
+	fmt.Fprintln(w)
 	for _, s := range r.Samples {
 		fmt.Fprintln(w, "error:", s)
 	}
@@ -158,6 +207,8 @@ type runner struct {
 	writes   []Write
 	requests int64
 	stopAt   time.Time
+	// nonce sets this run's markers apart from those of earlier runs on the same database.
+	nonce string
 }
 
 func (r *runner) observe(route string, d time.Duration, err error) {
@@ -170,6 +221,15 @@ func (r *runner) observe(route string, d time.Duration, err error) {
 		if len(r.samples) < 10 {
 			r.samples = append(r.samples, route+": "+err.Error())
 		}
+	}
+}
+
+func (r *runner) fail(route string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs[route]++
+	if len(r.samples) < 10 {
+		r.samples = append(r.samples, route+": "+err.Error())
 	}
 }
 
@@ -216,7 +276,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// At the end of the duration no new scenario starts, but the requests under way
 	// finish: cancelling them would turn them into errors on both sides.
 	r := &runner{cfg: cfg, lat: map[string][]time.Duration{}, errs: map[string]int{},
-		stopAt: time.Now().Add(cfg.Duration)}
+		stopAt: time.Now().Add(cfg.Duration), nonce: strconv.FormatInt(time.Now().UnixMilli(), 36)}
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range cfg.Users {
