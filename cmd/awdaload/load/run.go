@@ -122,7 +122,8 @@ type Scenario struct {
 type Config struct {
 	Base  string
 	Users []User
-	// Duration and MaxRequests bound the run (MaxRequests 0: only the duration).
+	// Duration and MaxRequests bound the run (MaxRequests 0: only the duration), once
+	// every user ran each scenario of its mix (see Run).
 	Duration    time.Duration
 	MaxRequests int64
 	Scenarios   []Scenario
@@ -255,8 +256,9 @@ func (r *runner) exhausted() bool {
 	return r.cfg.MaxRequests > 0 && r.requests >= r.cfg.MaxRequests
 }
 
-// Run signs every user in, then each runs weighted scenarios until the duration or the
-// request budget is spent.
+// Run signs every user in, then each runs every scenario of its mix once (even if that
+// takes longer than the duration) and then weighted scenarios until the duration or
+// the request budget is spent.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := CheckLoopback(cfg.Base); err != nil {
 		return nil, err
@@ -307,7 +309,12 @@ func (r *runner) user(ctx context.Context, s *Session) {
 	if total == 0 {
 		return
 	}
-	for ctx.Err() == nil && !r.exhausted() {
+	// Each scenario of the mix runs once first, in an order of the user's own, even past
+	// the duration or the request budget, so that a short run on a slow machine still
+	// covers the whole mix; then the weights choose. Not when the server may be down
+	// (KeepGoing): a round could then take forever.
+	first := s.Rand.Perm(len(mix))
+	for ctx.Err() == nil && (!r.exhausted() || len(first) > 0 && !r.cfg.KeepGoing) {
 		if !signedIn {
 			if err := SignIn(ctx, s); err != nil {
 				if !r.cfg.KeepGoing || ctx.Err() != nil {
@@ -319,19 +326,24 @@ func (r *runner) user(ctx context.Context, s *Session) {
 			signedIn = true
 			continue
 		}
-		n := s.Rand.IntN(total)
-		for _, sc := range mix {
-			if n -= sc.Weight; n < 0 {
-				err := sc.Run(ctx, s)
-				var es *ErrStatus
-				if errors.As(err, &es) && es.Got == http.StatusSeeOther {
-					signedIn = false // the session ended (for example a restart lost it): sign in again
+		var sc Scenario
+		if len(first) > 0 {
+			sc, first = mix[first[0]], first[1:]
+		} else {
+			n := s.Rand.IntN(total)
+			for _, sc = range mix {
+				if n -= sc.Weight; n < 0 {
+					break
 				}
-				if err != nil && r.cfg.KeepGoing {
-					time.Sleep(10 * time.Millisecond)
-				}
-				break
 			}
+		}
+		err := sc.Run(ctx, s)
+		var es *ErrStatus
+		if errors.As(err, &es) && es.Got == http.StatusSeeOther {
+			signedIn = false // the session ended (for example a restart lost it): sign in again
+		}
+		if err != nil && r.cfg.KeepGoing {
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
 }

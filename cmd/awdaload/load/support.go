@@ -124,8 +124,13 @@ func ApproveSupport(ctx context.Context, s *Session) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	s.Rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	pick := ids[:min(len(ids), 1+s.Rand.IntN(3))]
+	// The browser sends the ticked lines in the page's order.
+	keep := s.Rand.Perm(len(ids))[:min(len(ids), 1+s.Rand.IntN(3))]
+	slices.Sort(keep)
+	var pick []string
+	for _, i := range keep {
+		pick = append(pick, ids[i])
+	}
 	err = s.Write("support-approval", strings.Join(pick, ","), func() error {
 		if _, err := s.PostRedirect(ctx, "POST /approvals", "/approvals", url.Values{"support_id": pick}, "/approvals"); err != nil {
 			return err
