@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,9 @@ import (
 	"awda/views"
 )
 
-// A short load: 8 users for 3 seconds, no error, every acknowledged write in the database.
+// A short load of the office mix: 10 users (two supervisors) for 3 seconds, no error,
+// every scenario of the mix run, every acknowledged write in the database, support
+// planned and approved among them.
 func TestShortLoad(t *testing.T) {
 	dsn := dbtest.DSN(t)
 	db, err := models.Open(t.Context(), dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -46,14 +49,23 @@ func TestShortLoad(t *testing.T) {
 	defer srv.Close()
 
 	var out bytes.Buffer
-	err = run(t.Context(), []string{"--target", srv.URL, "--db", dsn, "--users", "8", "--duration", "3s", "--cheap-hashes", "--cases", "40"}, &out, &out)
+	err = run(t.Context(), []string{"--target", srv.URL, "--db", dsn, "--users", "10", "--duration", "3s", "--cheap-hashes", "--cases", "40"}, &out, &out)
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{" 0 errors", "post-run checks: ok", "GET /cases"} {
+	// Every user runs each scenario of its mix once first: these are there however
+	// slow the machine.
+	for _, want := range []string{" 0 errors", "post-run checks: ok", "GET /cases ", "GET /cases/:id ", "POST /cases ",
+		"POST /cases/:id/support ", "GET /approvals ", "POST /approvals ", "GET /summary"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, kind := range []string{"case", "support", "support-approval"} {
+		m := regexp.MustCompile(`[ (]` + kind + ` (\d+)/\d+`).FindStringSubmatch(out.String())
+		if m == nil || m[1] == "0" {
+			t.Errorf("no %s write acknowledged", kind)
 		}
 	}
 }

@@ -45,7 +45,7 @@ type options struct {
 	maxRequests                  int64
 	seed                         uint64
 	cheapHashes                  bool
-	seedCases                    int
+	seedCases, seedSupport       int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,10 +58,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.users, "users", 50, "concurrent signed-in users")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long the load runs")
 	fs.Int64Var(&o.maxRequests, "max-requests", 1_000_000, "stop after this many requests")
-	fs.StringVar(&o.scenarios, "mix", "office", "office (search, case files, registrations, workflow: the default), browse (pages and language switches) or writes (the crash tests' mix)")
+	fs.StringVar(&o.scenarios, "mix", "office", "office (search, case files, registrations, workflow, support plans and approvals, the summary: the default), browse (pages and language switches) or writes (the crash tests' mix)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the scenario choice")
 	fs.BoolVar(&o.cheapHashes, "cheap-hashes", false, "hash the load users' passwords with cheap argon2 parameters, so sign-ins cost nothing (tests)")
 	fs.IntVar(&o.seedCases, "cases", 500, "cases the load office holds before the run (registered through the store when missing)")
+	fs.IntVar(&o.seedSupport, "support", 20, "support plans awaiting the supervisors' approval before the run (planned through the store when missing)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -106,6 +107,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if err := load.EnsureCases(ctx, stores, o.seedCases); err != nil {
+		return err
+	}
+	if err := load.EnsureSupport(ctx, stores, o.seedSupport); err != nil {
 		return err
 	}
 	if o.spawn != "" {

@@ -79,8 +79,7 @@ func RegisterCase(ctx context.Context, s *Session) error {
 	if _, err := s.Get(ctx, "GET /cases/new", "/cases/new", http.StatusOK); err != nil {
 		return err
 	}
-	s.seq++
-	marker := fmt.Sprintf("LD%s%d", strings.SplitN(s.User.Email, "@", 2)[0], s.seq)
+	marker := s.token("LD")
 	var id uint
 	err := s.Write("case", marker, func() error {
 		r, err := s.Post(ctx, "POST /cases", "/cases", CaseForm(s, marker), http.StatusSeeOther)
@@ -89,7 +88,9 @@ func RegisterCase(ctx context.Context, s *Session) error {
 		}
 		m := caseIDRe.FindStringSubmatch(r.Location)
 		if m == nil {
-			return fmt.Errorf("POST /cases redirected to %q, want /cases/:id", r.Location)
+			err := &ErrStatus{Path: "/cases", Got: r.Status, Want: http.StatusSeeOther, Location: r.Location, WantLocation: "/cases/:id"}
+			s.Fail("POST /cases", err)
+			return err
 		}
 		n, _ := strconv.ParseUint(m[1], 10, 64)
 		id = uint(n)

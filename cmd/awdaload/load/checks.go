@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"awda/models"
@@ -20,11 +21,16 @@ var Checks = map[string]Check{
 	"password": checkPassword,
 	"case":     checkCases,
 	"move":     checkMoves,
+	// planned support ("case id|amount in minor units|currency|description")
+	"support": checkSupport,
+	// support approved at once from the queue ("id,id,...")
+	"support-approval": checkSupportApprovals,
 }
 
 // GlobalChecks run once after the per-user checks, whatever was written.
 var GlobalChecks = map[string]func(ctx context.Context, db *models.DB) error{
-	"case numbers are unique": checkCaseNumbersUnique,
+	"case numbers are unique":                   checkCaseNumbersUnique,
+	"no support approved by whoever planned it": checkFourEyes,
 }
 
 // Verify runs every check: each acknowledged write must be in the database.
@@ -193,6 +199,141 @@ func checkCaseNumbersUnique(ctx context.Context, db *models.DB) error {
 	}
 	if len(dups) > 0 {
 		return fmt.Errorf("case numbers used more than once: %s", strings.Join(dups, ", "))
+	}
+	return nil
+}
+
+// checkSupport: each acknowledged support plan is in the database exactly once (found by
+// its description, unique to the write), on the case it was planned for, for the amount
+// typed and planned by this user; one sent but not acknowledged at most once, and right.
+func checkSupport(ctx context.Context, db *models.DB, user string, writes []Write) error {
+	type plan struct {
+		caseID         uint
+		amount         int64
+		currency, desc string
+	}
+	plans := make([]plan, len(writes))
+	descs := make([]string, len(writes))
+	for i, w := range writes {
+		parts := strings.SplitN(w.Value, "|", 4)
+		if len(parts) != 4 {
+			return fmt.Errorf("malformed support plan %q", w.Value)
+		}
+		id, err1 := strconv.ParseUint(parts[0], 10, 64)
+		amount, err2 := strconv.ParseInt(parts[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("malformed support plan %q", w.Value)
+		}
+		plans[i] = plan{uint(id), amount, parts[2], parts[3]}
+		descs[i] = parts[3]
+	}
+	type row struct {
+		Description string
+		CaseID      uint
+		Amount      int64
+		Currency    string
+		Planner     string
+	}
+	var rows []row
+	if err := db.Read.WithContext(ctx).Raw(`SELECT s.description, s.case_id, s.amount, s.currency, u.email AS planner
+		FROM supports s LEFT JOIN users u ON u.id = s.planned_by_id WHERE s.description IN ?`, descs).Scan(&rows).Error; err != nil {
+		return err
+	}
+	found := map[string][]row{}
+	for _, r := range rows {
+		found[r.Description] = append(found[r.Description], r)
+	}
+	var errs []error
+	for i, w := range writes {
+		p, got := plans[i], found[plans[i].desc]
+		switch {
+		case len(got) > 1:
+			errs = append(errs, fmt.Errorf("support plan %q saved %d times", p.desc, len(got)))
+		case len(got) == 0 && w.Acked:
+			errs = append(errs, fmt.Errorf("acknowledged support plan %q is missing", p.desc))
+		case len(got) == 1 && (got[0].CaseID != p.caseID || got[0].Amount != p.amount || got[0].Currency != p.currency || got[0].Planner != user):
+			errs = append(errs, fmt.Errorf("support plan %q saved on case %d for %d %s by %s, want case %d for %d %s by %s", p.desc,
+				got[0].CaseID, got[0].Amount, got[0].Currency, got[0].Planner, p.caseID, p.amount, p.currency, user))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkSupportApprovals: each support of an acknowledged approval is approved (or
+// delivered since) by this supervisor, and no support was approved twice (one audit
+// event each).
+func checkSupportApprovals(ctx context.Context, db *models.DB, user string, writes []Write) error {
+	var ids []uint
+	for _, w := range writes {
+		for _, v := range strings.Split(w.Value, ",") {
+			id, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("malformed support approval %q", w.Value)
+			}
+			ids = append(ids, uint(id))
+		}
+	}
+	type row struct {
+		ID       uint
+		Status   string
+		Approver string
+	}
+	var rows []row
+	if err := db.Read.WithContext(ctx).Raw(`SELECT s.id, s.status, COALESCE(u.email, '') AS approver
+		FROM supports s LEFT JOIN users u ON u.id = s.approved_by_id WHERE s.id IN ?`, ids).Scan(&rows).Error; err != nil {
+		return err
+	}
+	got := map[uint]row{}
+	for _, r := range rows {
+		got[r.ID] = r
+	}
+	var records []string
+	for _, id := range ids {
+		records = append(records, strconv.FormatUint(uint64(id), 10))
+	}
+	type count struct {
+		RecordID string
+		N        int
+	}
+	var counts []count
+	if err := db.Read.WithContext(ctx).Raw(`SELECT record_id, count(*) AS n FROM audit_events
+		WHERE action = 'support.approve' AND record_type = 'support' AND record_id IN ? GROUP BY record_id`, records).Scan(&counts).Error; err != nil {
+		return err
+	}
+	approvals := map[string]int{}
+	for _, c := range counts {
+		approvals[c.RecordID] = c.N
+	}
+	var errs []error
+	for _, w := range writes {
+		for _, v := range strings.Split(w.Value, ",") {
+			id, _ := strconv.ParseUint(v, 10, 64)
+			r, ok := got[uint(id)]
+			switch {
+			case approvals[v] > 1:
+				errs = append(errs, fmt.Errorf("support %s approved %d times", v, approvals[v]))
+			case !w.Acked:
+			case !ok:
+				errs = append(errs, fmt.Errorf("approved support %s is missing", v))
+			case r.Status != string(models.SupportApproved) && r.Status != string(models.SupportDelivered):
+				errs = append(errs, fmt.Errorf("acknowledged approval of support %s: status %s", v, r.Status))
+			case r.Approver != user:
+				errs = append(errs, fmt.Errorf("acknowledged approval of support %s: approved by %q", v, r.Approver))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkFourEyes: nobody approved support they planned, whatever the load sent.
+func checkFourEyes(ctx context.Context, db *models.DB) error {
+	var ids []uint
+	if err := db.Read.WithContext(ctx).Raw(`SELECT id FROM supports WHERE approved_by_id = planned_by_id
+		ORDER BY id LIMIT 10`).Scan(&ids).Error; err != nil {
+		return err
+	}
+	if len(ids) > 0 {
+		return fmt.Errorf("support approved by its planner: %v", ids)
 	}
 	return nil
 }

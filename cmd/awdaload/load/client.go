@@ -116,13 +116,18 @@ func (c *Client) Post(ctx context.Context, path string, form url.Values) (*Respo
 	return c.do(ctx, req)
 }
 
-// ErrStatus is an answer with an unexpected status.
+// ErrStatus is an answer with an unexpected status, or a redirect to an unexpected page.
 type ErrStatus struct {
 	Path      string
 	Got, Want int
+	// Location and WantLocation are the redirect's target and the one expected.
+	Location, WantLocation string
 }
 
 func (e *ErrStatus) Error() string {
+	if e.WantLocation != "" && e.Got == e.Want {
+		return fmt.Sprintf("%s: redirected to %q, want %q", e.Path, e.Location, e.WantLocation)
+	}
 	return fmt.Sprintf("%s: status %d, want %d", e.Path, e.Got, e.Want)
 }
 

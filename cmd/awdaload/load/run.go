@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,38 @@ func (s *Session) Post(ctx context.Context, route, path string, form url.Values,
 	return r, err
 }
 
+// PostRedirect sends a form and expects its redirect (303) to location: a redirect
+// elsewhere (the form refused with a message, or the sign-in page) is an error of the route.
+func (s *Session) PostRedirect(ctx context.Context, route, path string, form url.Values, location string) (*Response, error) {
+	start := time.Now()
+	r, err := s.C.Post(ctx, path, form)
+	r, err = Expect(r, err, path, http.StatusSeeOther)
+	if err == nil && r.Location != location {
+		err = &ErrStatus{Path: path, Got: r.Status, Want: http.StatusSeeOther, Location: r.Location, WantLocation: location}
+	}
+	if err == nil || !isCancel(ctx, err) {
+		s.run.observe(route, time.Since(start), err)
+	}
+	return r, err
+}
+
+// Fail counts a failure that the answers' statuses did not show (a refusal found on the
+// next page) as an error of route.
+func (s *Session) Fail(route string, err error) {
+	s.run.fail(route, err)
+}
+
+// token is a marker unique to this run, user and write, to find the write in the
+// database afterwards (a database reused by another run holds other markers).
+func (s *Session) token(prefix string) string {
+	s.seq++
+	nonce := ""
+	if s.run != nil {
+		nonce = s.run.nonce
+	}
+	return fmt.Sprintf("%s%s%s%d", prefix, nonce, strings.SplitN(s.User.Email, "@", 2)[0], s.seq)
+}
+
 // Write runs send, a request that changes something: the write is recorded as sent
 // before, and as acknowledged when send succeeds.
 func (s *Session) Write(kind, value string, send func() error) error {
@@ -89,7 +122,8 @@ type Scenario struct {
 type Config struct {
 	Base  string
 	Users []User
-	// Duration and MaxRequests bound the run (MaxRequests 0: only the duration).
+	// Duration and MaxRequests bound the run (MaxRequests 0: only the duration), once
+	// every user ran each scenario of its mix (see Run).
 	Duration    time.Duration
 	MaxRequests int64
 	Scenarios   []Scenario
@@ -130,18 +164,34 @@ func (r *Result) Throughput() float64 {
 // Report writes the figures as a table.
 func (r *Result) Report(w io.Writer) {
 	fmt.Fprintf(w, "%d requests in %s: %.1f req/s, %d errors\n", r.Requests, r.Elapsed.Round(time.Millisecond), r.Throughput(), r.Errors)
-	fmt.Fprintf(w, "%-22s %8s %7s %9s %9s %9s %9s\n", "route", "count", "errors", "p50", "p95", "p99", "max")
+	width := len("route")
 	for _, s := range r.Routes {
-		fmt.Fprintf(w, "%-22s %8d %7d %9s %9s %9s %9s\n", s.Route, s.Count, s.Errors,
+		width = max(width, len(s.Route))
+	}
+	fmt.Fprintf(w, "%-*s %8s %7s %9s %9s %9s %9s\n", width, "route", "count", "errors", "p50", "p95", "p99", "max")
+	for _, s := range r.Routes {
+		fmt.Fprintf(w, "%-*s %8d %7d %9s %9s %9s %9s\n", width, s.Route, s.Count, s.Errors,
 			ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max))
 	}
 	acked := 0
+	sent, ackedBy := map[string]int{}, map[string]int{}
 	for _, wr := range r.Writes {
+		sent[wr.Kind]++
 		if wr.Acked {
 			acked++
+			ackedBy[wr.Kind]++
 		}
 	}
-	fmt.Fprintf(w, "writes: %d sent, %d acknowledged\n", len(r.Writes), acked)
+	var kinds []string
+	for k := range sent {
+		kinds = append(kinds, k+" "+strconv.Itoa(ackedBy[k])+"/"+strconv.Itoa(sent[k]))
+	}
+	sort.Strings(kinds)
+	fmt.Fprintf(w, "writes: %d sent, %d acknowledged", len(r.Writes), acked)
+	if len(kinds) > 0 {
+		fmt.Fprintf(w, " (acknowledged/sent: %s)", strings.Join(kinds, ", "))
+	}
+	fmt.Fprintln(w)
 	for _, s := range r.Samples {
 		fmt.Fprintln(w, "error:", s)
 	}
@@ -158,6 +208,8 @@ type runner struct {
 	writes   []Write
 	requests int64
 	stopAt   time.Time
+	// nonce sets this run's markers apart from those of earlier runs on the same database.
+	nonce string
 }
 
 func (r *runner) observe(route string, d time.Duration, err error) {
@@ -170,6 +222,15 @@ func (r *runner) observe(route string, d time.Duration, err error) {
 		if len(r.samples) < 10 {
 			r.samples = append(r.samples, route+": "+err.Error())
 		}
+	}
+}
+
+func (r *runner) fail(route string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs[route]++
+	if len(r.samples) < 10 {
+		r.samples = append(r.samples, route+": "+err.Error())
 	}
 }
 
@@ -195,8 +256,9 @@ func (r *runner) exhausted() bool {
 	return r.cfg.MaxRequests > 0 && r.requests >= r.cfg.MaxRequests
 }
 
-// Run signs every user in, then each runs weighted scenarios until the duration or the
-// request budget is spent.
+// Run signs every user in, then each runs every scenario of its mix once (even if that
+// takes longer than the duration) and then weighted scenarios until the duration or
+// the request budget is spent.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := CheckLoopback(cfg.Base); err != nil {
 		return nil, err
@@ -216,7 +278,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// At the end of the duration no new scenario starts, but the requests under way
 	// finish: cancelling them would turn them into errors on both sides.
 	r := &runner{cfg: cfg, lat: map[string][]time.Duration{}, errs: map[string]int{},
-		stopAt: time.Now().Add(cfg.Duration)}
+		stopAt: time.Now().Add(cfg.Duration), nonce: strconv.FormatInt(time.Now().UnixMilli(), 36)}
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range cfg.Users {
@@ -247,7 +309,12 @@ func (r *runner) user(ctx context.Context, s *Session) {
 	if total == 0 {
 		return
 	}
-	for ctx.Err() == nil && !r.exhausted() {
+	// Each scenario of the mix runs once first, in an order of the user's own, even past
+	// the duration or the request budget, so that a short run on a slow machine still
+	// covers the whole mix; then the weights choose. Not when the server may be down
+	// (KeepGoing): a round could then take forever.
+	first := s.Rand.Perm(len(mix))
+	for ctx.Err() == nil && (!r.exhausted() || len(first) > 0 && !r.cfg.KeepGoing) {
 		if !signedIn {
 			if err := SignIn(ctx, s); err != nil {
 				if !r.cfg.KeepGoing || ctx.Err() != nil {
@@ -259,19 +326,24 @@ func (r *runner) user(ctx context.Context, s *Session) {
 			signedIn = true
 			continue
 		}
-		n := s.Rand.IntN(total)
-		for _, sc := range mix {
-			if n -= sc.Weight; n < 0 {
-				err := sc.Run(ctx, s)
-				var es *ErrStatus
-				if errors.As(err, &es) && es.Got == http.StatusSeeOther {
-					signedIn = false // the session ended (for example a restart lost it): sign in again
+		var sc Scenario
+		if len(first) > 0 {
+			sc, first = mix[first[0]], first[1:]
+		} else {
+			n := s.Rand.IntN(total)
+			for _, sc = range mix {
+				if n -= sc.Weight; n < 0 {
+					break
 				}
-				if err != nil && r.cfg.KeepGoing {
-					time.Sleep(10 * time.Millisecond)
-				}
-				break
 			}
+		}
+		err := sc.Run(ctx, s)
+		var es *ErrStatus
+		if errors.As(err, &es) && es.Got == http.StatusSeeOther {
+			signedIn = false // the session ended (for example a restart lost it): sign in again
+		}
+		if err != nil && r.cfg.KeepGoing {
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
 }

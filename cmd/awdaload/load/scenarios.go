@@ -2,21 +2,26 @@ package load
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // Scenarios is the default mix, an office's working day: mostly finding and reading
-// case files, some registrations and workflow steps, the home page between tasks.
-// Add a scenario as one function and one line here (planning and approving support
-// and the summary come with their pages).
+// case files, some registrations, workflow steps and support plans, the home page
+// between tasks; supervisors also approve (cases and support) and read the summary.
+// Add a scenario as one function and one line here.
 var Scenarios = []Scenario{
 	{Name: "home", Weight: 15, Run: Home},
 	{Name: "search", Weight: 25, Run: SearchCases},
 	{Name: "open-case", Weight: 30, Run: OpenCase},
 	{Name: "register", Weight: 10, Run: RegisterCase},
 	{Name: "move", Weight: 10, Run: MoveCase},
+	{Name: "plan-support", Weight: 8, Run: PlanSupport},
 	{Name: "approve", Weight: 10, Roles: []string{"supervisor"}, Run: ApproveCase},
+	{Name: "approve-support", Weight: 10, Roles: []string{"supervisor"}, Run: ApproveSupport},
+	{Name: "summary", Weight: 6, Roles: []string{"supervisor"}, Run: Summary},
 	{Name: "account", Weight: 5, Run: Account},
 	{Name: "language", Weight: 2, Run: Language},
 }
@@ -76,6 +81,23 @@ func Home(ctx context.Context, s *Session) error {
 // Account opens the account page.
 func Account(ctx context.Context, s *Session) error {
 	_, err := s.Get(ctx, "GET /account", "/account", http.StatusOK)
+	return err
+}
+
+// Summary opens the summary: mostly the default period (the latest year with data),
+// sometimes one calendar year, or one year of the user's office.
+func Summary(ctx context.Context, s *Session) error {
+	year := time.Now().Year() - s.Rand.IntN(2)
+	period := fmt.Sprintf("from=%d-01-01&to=%d-12-31", year, year)
+	var err error
+	switch s.Rand.IntN(4) {
+	case 0:
+		_, err = s.Get(ctx, "GET /summary?from=&to=", "/summary?"+period, http.StatusOK)
+	case 1:
+		_, err = s.Get(ctx, "GET /summary?office=", "/summary?office="+LoadOffice+"&"+period, http.StatusOK)
+	default:
+		_, err = s.Get(ctx, "GET /summary", "/summary", http.StatusOK)
+	}
 	return err
 }
 
