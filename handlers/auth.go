@@ -56,14 +56,15 @@ func (s *server) secondStepHere(c echo.Context, carried views.CarriedForm) error
 }
 
 // reloadSession makes the request's state hold the session just started, so that a page
-// rendered in the same answer knows whether it still waits for the second factor.
+// rendered in the same answer (not after a redirect) knows whether it still waits for
+// the second factor, and speaks the account's language.
 func (s *server) reloadSession(c echo.Context) error {
 	st := getState(c)
 	ls, err := s.stores.Sessions.Lookup(c.Request().Context(), st.token)
 	if err != nil {
 		return err
 	}
-	st.session = ls
+	st.session, st.lang = ls, s.pickLanguage(c, ls.User)
 	return nil
 }
 

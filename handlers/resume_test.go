@@ -193,6 +193,9 @@ func wantResumePage(t *testing.T, p *page, action string, fields []field) {
 func TestExpiredSessionKeepsTheTypedFormThroughSignIn(t *testing.T) {
 	app := newTestApp(t)
 	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	// The browser asks for English; the account's language (French) is the page's once
+	// signed in, even without a redirect in between.
+	cw.header.Set("Accept-Language", "en")
 	cs := app.insertCase("RAB", u, models.StatusReintegration, true)
 	cw.get(views.CasePath(cs.ID))
 	app.expire()
@@ -200,6 +203,9 @@ func TestExpiredSessionKeepsTheTypedFormThroughSignIn(t *testing.T) {
 	path := views.CaseActivitiesPath(cs.ID)
 	p := cw.postOrdered(path, activityForm(cw.csrf))
 	wantLoginCarrying(t, p, path, wantCarried)
+	if got := p.text(`[data-testid="resume-login-notice"]`); !strings.HasPrefix(got, "Your session has expired.") {
+		t.Fatalf("the sign-in page is not in the browser's language: %q", got)
+	}
 	if strings.Contains(app.logs.String(), "زيارة") || strings.Contains(app.logs.String(), "ثانياً") {
 		t.Fatal("the log holds a typed value")
 	}
@@ -235,6 +241,7 @@ func TestExpiredSessionKeepsTheFormThroughTheSecondStep(t *testing.T) {
 	u := app.user("cw@example.org", models.RoleCaseworker, "RAB")
 	app.enrolTOTP(u)
 	cw := app.client()
+	cw.header.Set("Accept-Language", "ar")
 	cw.login(u.Email, testPassword)
 	cs := app.insertCase("RAB", u, models.StatusReintegration, true)
 	cw.get(views.CasePath(cs.ID))
@@ -247,6 +254,9 @@ func TestExpiredSessionKeepsTheFormThroughTheSecondStep(t *testing.T) {
 	wantStatus(t, p, http.StatusOK)
 	if !p.has(`[data-testid="login-totp-form"]`) || p.has(`[data-testid="nav-home"]`) {
 		t.Fatalf("not the second step alone:\n%s", excerpt(p.Body))
+	}
+	if lang, _ := p.Doc.Find("html").Attr("lang"); lang != "fr" {
+		t.Fatalf("second step in %q, want the account's fr", lang)
 	}
 	sameFields(t, "carried to the second step", second(carriedOf(t, p, `[data-testid="login-totp-form"]`)), lfFields(wantCarried))
 	// Nothing but the second step opens meanwhile.
