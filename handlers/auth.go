@@ -82,6 +82,8 @@ func (s *server) afterSignIn(c echo.Context, u *models.User, next string, carrie
 		// The password comes first; the carried form is dropped.
 		return redirect(c, views.PathAccount)
 	}
+	// An administrator who has not enrolled two-step sign-in must do so first (the guard
+	// would turn the form away), so for them the form is dropped as for a password change.
 	if carried.Any() && (u.TOTPEnabled || !u.Is(models.RoleAdmin)) {
 		// The form is shown to be sent again by the user, with a fresh CSRF token: its
 		// handler then validates and authorises it as any other request.
