@@ -1,8 +1,12 @@
 package handlers
 
 import (
+	"mime"
 	"net/http"
 	"net/url"
+	"path"
+	"sort"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -67,6 +71,11 @@ func (s *server) guard(a access, path string, h echo.HandlerFunc) echo.HandlerFu
 		}
 		u := currentUser(c)
 		if u == nil {
+			if f, ok := expiredForm(c); ok {
+				// A redirect would lose what was typed: the sign-in form answers here,
+				// carrying the form to send again once signed in.
+				return s.render(c, http.StatusUnauthorized, views.Login(views.LoginForm{Carried: f}))
+			}
 			return s.toLogin(c)
 		}
 		if mfaPending(c) {
@@ -107,4 +116,110 @@ func refererPath(c echo.Context) string {
 		return ""
 	}
 	return u.RequestURI()
+}
+
+// Bounds of a form carried through a sign-in: far above any form of the portal, and
+// small enough that the pages that carry it stay light. A larger form is not carried.
+const (
+	maxCarriedFields = 500
+	maxCarriedBytes  = 256 << 10
+)
+
+// notResumable are the routes whose forms are never carried through a sign-in: they
+// hold passwords or codes, which are never sent back to the browser, or are the
+// sign-in itself.
+var notResumable = map[string]bool{
+	views.PathLogin: true, views.PathLoginTOTP: true, views.PathLogout: true,
+	views.PathPassword: true, views.PathTOTP: true, views.PathLanguage: true,
+}
+
+// expiredForm is the form of a POST that reached a signed-in route without a live
+// session, to carry through the sign-in: an ordinary urlencoded form (not an upload)
+// with something in it. The CSRF check has passed already, so this site's page sent it.
+func expiredForm(c echo.Context) (views.CarriedForm, bool) {
+	r := c.Request()
+	if r.Method != http.MethodPost || isUpload(c) {
+		return views.CarriedForm{}, false
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationForm {
+		return views.CarriedForm{}, false
+	}
+	if err := r.ParseForm(); err != nil {
+		return views.CarriedForm{}, false
+	}
+	names := make([]string, 0, len(r.PostForm))
+	for name := range r.PostForm {
+		names = append(names, name)
+	}
+	// The body's order across names is gone once parsed; repeated names keep theirs.
+	sort.Strings(names)
+	var fields []views.CarriedField
+	for _, name := range names {
+		for _, v := range r.PostForm[name] {
+			fields = append(fields, views.CarriedField{Name: name, Value: v})
+		}
+	}
+	return carried(r.URL.RequestURI(), fields)
+}
+
+// carriedFrom reads a form carried through the sign-in forms; anything malformed, too
+// large or sent to a path that is not a resumable one of this site gives no form.
+func carriedFrom(c echo.Context) views.CarriedForm {
+	r := c.Request()
+	if err := r.ParseForm(); err != nil {
+		return views.CarriedForm{}
+	}
+	names, values := r.PostForm[views.ResumeName], r.PostForm[views.ResumeValue]
+	if len(names) != len(values) {
+		return views.CarriedForm{}
+	}
+	fields := make([]views.CarriedField, len(names))
+	for i := range names {
+		fields[i] = views.CarriedField{Name: names[i], Value: values[i]}
+	}
+	f, _ := carried(r.PostForm.Get(views.ResumeAction), fields)
+	return f
+}
+
+// carried checks a form to carry: a local, resumable action; between one field and
+// maxCarriedFields, maxCarriedBytes in all; the CSRF token dropped (the page that sends
+// the form again has its own).
+func carried(action string, fields []views.CarriedField) (views.CarriedForm, bool) {
+	if action = resumeAction(action); action == "" {
+		return views.CarriedForm{}, false
+	}
+	kept := make([]views.CarriedField, 0, min(len(fields), maxCarriedFields))
+	size := 0
+	for _, f := range fields {
+		if f.Name == "_csrf" {
+			continue
+		}
+		size += len(f.Name) + len(f.Value)
+		if len(kept) == maxCarriedFields || size > maxCarriedBytes {
+			return views.CarriedForm{}, false
+		}
+		kept = append(kept, f)
+	}
+	if len(kept) == 0 {
+		return views.CarriedForm{}, false
+	}
+	return views.CarriedForm{Action: action, Fields: kept}, true
+}
+
+// resumeAction is the action if a form sent there may be carried and sent again: only
+// a path on this site (localPath), and not one of the notResumable routes or an upload.
+func resumeAction(action string) string {
+	action = localPath(action)
+	if action == "" {
+		return ""
+	}
+	u, err := url.Parse(action)
+	if err != nil {
+		return ""
+	}
+	p := path.Clean(u.Path)
+	if notResumable[p] || strings.HasPrefix(p, views.PathAdminImports) {
+		return ""
+	}
+	return action
 }

@@ -20,9 +20,9 @@ func (s *server) showLogin(c echo.Context) error {
 }
 
 // login checks the email and password. A failure says so without telling which was
-// wrong, and keeps the email typed.
+// wrong, and keeps the email typed (and any form carried from an expired session).
 func (s *server) login(c echo.Context) error {
-	form := views.LoginForm{Email: c.FormValue("email"), Next: localPath(c.FormValue("next"))}
+	form := views.LoginForm{Email: c.FormValue("email"), Next: localPath(c.FormValue("next")), Carried: carriedFrom(c)}
 	u, err := s.stores.Users.SignIn(c.Request().Context(), form.Email, c.FormValue("password"), c.RealIP())
 	switch {
 	case errors.Is(err, models.ErrThrottled):
@@ -38,9 +38,34 @@ func (s *server) login(c echo.Context) error {
 		return err
 	}
 	if u.TOTPEnabled {
+		if form.Carried.Any() {
+			return s.secondStepHere(c, form.Carried)
+		}
 		return redirect(c, views.WithQuery(views.PathLoginTOTP, nextQuery(form.Next)))
 	}
-	return s.afterSignIn(c, u, form.Next)
+	return s.afterSignIn(c, u, form.Next, form.Carried)
+}
+
+// secondStepHere asks for the second factor in answer to the password, instead of a
+// redirect that would lose the carried form.
+func (s *server) secondStepHere(c echo.Context, carried views.CarriedForm) error {
+	if err := s.reloadSession(c); err != nil {
+		return err
+	}
+	return s.ok(c, views.LoginTOTP(views.LoginTOTPForm{Carried: carried}))
+}
+
+// reloadSession makes the request's state hold the session just started, so that a page
+// rendered in the same answer (not after a redirect) knows whether it still waits for
+// the second factor, and speaks the account's language.
+func (s *server) reloadSession(c echo.Context) error {
+	st := getState(c)
+	ls, err := s.stores.Sessions.Lookup(c.Request().Context(), st.token)
+	if err != nil {
+		return err
+	}
+	st.session, st.lang = ls, s.pickLanguage(c, ls.User)
+	return nil
 }
 
 func nextQuery(next string) url.Values {
@@ -50,11 +75,22 @@ func nextQuery(next string) url.Values {
 	return url.Values{"next": {next}}
 }
 
-// afterSignIn sends a fully signed-in user on: to replace a one-time password, back to
-// the page asked for, or home.
-func (s *server) afterSignIn(c echo.Context, u *models.User, next string) error {
+// afterSignIn sends a fully signed-in user on: to replace a one-time password, to send
+// again a form carried from an expired session, back to the page asked for, or home.
+func (s *server) afterSignIn(c echo.Context, u *models.User, next string, carried views.CarriedForm) error {
 	if u.MustChangePassword {
+		// The password comes first; the carried form is dropped.
 		return redirect(c, views.PathAccount)
+	}
+	// An administrator who has not enrolled two-step sign-in must do so first (the guard
+	// would turn the form away), so for them the form is dropped as for a password change.
+	if carried.Any() && (u.TOTPEnabled || !u.Is(models.RoleAdmin)) {
+		// The form is shown to be sent again by the user, with a fresh CSRF token: its
+		// handler then validates and authorises it as any other request.
+		if err := s.reloadSession(c); err != nil {
+			return err
+		}
+		return s.ok(c, views.Resume(carried))
 	}
 	if next != "" {
 		return redirect(c, next)

@@ -114,7 +114,7 @@ func (s *server) loginTOTP(c echo.Context) error {
 		return redirect(c, views.PathHome)
 	}
 	u := currentUser(c)
-	form := views.LoginTOTPForm{Next: localPath(c.FormValue("next"))}
+	form := views.LoginTOTPForm{Next: localPath(c.FormValue("next")), Carried: carriedFrom(c)}
 	err := s.stores.Users.VerifySecondFactor(c.Request().Context(), u.ID, c.FormValue("code"), c.RealIP())
 	switch {
 	case errors.Is(err, models.ErrThrottled):
@@ -129,5 +129,5 @@ func (s *server) loginTOTP(c echo.Context) error {
 	if err := s.startSession(c, u, false); err != nil {
 		return err
 	}
-	return s.afterSignIn(c, u, form.Next)
+	return s.afterSignIn(c, u, form.Next, form.Carried)
 }
