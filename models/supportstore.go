@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -185,6 +186,10 @@ func (s *SupportStore) ApproveMany(ctx context.Context, a Actor, scope Scope, id
 		return 0, ErrSupervisorOnly
 	}
 	seen := map[uint]bool{}
+	// In id order, whatever the order of the form: two supervisors approving
+	// overlapping selections at once then lock the rows in the same order, and one
+	// waits for the other instead of deadlocking on PostgreSQL.
+	ids = slices.Sorted(slices.Values(ids))
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		for _, id := range ids {
 			if seen[id] {
