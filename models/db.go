@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -117,7 +118,22 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if fast, err := db.MemstatusOff(ctx); err == nil && !fast && log != nil {
+		log.Warn("SQLite was built with its memory statistics on, which serialises its allocations: " +
+			"build with `make build` (CGO_CFLAGS in the Makefile) for full speed under load")
+	}
 	return db, nil
+}
+
+// MemstatusOff reports whether SQLite was built without memory statistics
+// (-DSQLITE_DEFAULT_MEMSTATUS=0, set by the Makefile): with them, every allocation of
+// every connection takes one process-wide lock.
+func (db *DB) MemstatusOff(ctx context.Context) (bool, error) {
+	var opts []string
+	if err := db.Read.WithContext(ctx).Raw("PRAGMA compile_options").Scan(&opts).Error; err != nil {
+		return false, err
+	}
+	return slices.Contains(opts, "DEFAULT_MEMSTATUS=0"), nil
 }
 
 // checkPragmas refuses a connection whose SQLite settings are not the ones we rely on.
