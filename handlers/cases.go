@@ -263,9 +263,7 @@ func (s *server) showCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.stores.Cases.Viewed(ctx, actor(c), file.Case); err != nil {
-		return err
-	}
+	s.stores.Cases.Viewed(actor(c), file.Case)
 	return s.ok(c, views.CaseFilePage(s.caseFileVM(c, file)))
 }
 

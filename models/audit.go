@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +50,9 @@ func (a Actor) Event(action, recordType, recordID string) AuditEvent {
 type AuditStore struct {
 	db  *DB
 	now func() time.Time
+	// Log receives the failures of events queued without waiting (Enqueue); nil is
+	// slog's default logger.
+	Log *slog.Logger
 
 	// Events recorded on their own (Record) are written in groups: while one group is
 	// being saved, the events that arrive wait and go together in the next transaction.
@@ -60,8 +64,11 @@ type AuditStore struct {
 }
 
 type pendingEvent struct {
-	ev   AuditEvent
+	ev AuditEvent
+	// done receives the group's result; nil for an event queued without waiting.
 	done chan error
+	// barrier marks a Drain: no event, only a signal once the events before it are saved.
+	barrier bool
 }
 
 // NewAuditStore builds the store.
@@ -74,6 +81,40 @@ func (s *AuditStore) Record(ctx context.Context, ev AuditEvent) error {
 		ev.At = s.now().UTC()
 	}
 	p := &pendingEvent{ev: ev, done: make(chan error, 1)}
+	s.queue(p)
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("record audit event %s: %w", ev.Action, ctx.Err())
+	}
+}
+
+// Enqueue appends one event without waiting for it to be saved: it goes with the next
+// group. It is for reads (a case file opened), which must not wait behind the office's
+// write queue for their access record; changes are recorded in their own transaction
+// (RecordTx). Drain waits for the queued events; Awda drains at shutdown, and before
+// the audit log is read, so the log never misses an event queued before the reading.
+func (s *AuditStore) Enqueue(ev AuditEvent) {
+	if ev.At.IsZero() {
+		ev.At = s.now().UTC()
+	}
+	s.queue(&pendingEvent{ev: ev})
+}
+
+// Drain waits until every event queued before it is saved (or ctx ends).
+func (s *AuditStore) Drain(ctx context.Context) error {
+	p := &pendingEvent{barrier: true, done: make(chan error, 1)}
+	s.queue(p)
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("wait for queued audit events: %w", ctx.Err())
+	}
+}
+
+func (s *AuditStore) queue(p *pendingEvent) {
 	s.mu.Lock()
 	s.pending = append(s.pending, p)
 	if !s.flushing {
@@ -81,12 +122,6 @@ func (s *AuditStore) Record(ctx context.Context, ev AuditEvent) error {
 		go s.flush()
 	}
 	s.mu.Unlock()
-	select {
-	case err := <-p.done:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("record audit event %s: %w", ev.Action, ctx.Err())
-	}
 }
 
 // flush saves the waiting groups until none is left; one runs at a time.
@@ -113,16 +148,34 @@ func (s *AuditStore) saveGroup(group []*pendingEvent) {
 	defer cancel()
 	for len(group) > 0 {
 		n := min(len(group), maxAuditGroup)
-		evs := make([]AuditEvent, n)
-		for i, p := range group[:n] {
-			evs[i] = p.ev
+		evs := make([]AuditEvent, 0, n)
+		queued := 0
+		for _, p := range group[:n] {
+			if p.barrier {
+				continue
+			}
+			evs = append(evs, p.ev)
+			if p.done == nil {
+				queued++
+			}
 		}
-		err := s.db.Write.WithContext(ctx).Create(&evs).Error
-		if err != nil {
-			err = fmt.Errorf("record %d audit events: %w", n, err)
+		var err error
+		if len(evs) > 0 {
+			if err = s.db.Write.WithContext(ctx).Create(&evs).Error; err != nil {
+				err = fmt.Errorf("record %d audit events: %w", len(evs), err)
+			}
+		}
+		if err != nil && queued > 0 {
+			log := s.Log
+			if log == nil {
+				log = slog.Default()
+			}
+			log.Error("queued audit events lost", "events", queued, "error", err.Error())
 		}
 		for _, p := range group[:n] {
-			p.done <- err
+			if p.done != nil {
+				p.done <- err
+			}
 		}
 		group = group[n:]
 	}
@@ -153,6 +206,9 @@ type AuditFilter struct {
 
 // List returns events newest first, one page at a time, and the total count.
 func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]AuditEvent, int64, error) {
+	if err := s.Drain(ctx); err != nil {
+		return nil, 0, err
+	}
 	q := s.filtered(ctx, f)
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -199,6 +255,9 @@ func (s *AuditStore) filtered(ctx context.Context, f AuditFilter) *gorm.DB {
 // Stream writes every event matching the filter, newest first, one row at a time, and
 // records the export itself as an audit event.
 func (s *AuditStore) Stream(ctx context.Context, actor Actor, f AuditFilter, details string, emit func([]string) error) (int, error) {
+	if err := s.Drain(ctx); err != nil {
+		return 0, err
+	}
 	rows, err := s.filtered(ctx, f).Order("at DESC, id DESC").Rows()
 	if err != nil {
 		return 0, fmt.Errorf("export audit: %w", err)

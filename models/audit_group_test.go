@@ -1,8 +1,11 @@
 package models_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,5 +50,56 @@ func TestAuditRecordConcurrent(t *testing.T) {
 	}
 	if err := s.Audit.Record(context.Background(), models.Actor{}.Event("case.view", "case", "y")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Events queued without waiting (case views) are all saved by Drain, are seen by a
+// reading of the log made after they were queued, and a group that fails is logged
+// (without personal data) instead of blocking or vanishing silently.
+func TestAuditEnqueueAndDrain(t *testing.T) {
+	s := dbtest.Stores(t, dbtest.NewClock(time.Date(2021, 3, 1, 9, 0, 0, 0, time.UTC)))
+	ctx := t.Context()
+	const n = 300 // more than one group
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.Audit.Enqueue(models.Actor{IP: "10.0.0.1"}.Event("case.view", "case", fmt.Sprint(i)))
+		}()
+	}
+	wg.Wait()
+	if err := s.Audit.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	s.DB.Read.Model(&models.AuditEvent{}).Where("action = ?", "case.view").Count(&total)
+	if total != n {
+		t.Fatalf("%d queued events saved after Drain, want %d", total, n)
+	}
+
+	s.Audit.Enqueue(models.Actor{IP: "10.0.0.1"}.Event("case.view", "case", "last"))
+	evs, _, err := s.Audit.List(ctx, models.AuditFilter{Action: "case.view", RecordID: "last"})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("the log read after queuing: %d events (%v), want 1", len(evs), err)
+	}
+
+	var logged bytes.Buffer
+	s.Audit.Log = slog.New(slog.NewTextHandler(&logged, nil))
+	if err := s.DB.Write.Exec("ALTER TABLE audit_events RENAME TO audit_events_away").Error; err != nil {
+		t.Fatal(err)
+	}
+	s.Audit.Enqueue(models.Actor{IP: "10.0.0.1"}.Event("case.view", "case", "lost"))
+	if err := s.Audit.Drain(ctx); err == nil {
+		t.Fatal("Drain reported no error for a group that could not be saved")
+	}
+	if !strings.Contains(logged.String(), "queued audit events lost") || strings.Contains(logged.String(), "10.0.0.1") {
+		t.Fatalf("log: %q", logged.String())
+	}
+	if err := s.DB.Write.Exec("ALTER TABLE audit_events_away RENAME TO audit_events").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit.Record(ctx, models.Actor{}.Event("case.view", "case", "after")); err != nil {
+		t.Fatalf("the store after a failed group: %v", err)
 	}
 }

@@ -35,6 +35,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	}
 	defer db.Close()
 	stores := models.NewStores(db, time.Now, models.DefaultArgon2)
+	stores.Audit.Log = log
 	if err := firstRun(ctx, stores, *demo, stdout); err != nil {
 		return err
 	}
@@ -94,7 +95,8 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	// The case views of the last requests are queued, not yet saved.
+	return stores.Audit.Drain(shutdownCtx)
 }
 
 // firstRun prepares an empty database: the demo dataset with --demo, otherwise one
