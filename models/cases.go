@@ -2,7 +2,9 @@ package models
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -285,6 +287,16 @@ func checkOfficeAndAssignee(tx *gorm.DB, sc Scope, in *CaseInput) (*Office, erro
 	return &o, nil
 }
 
+// provisionalCaseNumber is a case's unique stand-in number inside the transaction that
+// registers it: 64 random bits, within the column's 20 characters.
+func provisionalCaseNumber() (string, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("provisional case number: %w", err)
+	}
+	return "~" + hex.EncodeToString(b), nil
+}
+
 // NextCaseNumber allocates the next number of an office's year inside tx. The upsert
 // takes a row lock, so concurrent registrations never share a number.
 func NextCaseNumber(tx *gorm.DB, office *Office, year int) (string, error) {
@@ -321,7 +333,11 @@ func (s *CaseStore) Create(ctx context.Context, actor Actor, sc Scope, in CaseIn
 		if err != nil {
 			return err
 		}
-		if cs.CaseNumber, err = NextCaseNumber(tx, office, today.Year()); err != nil {
+		// The number is taken last, just before the commit: taking it locks the office's
+		// counter until the commit, and every registration of the office waits for that
+		// lock (on PostgreSQL). Until then the case carries a unique provisional number
+		// that no one else can see.
+		if cs.CaseNumber, err = provisionalCaseNumber(); err != nil {
 			return err
 		}
 		applyInput(cs, &in)
@@ -340,7 +356,7 @@ func (s *CaseStore) Create(ctx context.Context, actor Actor, sc Scope, in CaseIn
 		if err := tx.Omit(clause.Associations).Create(cs).Error; err != nil {
 			return fmt.Errorf("create case: %w", err)
 		}
-		if err := writeChildren(tx, cs.ID, &in); err != nil {
+		if err := writeChildren(tx, cs.ID, &in, false); err != nil {
 			return err
 		}
 		if err := tx.Create(&StatusChange{CaseID: cs.ID, To: cs.Status, Date: today, UserID: cs.CreatedByID, CreatedAt: cs.CreatedAt}).Error; err != nil {
@@ -351,7 +367,18 @@ func (s *CaseStore) Create(ctx context.Context, actor Actor, sc Scope, in CaseIn
 		if in.ConfirmDifferent {
 			ev.Details = "duplicate_checked"
 		}
-		return s.audit.RecordTx(tx, ev)
+		if err := s.audit.RecordTx(tx, ev); err != nil {
+			return err
+		}
+		if cs.CaseNumber, err = NextCaseNumber(tx, office, today.Year()); err != nil {
+			return err
+		}
+		cs.SearchKey = caseSearchKey(cs)
+		if err := tx.Model(&Case{}).Where("id = ?", cs.ID).
+			UpdateColumns(map[string]any{"case_number": cs.CaseNumber, "search_key": cs.SearchKey}).Error; err != nil {
+			return fmt.Errorf("number case: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -360,26 +387,39 @@ func (s *CaseStore) Create(ctx context.Context, actor Actor, sc Scope, in CaseIn
 }
 
 // writeChildren replaces a case's household and vulnerabilities.
-func writeChildren(tx *gorm.DB, caseID uint, in *CaseInput) error {
-	if err := tx.Where("case_id = ?", caseID).Delete(&HouseholdMember{}).Error; err != nil {
-		return fmt.Errorf("clear household: %w", err)
+// writeChildren saves a case's household and vulnerabilities, replacing any it had
+// (a new case has none to clear). Each list is one INSERT: a registration holds the
+// office's case-number counter until it commits, so every statement saved here is
+// time the office's other registrations do not wait (on PostgreSQL).
+func writeChildren(tx *gorm.DB, caseID uint, in *CaseInput, replace bool) error {
+	if replace {
+		if err := tx.Where("case_id = ?", caseID).Delete(&HouseholdMember{}).Error; err != nil {
+			return fmt.Errorf("clear household: %w", err)
+		}
+		if err := tx.Where("case_id = ?", caseID).Delete(&CaseVulnerability{}).Error; err != nil {
+			return fmt.Errorf("clear vulnerabilities: %w", err)
+		}
 	}
-	if err := tx.Where("case_id = ?", caseID).Delete(&CaseVulnerability{}).Error; err != nil {
-		return fmt.Errorf("clear vulnerabilities: %w", err)
-	}
+	var members []HouseholdMember
 	for _, h := range in.Members() {
 		bd, _ := ParseDate(h.BirthDate)
 		if strings.TrimSpace(h.BirthDate) == "" {
 			bd = Date{}
 		}
-		m := HouseholdMember{CaseID: caseID, Name: h.Name, Relation: h.Relation, Sex: Sex(h.Sex), BirthDate: bd}
-		if err := tx.Create(&m).Error; err != nil {
-			return fmt.Errorf("add household member: %w", err)
+		members = append(members, HouseholdMember{CaseID: caseID, Name: h.Name, Relation: h.Relation, Sex: Sex(h.Sex), BirthDate: bd})
+	}
+	if len(members) > 0 {
+		if err := tx.Create(&members).Error; err != nil {
+			return fmt.Errorf("add household: %w", err)
 		}
 	}
+	var vulns []CaseVulnerability
 	for _, v := range in.Vulnerabilities {
-		if err := tx.Create(&CaseVulnerability{CaseID: caseID, Code: v}).Error; err != nil {
-			return fmt.Errorf("add vulnerability: %w", err)
+		vulns = append(vulns, CaseVulnerability{CaseID: caseID, Code: v})
+	}
+	if len(vulns) > 0 {
+		if err := tx.Create(&vulns).Error; err != nil {
+			return fmt.Errorf("add vulnerabilities: %w", err)
 		}
 	}
 	return nil
@@ -718,7 +758,7 @@ func (s *CaseStore) Update(ctx context.Context, actor Actor, sc Scope, id uint, 
 			return s.conflict(tx, cur, version)
 		}
 		if slices.Contains(changed, "household") || slices.Contains(changed, "vulnerabilities") {
-			if err := writeChildren(tx, id, &in); err != nil {
+			if err := writeChildren(tx, id, &in, true); err != nil {
 				return err
 			}
 		}

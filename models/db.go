@@ -74,8 +74,11 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
+		// Room for reads while writes queue on a row lock (registrations of one office
+		// wait for its case-number counter): with 20, fifty busy users' registrations
+		// held most connections and every page waited for one.
+		sqlDB.SetMaxOpenConns(40)
+		sqlDB.SetMaxIdleConns(20)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		// Connections are renewed now and then, so a failover or a restarted database is
 		// picked up even by a busy pool. Queries are bounded by each request's deadline.

@@ -56,9 +56,12 @@ var caseTallyTriggersSQLite = []string{
 }
 
 // caseTallyTriggersPostgres: concurrent transactions lock the tally rows they change
-// until they commit. A status move touches two rows; taking them always in key order
-// means two moves in opposite directions (a case closed while another is reopened) wait
-// for each other instead of deadlocking.
+// until they commit, so the triggers are deferred to the commit: a registration or a
+// move holds an office's tally row for the commit only, not for its whole transaction
+// (under the load tool, immediate triggers made moves queue behind registrations). A
+// status move touches two rows; taking them always in key order means two moves in
+// opposite directions (a case closed while another is reopened) wait for each other
+// instead of deadlocking.
 var caseTallyTriggersPostgres = []string{
 	`CREATE FUNCTION case_tally_add(o BIGINT, st TEXT, d BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 	BEGIN
@@ -80,9 +83,10 @@ var caseTallyTriggersPostgres = []string{
 		END IF;
 		RETURN NULL;
 	END $$`,
-	`CREATE TRIGGER case_tally_insert_delete AFTER INSERT OR DELETE ON cases
-		FOR EACH ROW EXECUTE FUNCTION case_tally()`,
-	`CREATE TRIGGER case_tally_update AFTER UPDATE OF office_id, status ON cases FOR EACH ROW
+	`CREATE CONSTRAINT TRIGGER case_tally_insert_delete AFTER INSERT OR DELETE ON cases
+		DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION case_tally()`,
+	`CREATE CONSTRAINT TRIGGER case_tally_update AFTER UPDATE OF office_id, status ON cases
+		DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
 		WHEN (OLD.office_id IS DISTINCT FROM NEW.office_id OR OLD.status IS DISTINCT FROM NEW.status)
 		EXECUTE FUNCTION case_tally()`,
 }
