@@ -111,11 +111,11 @@ func (s *server) summaryHome(c echo.Context) ([]views.HomeSection, error) {
 	}
 	ctx := c.Request().Context()
 	y := s.stores.Now().Year()
-	this, err := s.stores.Summary.Summary(ctx, u.Scope(), models.SummaryFilter{}.WithYear(y))
+	this, err := s.stores.Summary.Headline(ctx, u.Scope(), models.SummaryFilter{}.WithYear(y))
 	if err != nil {
 		return nil, err
 	}
-	last, err := s.stores.Summary.Summary(ctx, u.Scope(), models.SummaryFilter{}.WithYear(y-1))
+	last, err := s.stores.Summary.Headline(ctx, u.Scope(), models.SummaryFilter{}.WithYear(y-1))
 	if err != nil {
 		return nil, err
 	}

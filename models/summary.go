@@ -314,9 +314,14 @@ func supportBreakdownSQL(f SummaryFilter, scope Scope) (string, []any) {
 // breakdown and every indicator grouped by key, joined by UNION ALL. It is exported for
 // the benchmark that compares Summary with running this SQL directly.
 func SummaryQuery(f SummaryFilter, scope Scope) (string, []any) {
+	return summaryQuery(f, scope, Indicators)
+}
+
+// summaryQuery is SummaryQuery for some of the indicators.
+func summaryQuery(f SummaryFilter, scope Scope, inds []string) (string, []any) {
 	q, args := supportBreakdownSQL(f, scope)
 	parts := []string{q}
-	for _, ind := range Indicators {
+	for _, ind := range inds {
 		def, dargs, _ := indicatorSQL(ind, f, scope)
 		parts = append(parts, "SELECT '"+ind+"' AS ind, d.k AS k, COUNT(DISTINCT d.case_id) AS n, CAST(0 AS BIGINT) AS amount FROM ("+def+") d GROUP BY d.k")
 		args = append(args, dargs...)
@@ -430,7 +435,22 @@ func (s *SummaryStore) LatestYear(ctx context.Context, scope Scope) (int, bool, 
 // more; sex and age groups follow Sexes and AgeGroups (zeros included); offices,
 // vulnerabilities and referrals are by key.
 func (s *SummaryStore) Summary(ctx context.Context, scope Scope, f SummaryFilter) (*Summary, error) {
-	q, args := SummaryQuery(f, scope)
+	return s.summary(ctx, scope, f, Indicators)
+}
+
+// HeadlineIndicators are the figures of the home page's summary block, beside the
+// support count.
+var HeadlineIndicators = []string{IndReturns, IndInformed, IndTrained}
+
+// Headline computes only the home page's figures (HeadlineIndicators and the support
+// breakdown), with the same definitions as Summary: a supervisor's home page shows
+// them for two years, and the whole summary twice was most of that page's time.
+func (s *SummaryStore) Headline(ctx context.Context, scope Scope, f SummaryFilter) (*Summary, error) {
+	return s.summary(ctx, scope, f, HeadlineIndicators)
+}
+
+func (s *SummaryStore) summary(ctx context.Context, scope Scope, f SummaryFilter, inds []string) (*Summary, error) {
+	q, args := summaryQuery(f, scope, inds)
 	sqlDB, err := s.db.Read.DB()
 	if err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
@@ -496,7 +516,7 @@ func (s *SummaryStore) Summary(ctx context.Context, scope Scope, f SummaryFilter
 		}
 		out.Support = append(out.Support, row)
 	}
-	for _, ind := range Indicators {
+	for _, ind := range inds {
 		if IsKeyed(ind) {
 			out.Breakdowns[ind] = orderBreakdown(ind, out.Breakdowns[ind], f)
 		}

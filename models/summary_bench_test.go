@@ -59,6 +59,28 @@ func BenchmarkSummary(b *testing.B) {
 			b.ReportMetric(float64(tSum)/float64(tRaw), "summary/raw")
 		})
 	}
+	// The home page's block: the headline figures of this year and the last, against
+	// the whole summary of both years that it replaced.
+	b.Run("home-block", func(b *testing.B) {
+		var tHead, tFull time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			for _, y := range []int{2021, 2020} {
+				if _, err := s.Summary.Headline(ctx, models.Scope{}, models.SummaryFilter{}.WithYear(y)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			t1 := time.Now()
+			for _, y := range []int{2021, 2020} {
+				if _, err := s.Summary.Summary(ctx, models.Scope{}, models.SummaryFilter{}.WithYear(y)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			tHead, tFull = tHead+t1.Sub(t0), tFull+time.Since(t1)
+		}
+		b.ReportMetric(float64(tHead.Nanoseconds())/float64(b.N), "headline-ns/op")
+		b.ReportMetric(float64(tFull.Nanoseconds())/float64(b.N), "summary-ns/op")
+	})
 }
 
 // rawRows runs a query and scans its rows, as Summary does, without the rest.

@@ -313,6 +313,30 @@ func TestSummaryPeriodBoundaries(t *testing.T) {
 	if y, ok, err := f.s.Summary.LatestYear(t.Context(), all); err != nil || !ok || y != 2022 {
 		t.Errorf("latest year %d %v %v", y, ok, err)
 	}
+
+	// The home page's headline gives the summary's own figures, and only those.
+	for _, full := range []*models.Summary{s, s22} {
+		h, err := f.s.Summary.Headline(t.Context(), all, full.Filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ind := range models.HeadlineIndicators {
+			if h.Figure(ind) != full.Figure(ind) {
+				t.Errorf("%s headline %s = %d, summary %d", full.Filter.From, ind, h.Figure(ind), full.Figure(ind))
+			}
+		}
+		if h.SupportTotal != full.SupportTotal {
+			t.Errorf("%s headline support %d, summary %d", full.Filter.From, h.SupportTotal, full.SupportTotal)
+		}
+		for i, sh := range h.Support { // the people per type are the summary page's only
+			if w := full.Support[i]; sh.Count != w.Count || sh.Share != w.Share || fmt.Sprint(sh.Amounts) != fmt.Sprint(w.Amounts) {
+				t.Errorf("%s headline %+v, summary %+v", full.Filter.From, sh, w)
+			}
+		}
+		if len(h.Breakdowns) != 0 || len(h.Figures) > len(models.HeadlineIndicators) {
+			t.Errorf("headline computed more than its figures: %v %v", h.Figures, h.Breakdowns)
+		}
+	}
 }
 
 func TestSummaryBreakdownsFiltersAndScope(t *testing.T) {
