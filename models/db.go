@@ -160,6 +160,22 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return db.Write.WithContext(ctx).Transaction(fn)
 }
 
+// Analyze refreshes the planner's statistics after a bulk load (the demo, an import,
+// the load tool's seed). PostgreSQL otherwise plans a freshly filled table as empty
+// until autovacuum gets to it, about a minute later: the home page's "waiting" list
+// took 40 ms instead of 1 on 500 cases, comparing every case with every status change.
+// SQLite plans well from its indexes alone, and statistics left stale by later growth
+// misled it (a join on users read as a one-row table), so it keeps none.
+func (db *DB) Analyze(ctx context.Context) error {
+	if db.Dialect != Postgres {
+		return nil
+	}
+	if err := db.Write.WithContext(ctx).Exec("ANALYZE").Error; err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}
+
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	sqlDB, err := db.Read.DB()

@@ -165,6 +165,11 @@ func (s *ImportStore) Import(ctx context.Context, actor Actor, data []byte, defa
 	if err != nil {
 		return nil, err
 	}
+	if res.OK() {
+		if err := s.db.Analyze(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 

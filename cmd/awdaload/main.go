@@ -112,6 +112,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := load.EnsureSupport(ctx, stores, o.seedSupport); err != nil {
 		return err
 	}
+	if err := db.Analyze(ctx); err != nil {
+		return err
+	}
 	if o.spawn != "" {
 		srv, err := spawn(ctx, o.spawn, o.db, stderr)
 		if err != nil {

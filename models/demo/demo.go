@@ -152,6 +152,9 @@ func Load(ctx context.Context, db *models.DB, opts Options, out io.Writer) (Acco
 	if err := l.run(ctx, out, started); err != nil {
 		return nil, err
 	}
+	if err := db.Analyze(ctx); err != nil {
+		return nil, err
+	}
 	f := Expected(opts.Scale)
 	fmt.Fprintf(out, "demo: loaded in %s: %d returns, %d people informed, %d trained, %d supported with the office's funds, %d Moroccan returnees supported\n",
 		time.Since(started).Round(100*time.Millisecond), f.Returns, f.Informed, f.Trained, f.FundedByOffice, f.InboundSupported)
