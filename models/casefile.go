@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"gorm.io/gorm"
 )
@@ -26,25 +27,40 @@ type CaseFile struct {
 // itself here; the people are only ever shown by name.)
 func (s *CaseStore) File(ctx context.Context, sc Scope, id uint) (*CaseFile, error) {
 	db := s.db.Read.WithContext(ctx)
-	cs, err := caseWithDetails(db, sc, id)
+	cs, n, err := caseWithCounts(db, sc, id)
 	if err != nil {
 		return nil, err
 	}
 	f := &CaseFile{Case: cs}
-	if f.Support, err = supportOfCase(db, id); err != nil {
-		return nil, err
+	// A section the case has nothing in costs no query (most cases have no referral
+	// or session yet, many no support).
+	if n.Support > 0 {
+		if f.Support, err = supportOfCase(db, id); err != nil {
+			return nil, err
+		}
+		f.Totals = supportTotals(f.Support)
 	}
-	f.Totals = supportTotals(f.Support)
-	if f.Sessions, err = sessionsOfCase(db, id); err != nil {
-		return nil, err
+	if n.Sessions > 0 {
+		if f.Sessions, err = sessionsOfCase(db, id); err != nil {
+			return nil, err
+		}
 	}
-	if f.Activities, err = activitiesOfCase(db, id); err != nil {
-		return nil, err
+	if n.Activities > 0 {
+		if f.Activities, err = activitiesOfCase(db, id); err != nil {
+			return nil, err
+		}
 	}
-	if f.Referrals, err = referralsOfCase(db, id); err != nil {
-		return nil, err
+	if n.Referrals > 0 {
+		if f.Referrals, err = referralsOfCase(db, id); err != nil {
+			return nil, err
+		}
 	}
 	return f, nil
+}
+
+// caseCounts is how many rows a case has in each part of its file, read with the case.
+type caseCounts struct {
+	Household, Support, Sessions, Activities, Referrals int64
 }
 
 // person is someone named on a record: the id and the name are all a page shows.
@@ -58,31 +74,57 @@ func person(id *uint, name *string) *User {
 // caseWithDetails loads a case in scope with its office, assignee, household,
 // vulnerabilities and history (each change with who made it).
 func caseWithDetails(db *gorm.DB, sc Scope, id uint) (*Case, error) {
+	c, _, err := caseWithCounts(db, sc, id)
+	return c, err
+}
+
+// caseSelect reads a case with its office and assignee's names, its vulnerability
+// codes (string_agg, the same on SQLite 3.44+ and PostgreSQL) and how many rows it
+// has in each part of its file, in one query.
+const caseSelect = `cases.*, o.code AS office_code, o.name AS office_name, u.name AS assignee_name,
+	(SELECT string_agg(v.code, ',' ORDER BY v.code) FROM case_vulnerabilities v WHERE v.case_id = cases.id) AS vulnerability_codes,
+	(SELECT COUNT(*) FROM household_members h WHERE h.case_id = cases.id) AS n_household,
+	(SELECT COUNT(*) FROM supports s WHERE s.case_id = cases.id) AS n_support,
+	(SELECT COUNT(*) FROM session_attendances sa WHERE sa.case_id = cases.id) AS n_sessions,
+	(SELECT COUNT(*) FROM activities a WHERE a.case_id = cases.id) AS n_activities,
+	(SELECT COUNT(*) FROM referrals r WHERE r.case_id = cases.id) AS n_referrals`
+
+func caseWithCounts(db *gorm.DB, sc Scope, id uint) (*Case, caseCounts, error) {
 	var rows []struct {
 		Case
-		OfficeCode   string
-		OfficeName   string
-		AssigneeName *string
+		OfficeCode         string
+		OfficeName         string
+		AssigneeName       *string
+		VulnerabilityCodes *string
+		NHousehold         int64 `gorm:"column:n_household"`
+		NSupport           int64 `gorm:"column:n_support"`
+		NSessions          int64 `gorm:"column:n_sessions"`
+		NActivities        int64 `gorm:"column:n_activities"`
+		NReferrals         int64 `gorm:"column:n_referrals"`
 	}
-	q := db.Table("cases").Select("cases.*, o.code AS office_code, o.name AS office_name, u.name AS assignee_name").
+	q := db.Table("cases").Select(caseSelect).
 		Joins("JOIN offices o ON o.id = cases.office_id").Joins("LEFT JOIN users u ON u.id = cases.assigned_to_id").
 		Where("cases.id = ?", id)
 	if err := sc.Where(q, "cases.office_id").Limit(1).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("load case %d: %w", id, err)
+		return nil, caseCounts{}, fmt.Errorf("load case %d: %w", id, err)
 	}
 	if len(rows) == 0 {
-		return nil, ErrNotFound
+		return nil, caseCounts{}, ErrNotFound
 	}
 	r := rows[0]
+	n := caseCounts{Household: r.NHousehold, Support: r.NSupport, Sessions: r.NSessions, Activities: r.NActivities, Referrals: r.NReferrals}
 	c := r.Case
 	c.Office = &Office{ID: c.OfficeID, Code: r.OfficeCode, Name: r.OfficeName}
 	c.AssignedTo = person(c.AssignedToID, r.AssigneeName)
-	if err := db.Raw("SELECT * FROM household_members WHERE case_id = ? ORDER BY id", id).Scan(&c.Household).Error; err != nil {
-		return nil, fmt.Errorf("household of case %d: %w", id, err)
+	if r.VulnerabilityCodes != nil {
+		for _, code := range strings.Split(*r.VulnerabilityCodes, ",") {
+			c.VulnerabilityOf = append(c.VulnerabilityOf, CaseVulnerability{CaseID: c.ID, Code: code})
+		}
 	}
-	if err := db.Raw("SELECT case_id, code FROM case_vulnerabilities WHERE case_id = ? ORDER BY code", id).
-		Scan(&c.VulnerabilityOf).Error; err != nil {
-		return nil, fmt.Errorf("vulnerabilities of case %d: %w", id, err)
+	if n.Household > 0 {
+		if err := db.Raw("SELECT * FROM household_members WHERE case_id = ? ORDER BY id", id).Scan(&c.Household).Error; err != nil {
+			return nil, n, fmt.Errorf("household of case %d: %w", id, err)
+		}
 	}
 	var history []struct {
 		StatusChange
@@ -90,14 +132,14 @@ func caseWithDetails(db *gorm.DB, sc Scope, id uint) (*Case, error) {
 	}
 	if err := db.Raw(`SELECT sc.*, u.name AS user_name FROM status_changes sc LEFT JOIN users u ON u.id = sc.user_id
 		WHERE sc.case_id = ? ORDER BY sc.created_at, sc.id`, id).Scan(&history).Error; err != nil {
-		return nil, fmt.Errorf("history of case %d: %w", id, err)
+		return nil, n, fmt.Errorf("history of case %d: %w", id, err)
 	}
 	c.History = make([]StatusChange, len(history))
 	for i, h := range history {
 		c.History[i] = h.StatusChange
 		c.History[i].User = person(&h.UserID, h.UserName)
 	}
-	return &c, nil
+	return &c, n, nil
 }
 
 // supportOfCase is a case's support, newest first, with who planned, approved and

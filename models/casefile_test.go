@@ -117,4 +117,15 @@ func TestCaseFileReadsEverySectionInScope(t *testing.T) {
 	if len(file.Sessions) != 1 || file.Sessions[0].Title != "Return: what to expect" || file.Sessions[0].AddedByName != f.cw.Name {
 		t.Fatalf("sessions %+v", file.Sessions)
 	}
+
+	// A case with little recorded: the empty sections are empty, not another case's.
+	sparse, err := f.s.Cases.File(ctx, f.cw.Scope(), other.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sparse.Support) != 1 || sparse.Support[0].CaseID != other.ID || len(sparse.Totals) != 1 ||
+		len(sparse.Activities)+len(sparse.Referrals)+len(sparse.Sessions)+len(sparse.Case.Household) != 0 {
+		t.Fatalf("sparse case file: %d support, %d activities, %d referrals, %d sessions, %d household",
+			len(sparse.Support), len(sparse.Activities), len(sparse.Referrals), len(sparse.Sessions), len(sparse.Case.Household))
+	}
 }

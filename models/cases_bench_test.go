@@ -81,3 +81,20 @@ func BenchmarkCaseFile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCaseFileSparse reads the file of a case with nothing recorded yet but its
+// registration (most cases of an office, most of the time).
+func BenchmarkCaseFileSparse(b *testing.B) {
+	s := benchDB(b)
+	full := dbtest.BenchCaseFile(b, s)
+	var id uint
+	s.DB.Read.Raw("SELECT id FROM cases WHERE office_id = ? AND id <> ? ORDER BY id DESC LIMIT 1", benchOffice, full).Scan(&id)
+	sc := models.Scope{OfficeID: &benchOffice, Role: models.RoleCaseworker}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Cases.File(ctx, sc, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
