@@ -246,3 +246,48 @@ func TestGracefulDrain(t *testing.T) {
 	t.Logf("%d password changes in flight finished %s after SIGTERM", len(users), finished.Round(time.Millisecond))
 	verifyDB(t, db, writes)
 }
+
+// Case views are queued for the audit log without the page waiting (AuditStore.Enqueue):
+// a server stopped with SIGTERM right after a burst of views saves every one of them
+// before it exits.
+func TestShutdownSavesQueuedCaseViews(t *testing.T) {
+	if dbtest.Backend() != "sqlite" {
+		t.Skip("runs on SQLite")
+	}
+	db := filepath.Join(t.TempDir(), "awda.db")
+	users := crashUsers(t, db, 1)
+	stores := openStores(t, db)
+	var office models.Office
+	var user models.User
+	stores.DB.Read.Where("code = ?", "RAB").First(&office)
+	stores.DB.Read.Where("email = ?", users[0].Email).First(&user)
+	cs := dbtest.MustCase(t, stores, office.ID, user.ID, dbtest.Person{})
+	stores.DB.Close()
+
+	srv := startBinary(t, db)
+	ctx := t.Context()
+	c := load.NewClient(srv.URL, nil)
+	if err := c.Login(ctx, users[0].Email, users[0].Password); err != nil {
+		t.Fatal(err)
+	}
+	const views = 20
+	for range views {
+		resp, err := c.Get(ctx, fmt.Sprintf("/cases/%d", cs.ID))
+		if err != nil || resp.Status != http.StatusOK {
+			t.Fatalf("case file: %+v %v", resp, err)
+		}
+	}
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.wait(t); err != nil {
+		t.Fatalf("exit after SIGTERM: %v, want 0\n%s", err, srv.errs.String())
+	}
+	stores = openStores(t, db)
+	defer stores.DB.Close()
+	var n int64
+	stores.DB.Read.Model(&models.AuditEvent{}).Where("action = ? AND record_id = ?", "case.view", fmt.Sprint(cs.ID)).Count(&n)
+	if n != views {
+		t.Fatalf("%d case.view events saved, want %d", n, views)
+	}
+}
