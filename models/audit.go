@@ -61,6 +61,8 @@ type AuditStore struct {
 	mu       sync.Mutex
 	pending  []*pendingEvent
 	flushing bool
+	// wake cuts short the wait of queued events when someone waits on an event.
+	wake chan struct{}
 }
 
 type pendingEvent struct {
@@ -72,7 +74,9 @@ type pendingEvent struct {
 }
 
 // NewAuditStore builds the store.
-func NewAuditStore(db *DB, now func() time.Time) *AuditStore { return &AuditStore{db: db, now: now} }
+func NewAuditStore(db *DB, now func() time.Time) *AuditStore {
+	return &AuditStore{db: db, now: now, wake: make(chan struct{}, 1)}
+}
 
 // Record appends one event on its own, and returns once it is saved (or ctx ends:
 // the event may then be saved or not).
@@ -122,6 +126,12 @@ func (s *AuditStore) queue(p *pendingEvent) {
 		go s.flush()
 	}
 	s.mu.Unlock()
+	if p.done != nil {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // flush saves the waiting groups until none is left; one runs at a time. A group in
@@ -133,7 +143,10 @@ func (s *AuditStore) flush() {
 	for len(s.pending) > 0 {
 		if !anyWaiting(s.pending) && len(s.pending) < maxAuditGroup {
 			s.mu.Unlock()
-			time.Sleep(queuedAuditDelay)
+			select {
+			case <-time.After(queuedAuditDelay):
+			case <-s.wake: // a sign-in or a Drain: save now, queued events with it
+			}
 			s.mu.Lock()
 		}
 		group := s.pending
