@@ -565,6 +565,23 @@ type CaseFilter struct {
 	PerPage    int
 }
 
+// whereOfficeAndStatus applies the scope and the office and status filters to q, whose
+// office_id and status columns carry prefix: the same conditions select the listed
+// cases and sum their tallies, so the total cannot drift from the rows.
+func (f CaseFilter) whereOfficeAndStatus(q *gorm.DB, sc Scope, prefix string) *gorm.DB {
+	q = sc.Where(q, prefix+"office_id")
+	if f.Status != "" {
+		q = q.Where(prefix+"status = ?", f.Status)
+	}
+	if f.Open {
+		q = q.Where(prefix+"status <> ?", StatusClosed)
+	}
+	if f.OfficeCode != "" {
+		q = q.Where(prefix+"office_id IN (SELECT id FROM offices WHERE code = ?)", strings.ToUpper(f.OfficeCode))
+	}
+	return q
+}
+
 // onlyOfficeAndStatus reports whether the filter selects by nothing but office and
 // status (the order and the page do not change the count). A filter added later counts
 // rows until it is taught otherwise, so a new filter can never get a wrong total.
@@ -595,18 +612,9 @@ const DefaultPerPage = 25
 
 // List returns one page of the cases in scope matching the filter, and their total.
 func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, int64, error) {
-	q := sc.Where(s.db.Read.WithContext(ctx).Model(&Case{}), "cases.office_id")
+	q := f.whereOfficeAndStatus(s.db.Read.WithContext(ctx).Model(&Case{}), sc, "cases.")
 	for _, term := range SearchTerms(f.Q) {
 		q = q.Where(`cases.search_key LIKE ? ESCAPE '\'`, Like(term))
-	}
-	if f.Status != "" {
-		q = q.Where("cases.status = ?", f.Status)
-	}
-	if f.Open {
-		q = q.Where("cases.status <> ?", StatusClosed)
-	}
-	if f.OfficeCode != "" {
-		q = q.Where("cases.office_id IN (SELECT id FROM offices WHERE code = ?)", strings.ToUpper(f.OfficeCode))
 	}
 	if f.Nationality != "" {
 		q = q.Where("cases.nationality = ?", strings.ToUpper(f.Nationality))
@@ -682,16 +690,7 @@ func (s *CaseStore) count(ctx context.Context, q *gorm.DB, sc Scope, f CaseFilte
 		}
 		return total, nil
 	}
-	t := sc.Where(s.db.Read.WithContext(ctx).Table("case_tallies"), "office_id")
-	if f.Status != "" {
-		t = t.Where("status = ?", f.Status)
-	}
-	if f.Open {
-		t = t.Where("status <> ?", StatusClosed)
-	}
-	if f.OfficeCode != "" {
-		t = t.Where("office_id IN (SELECT id FROM offices WHERE code = ?)", strings.ToUpper(f.OfficeCode))
-	}
+	t := f.whereOfficeAndStatus(s.db.Read.WithContext(ctx).Table("case_tallies"), sc, "")
 	if err := t.Select("COALESCE(SUM(n), 0)").Row().Scan(&total); err != nil {
 		return 0, fmt.Errorf("count cases from tallies: %w", err)
 	}
