@@ -27,7 +27,7 @@ type CaseFile struct {
 // itself here; the people are only ever shown by name.)
 func (s *CaseStore) File(ctx context.Context, sc Scope, id uint) (*CaseFile, error) {
 	db := s.db.Read.WithContext(ctx)
-	cs, n, err := caseWithCounts(db, sc, id)
+	cs, n, err := caseWithCounts(db, sc, id, true)
 	if err != nil {
 		return nil, err
 	}
@@ -74,22 +74,28 @@ func person(id *uint, name *string) *User {
 // caseWithDetails loads a case in scope with its office, assignee, household,
 // vulnerabilities and history (each change with who made it).
 func caseWithDetails(db *gorm.DB, sc Scope, id uint) (*Case, error) {
-	c, _, err := caseWithCounts(db, sc, id)
+	c, _, err := caseWithCounts(db, sc, id, false)
 	return c, err
 }
 
 // caseSelect reads a case with its office and assignee's names, its vulnerability
-// codes (string_agg, the same on SQLite 3.44+ and PostgreSQL) and how many rows it
-// has in each part of its file, in one query.
+// codes (string_agg, the same on SQLite 3.44+ and PostgreSQL) and its household's size,
+// in one query.
 const caseSelect = `cases.*, o.code AS office_code, o.name AS office_name, u.name AS assignee_name,
 	(SELECT string_agg(v.code, ',' ORDER BY v.code) FROM case_vulnerabilities v WHERE v.case_id = cases.id) AS vulnerability_codes,
-	(SELECT COUNT(*) FROM household_members h WHERE h.case_id = cases.id) AS n_household,
+	(SELECT COUNT(*) FROM household_members h WHERE h.case_id = cases.id) AS n_household`
+
+// caseworkCounts adds how many rows the case has in each casework section: only the
+// case file needs them (an edit reads the case inside its write transaction).
+const caseworkCounts = `,
 	(SELECT COUNT(*) FROM supports s WHERE s.case_id = cases.id) AS n_support,
 	(SELECT COUNT(*) FROM session_attendances sa WHERE sa.case_id = cases.id) AS n_sessions,
 	(SELECT COUNT(*) FROM activities a WHERE a.case_id = cases.id) AS n_activities,
 	(SELECT COUNT(*) FROM referrals r WHERE r.case_id = cases.id) AS n_referrals`
 
-func caseWithCounts(db *gorm.DB, sc Scope, id uint) (*Case, caseCounts, error) {
+// caseWithCounts is caseWithDetails that also returns the section counts when casework
+// is set (zero otherwise).
+func caseWithCounts(db *gorm.DB, sc Scope, id uint, casework bool) (*Case, caseCounts, error) {
 	var rows []struct {
 		Case
 		OfficeCode         string
@@ -102,7 +108,11 @@ func caseWithCounts(db *gorm.DB, sc Scope, id uint) (*Case, caseCounts, error) {
 		NActivities        int64 `gorm:"column:n_activities"`
 		NReferrals         int64 `gorm:"column:n_referrals"`
 	}
-	q := db.Table("cases").Select(caseSelect).
+	sel := caseSelect
+	if casework {
+		sel += caseworkCounts
+	}
+	q := db.Table("cases").Select(sel).
 		Joins("JOIN offices o ON o.id = cases.office_id").Joins("LEFT JOIN users u ON u.id = cases.assigned_to_id").
 		Where("cases.id = ?", id)
 	if err := sc.Where(q, "cases.office_id").Limit(1).Scan(&rows).Error; err != nil {
