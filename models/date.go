@@ -30,6 +30,11 @@ func ParseDate(s string) (Date, error) {
 	if err != nil {
 		return Date{}, fmt.Errorf("parse date %q: %w", s, err)
 	}
+	if t.IsZero() {
+		// 0001-01-01 is the zero time, which a Date reserves for "unknown": accepting it
+		// would store an empty date in place of the one typed.
+		return Date{}, fmt.Errorf("parse date %q: the first day of year 1 is not a usable date", s)
+	}
 	return Date{t}, nil
 }
 
