@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -93,7 +94,13 @@ func BenchmarkCaseFileVsBare(b *testing.B) {
 // benchCaseServer serves the portal on the 100,000-case SQLite benchmark database.
 func benchCaseServer(b testing.TB) (*httptest.Server, *models.Stores) {
 	stores := dbtest.BenchCasesDB(b, filepath.Join(os.TempDir(), "awda-bench-cases-100k-handlers.db"))
-	b.Cleanup(func() { stores.DB.Close() })
+	b.Cleanup(func() {
+		// Case views wait in the audit queue for up to 100 ms: save them before closing.
+		if err := stores.Audit.Drain(context.Background()); err != nil {
+			b.Error(err)
+		}
+		stores.DB.Close()
+	})
 	catalog, err := views.LoadCatalog()
 	if err != nil {
 		b.Fatal(err)

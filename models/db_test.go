@@ -8,22 +8,26 @@ import (
 	"awda/models/dbtest"
 )
 
-// The Makefile builds SQLite without its memory statistics (a process-wide lock on
-// every allocation); this fails if the flag stops reaching the C compiler.
-func TestSQLiteBuiltWithoutMemoryStatistics(t *testing.T) {
-	if !strings.Contains(os.Getenv("CGO_CFLAGS"), "SQLITE_DEFAULT_MEMSTATUS=0") {
-		t.Skip("CGO_CFLAGS does not ask for SQLITE_DEFAULT_MEMSTATUS=0 (run through make)")
+// The Makefile builds SQLite without its memory statistics and with the query planner
+// stability guarantee (see models.SQLiteBuildOptions); this fails if a flag stops
+// reaching the C compiler.
+func TestSQLiteBuiltWithTheMakefileOptions(t *testing.T) {
+	flags := os.Getenv("CGO_CFLAGS")
+	for _, want := range []string{"-DSQLITE_DEFAULT_MEMSTATUS=0", "-DSQLITE_ENABLE_QPSG"} {
+		if !strings.Contains(flags, want) {
+			t.Skipf("CGO_CFLAGS does not ask for %s (run through make)", want)
+		}
 	}
 	db := dbtest.Open(t)
 	if db.Path == "" {
 		t.Skip("PostgreSQL")
 	}
-	off, err := db.MemstatusOff(t.Context())
+	missing, err := db.MissingBuildOptions(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !off {
-		t.Fatal("SQLite was compiled with memory statistics on despite CGO_CFLAGS")
+	if len(missing) > 0 {
+		t.Fatalf("SQLite was compiled without %v despite CGO_CFLAGS", missing)
 	}
 }
 
