@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
 	"awda/models"
@@ -286,4 +288,57 @@ func TestLogsHoldNoPasswordOrName(t *testing.T) {
 	if !strings.Contains(logs, "route=/login") {
 		t.Fatalf("request log missing: %s", logs)
 	}
+}
+
+// The cookie's values travel as a JSON object of strings; anything else is refused when
+// the cookie is written, not found garbled when it is read.
+func TestCookieValuesAreStringsOnly(t *testing.T) {
+	var sz stringValues
+	b, err := sz.Serialize(map[any]any{"token": "abc", "flash": `[{"kind":"ok"}]`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[any]any{}
+	if err := sz.Deserialize(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["token"] != "abc" || got["flash"] != `[{"kind":"ok"}]` || len(got) != 2 {
+		t.Fatalf("round trip gave %v", got)
+	}
+	for _, bad := range []map[any]any{{"n": 1}, {1: "x"}} {
+		if _, err := sz.Serialize(bad); err == nil {
+			t.Errorf("%v was accepted", bad)
+		}
+	}
+}
+
+// A session cookie written by an earlier build (gob-encoded values under the same keys)
+// signs the browser out instead of failing the request.
+func TestCookieFromTheGobEraSignsOut(t *testing.T) {
+	app := newTestApp(t)
+	app.user("amina@example.org", models.RoleCaseworker, "OUJ")
+	c := app.client()
+	c.login("amina@example.org", testPassword)
+	current := map[any]any{}
+	if err := securecookie.DecodeMulti(cookieName, c.sessionCookie().Value, &current, app.srv.cookies.Codecs...); err != nil {
+		t.Fatal(err)
+	}
+	if current["token"] == nil {
+		t.Fatal("no token in the session cookie")
+	}
+	// The same keys with gorilla's default serialiser, as the earlier build wrote them.
+	key := app.srv.cfg.SessionKey
+	old := sessions.NewCookieStore(derivedKey(key, "cookie-hash"), derivedKey(key, "cookie-block"))
+	value, err := securecookie.EncodeMulti(cookieName, map[any]any{"token": current["token"]}, old.Codecs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse(app.http.URL)
+	c.http.Jar.SetCookies(base, []*http.Cookie{{Name: cookieName, Value: value, Path: "/"}})
+	p := c.get(views.PathHome)
+	wantStatus(t, p, http.StatusSeeOther)
+	if !strings.HasPrefix(p.location(), views.PathLogin) {
+		t.Fatalf("gob cookie redirected to %q, want the login page", p.location())
+	}
+	wantStatus(t, c.get(views.PathLogin), http.StatusOK)
 }

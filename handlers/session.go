@@ -3,10 +3,12 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
@@ -32,7 +34,54 @@ func newCookieStore(key []byte, secure bool) *sessions.CookieStore {
 		Secure:   secure,
 		SameSite: http.SameSiteLaxMode,
 	}
+	for _, codec := range cs.Codecs {
+		if sc, ok := codec.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(stringValues{})
+		}
+	}
 	return cs
+}
+
+// stringValues serialises the cookie's values, all strings under string keys (the
+// token, queued flashes), as a JSON object. gorilla's default, gob, sends its type
+// descriptions in every cookie and decoded them on every request: a tenth of the case
+// file's time. securecookie's own JSONEncoder cannot take the map[any]any sessions
+// keep their values in.
+type stringValues struct{}
+
+func (stringValues) Serialize(src any) ([]byte, error) {
+	values, ok := src.(map[any]any)
+	if !ok {
+		return nil, fmt.Errorf("cookie values: %T, want map[any]any", src)
+	}
+	out := make(map[string]string, len(values))
+	for k, v := range values {
+		key, kok := k.(string)
+		val, vok := v.(string)
+		if !kok || !vok {
+			return nil, fmt.Errorf("cookie value %v: %T, only strings under string keys are kept", k, v)
+		}
+		out[key] = val
+	}
+	return json.Marshal(out)
+}
+
+func (stringValues) Deserialize(src []byte, dst any) error {
+	values, ok := dst.(*map[any]any)
+	if !ok {
+		return fmt.Errorf("cookie values into %T, want *map[any]any", dst)
+	}
+	var in map[string]string
+	if err := json.Unmarshal(src, &in); err != nil {
+		return err
+	}
+	if *values == nil {
+		*values = make(map[any]any, len(in))
+	}
+	for k, v := range in {
+		(*values)[k] = v
+	}
+	return nil
 }
 
 // state is what the middleware learns about a request, reached through currentUser and
