@@ -115,7 +115,7 @@ func caseWithCounts(db *gorm.DB, sc Scope, id uint, casework bool) (*Case, caseC
 	q := db.Table("cases").Select(sel).
 		Joins("JOIN offices o ON o.id = cases.office_id").Joins("LEFT JOIN users u ON u.id = cases.assigned_to_id").
 		Where("cases.id = ?", id)
-	if err := sc.Where(q, "cases.office_id").Limit(1).Scan(&rows).Error; err != nil {
+	if err := sc.Where(q, "cases.office_id").Limit(1).Find(&rows).Error; err != nil {
 		return nil, caseCounts{}, fmt.Errorf("load case %d: %w", id, err)
 	}
 	if len(rows) == 0 {
@@ -132,7 +132,7 @@ func caseWithCounts(db *gorm.DB, sc Scope, id uint, casework bool) (*Case, caseC
 		}
 	}
 	if n.Household > 0 {
-		if err := db.Raw("SELECT * FROM household_members WHERE case_id = ? ORDER BY id", id).Scan(&c.Household).Error; err != nil {
+		if err := db.Raw("SELECT * FROM household_members WHERE case_id = ? ORDER BY id", id).Find(&c.Household).Error; err != nil {
 			return nil, n, fmt.Errorf("household of case %d: %w", id, err)
 		}
 	}
@@ -141,7 +141,7 @@ func caseWithCounts(db *gorm.DB, sc Scope, id uint, casework bool) (*Case, caseC
 		UserName *string
 	}
 	if err := db.Raw(`SELECT sc.*, u.name AS user_name FROM status_changes sc LEFT JOIN users u ON u.id = sc.user_id
-		WHERE sc.case_id = ? ORDER BY sc.created_at, sc.id`, id).Scan(&history).Error; err != nil {
+		WHERE sc.case_id = ? ORDER BY sc.created_at, sc.id`, id).Find(&history).Error; err != nil {
 		return nil, n, fmt.Errorf("history of case %d: %w", id, err)
 	}
 	c.History = make([]StatusChange, len(history))
@@ -162,7 +162,7 @@ func supportOfCase(db *gorm.DB, caseID uint) ([]Support, error) {
 	if err := db.Raw(`SELECT s.*, p.name AS planned_by_name, a.name AS approved_by_name, d.name AS delivered_by_name
 		FROM supports s LEFT JOIN users p ON p.id = s.planned_by_id
 		LEFT JOIN users a ON a.id = s.approved_by_id LEFT JOIN users d ON d.id = s.delivered_by_id
-		WHERE s.case_id = ? ORDER BY s.date DESC, s.id DESC`, caseID).Scan(&rows).Error; err != nil {
+		WHERE s.case_id = ? ORDER BY s.date DESC, s.id DESC`, caseID).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list support of case %d: %w", caseID, err)
 	}
 	out := make([]Support, len(rows))
@@ -205,7 +205,7 @@ func sessionsOfCase(db *gorm.DB, caseID uint) ([]AttendedSession, error) {
 	var out []AttendedSession
 	if err := db.Raw(`SELECT g.id AS session_id, g.kind, g.title, g.date, g.place, u.name AS added_by_name
 		FROM session_attendances sa JOIN group_sessions g ON g.id = sa.session_id JOIN users u ON u.id = sa.added_by_id
-		WHERE sa.case_id = ? ORDER BY g.date DESC, g.id DESC`, caseID).Scan(&out).Error; err != nil {
+		WHERE sa.case_id = ? ORDER BY g.date DESC, g.id DESC`, caseID).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("sessions of case %d: %w", caseID, err)
 	}
 	return out, nil
@@ -219,7 +219,7 @@ func activitiesOfCase(db *gorm.DB, caseID uint) ([]Activity, error) {
 		CreatedByName *string
 	}
 	if err := db.Raw(`SELECT a.*, u.name AS created_by_name FROM activities a LEFT JOIN users u ON u.id = a.created_by_id
-		WHERE a.case_id = ? ORDER BY a.date DESC, a.id DESC`, caseID).Scan(&rows).Error; err != nil {
+		WHERE a.case_id = ? ORDER BY a.date DESC, a.id DESC`, caseID).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list activities of case %d: %w", caseID, err)
 	}
 	out := make([]Activity, len(rows))
@@ -237,7 +237,7 @@ func referralsOfCase(db *gorm.DB, caseID uint) ([]Referral, error) {
 		CreatedByName *string
 	}
 	if err := db.Raw(`SELECT r.*, u.name AS created_by_name FROM referrals r LEFT JOIN users u ON u.id = r.created_by_id
-		WHERE r.case_id = ? ORDER BY r.date_sent DESC, r.id DESC`, caseID).Scan(&rows).Error; err != nil {
+		WHERE r.case_id = ? ORDER BY r.date_sent DESC, r.id DESC`, caseID).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list referrals of case %d: %w", caseID, err)
 	}
 	out := make([]Referral, len(rows))
