@@ -74,6 +74,9 @@ var accounts = map[string]account{
 	"support-cw":    {"support-cw@e2e.test", "Hajar Oujda", "caseworker", "OUJ", "fr"},
 	"support-sup":   {"support-sup@e2e.test", "Mehdi Oujda", "supervisor", "OUJ", "fr"},
 	"support-admin": {"support-admin@e2e.test", "Rim Exports", "admin", "", "fr"},
+	// Supervisors of every office, who get the approvals queue's office filter.
+	"hq-supervisor":    {"hq-sup@e2e.test", "Khadija Siège", "supervisor", "", "fr"},
+	"ar-hq-supervisor": {"ar-hq-sup@e2e.test", "خديجة المقر", "supervisor", "", "ar"},
 	// Administrators who have not enrolled two-step sign-in yet (see unenrolled).
 	"enrol-admin":    {"enrol-admin@e2e.test", "Anas Enrol", "admin", "", "fr"},
 	"enrol-admin-ar": {"enrol-admin-ar@e2e.test", "أنس التسجيل", "admin", "", "ar"},

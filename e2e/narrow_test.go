@@ -9,7 +9,7 @@ import (
 // On a narrow screen (a phone, or a small window on an old laptop) no page scrolls
 // sideways, left to right or right to left.
 func TestNarrowScreens(t *testing.T) {
-	for _, who := range []string{"", "caseworker", "arabic", "ar-supervisor", "ar-admin"} {
+	for _, who := range []string{"", "caseworker", "arabic", "ar-supervisor", "ar-hq-supervisor", "ar-admin"} {
 		t.Run(whoName(who), func(t *testing.T) {
 			t.Parallel()
 			b := newTab(t)

@@ -37,6 +37,7 @@ var pages = []pageSpec{
 	{Name: "session-new", Path: "/sessions/new", Who: []string{"caseworker", "arabic"}},
 	{Name: "session", Path: fixtureSession, Who: []string{"caseworker", "arabic"}},
 	{Name: "approvals", Path: "/approvals", Who: []string{"supervisor", "ar-supervisor"}},
+	{Name: "approvals-office", Path: "/approvals?office=RAB", Who: []string{"hq-supervisor", "ar-hq-supervisor"}},
 	// The summary (issue 5), with the fixture's support in it, and a drill-down.
 	{Name: "summary", Path: "/summary", Who: []string{"supervisor", "ar-supervisor", "admin"}},
 	{Name: "summary-cases", Path: "/summary/cases?indicator=support_type&key=micro_project&from=" + thisYear + "-01-01&to=" + thisYear + "-12-31", Who: []string{"supervisor", "ar-supervisor"}},

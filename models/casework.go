@@ -99,3 +99,58 @@ func cwOneOf[T ~string](v T, list []T) bool {
 func (s *SupportStore) CaseInScope(ctx context.Context, scope Scope, caseID uint) (*Case, error) {
 	return caseInScope(s.db.Read.WithContext(ctx), scope, caseID)
 }
+
+// QueueFilter selects one page of a supervisor's queue (support to approve, overdue
+// referrals).
+type QueueFilter struct {
+	// OfficeCode keeps one office's rows. It is applied after the scope, so it narrows
+	// the scope and can never widen it: another office's code gives nothing.
+	OfficeCode string
+	// Page counts from 1; PerPage 0 (or more than maxPerPage) reads maxPerPage.
+	Page, PerPage int
+}
+
+// where restricts q to the scope and the office filter through the office column.
+func (f QueueFilter) where(q *gorm.DB, scope Scope, column string) *gorm.DB {
+	q = scope.Where(q, column)
+	if f.OfficeCode != "" {
+		q = q.Where(column+" IN (SELECT id FROM offices WHERE code = ?)", strings.ToUpper(f.OfficeCode))
+	}
+	return q
+}
+
+// Paged is one page of a list with the size of the whole list.
+type Paged[T any] struct {
+	Items []T
+	// Total is counted with the same conditions that select the page.
+	Total int64
+	// Page is the page read: the one asked for, brought within the pages there are, so
+	// a page beyond the end (after approving the last rows) shows the last one.
+	Page, PerPage int
+}
+
+// maxPerPage bounds a page, whatever a caller asks.
+const maxPerPage = 200
+
+// readPage counts the rows selected(), then reads the page f asks for (within the
+// pages there are) in order, with the columns. selected builds a fresh query each time,
+// as a gorm query cannot be run twice.
+func readPage[T any](selected func() *gorm.DB, f QueueFilter, columns, order string) (Paged[T], error) {
+	out := Paged[T]{PerPage: f.PerPage}
+	if out.PerPage <= 0 || out.PerPage > maxPerPage {
+		out.PerPage = maxPerPage
+	}
+	if err := selected().Count(&out.Total).Error; err != nil {
+		return out, fmt.Errorf("count: %w", err)
+	}
+	pages := max(1, int((out.Total+int64(out.PerPage)-1)/int64(out.PerPage)))
+	out.Page = min(max(f.Page, 1), pages)
+	if out.Total == 0 {
+		return out, nil
+	}
+	err := selected().Select(columns).Order(order).Limit(out.PerPage).Offset((out.Page - 1) * out.PerPage).Find(&out.Items).Error
+	if err != nil {
+		return out, fmt.Errorf("read page %d: %w", out.Page, err)
+	}
+	return out, nil
+}

@@ -319,8 +319,8 @@ func TestSendBackKeepsSupportPlannedOutOfTheQueue(t *testing.T) {
 	if got.Status != models.SupportPlanned || got.ReturnComment != "Quote missing" {
 		t.Fatalf("after send back %+v", got)
 	}
-	q, _ := f.s.Support.AwaitingApproval(ctx, f.sup.Scope(), 0)
-	if len(q) != 0 {
+	q, _ := f.s.Support.AwaitingApproval(ctx, f.sup.Scope(), models.QueueFilter{})
+	if len(q.Items) != 0 || q.Total != 0 {
 		t.Fatalf("sent-back support still queued: %+v", q)
 	}
 }
@@ -335,17 +335,18 @@ func TestApprovalsQueueInScopeOldestFirstAndBatchApprove(t *testing.T) {
 	other := f.plan(t, f.cwCas, cas, "300")
 	f.clock.Advance(time.Hour)
 	second := f.plan(t, f.cw, rab, "200")
-	q, err := f.s.Support.AwaitingApproval(ctx, f.sup.Scope(), 0)
+	page, err := f.s.Support.AwaitingApproval(ctx, f.sup.Scope(), models.QueueFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(q) != 2 || q[0].ID != first.ID || q[1].ID != second.ID || q[0].CaseNumber != rab.CaseNumber ||
+	q := page.Items
+	if len(q) != 2 || page.Total != 2 || q[0].ID != first.ID || q[1].ID != second.ID || q[0].CaseNumber != rab.CaseNumber ||
 		q[0].PlannedByName != f.cw.Name || q[0].Amount != 10000 || q[0].Type != models.MicroProject {
 		t.Fatalf("Rabat queue %+v", q)
 	}
-	all, _ := f.s.Support.AwaitingApproval(ctx, f.hq.Scope(), 0)
-	if len(all) != 3 {
-		t.Fatalf("all-offices queue has %d lines, want 3", len(all))
+	all, _ := f.s.Support.AwaitingApproval(ctx, f.hq.Scope(), models.QueueFilter{})
+	if len(all.Items) != 3 || all.Total != 3 {
+		t.Fatalf("all-offices queue has %d lines of %d, want 3", len(all.Items), all.Total)
 	}
 	if n, _ := f.s.Support.CountAwaitingApproval(ctx, f.sup.Scope()); n != 2 {
 		t.Fatalf("count %d", n)
@@ -363,6 +364,78 @@ func TestApprovalsQueueInScopeOldestFirstAndBatchApprove(t *testing.T) {
 	}
 	if n, _ := f.s.Support.CountAwaitingDelivery(ctx, f.cw.Scope()); n != 2 {
 		t.Fatalf("awaiting delivery %d", n)
+	}
+}
+
+func TestApprovalsQueuePagesWithTheTrueTotalInScopeAndOffice(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	rab := insertCase(t, f.s, f.rab, f.cw, models.StatusReturned, true)
+	cas := insertCase(t, f.s, f.cas, f.cwCas, models.StatusReturned, true)
+	var order, rabOrder []uint // oldest first
+	for i := range 8 {
+		u, cs := f.cw, rab
+		if i%3 == 1 {
+			u, cs = f.cwCas, cas
+		}
+		sp := f.plan(t, u, cs, fmt.Sprint(100+i))
+		order = append(order, sp.ID)
+		if cs == rab {
+			rabOrder = append(rabOrder, sp.ID)
+		}
+		f.clock.Advance(time.Minute)
+	}
+	ids := func(p models.Paged[models.SupportQueueItem]) []uint {
+		var out []uint
+		for _, it := range p.Items {
+			out = append(out, it.ID)
+		}
+		return out
+	}
+	read := func(scope models.Scope, qf models.QueueFilter) models.Paged[models.SupportQueueItem] {
+		t.Helper()
+		p, err := f.s.Support.AwaitingApproval(ctx, scope, qf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Every office, three a page: the pages follow one another, oldest first.
+	var seen []uint
+	for page := 1; page <= 3; page++ {
+		p := read(f.hq.Scope(), models.QueueFilter{Page: page, PerPage: 3})
+		if p.Total != 8 || p.Page != page || p.PerPage != 3 {
+			t.Fatalf("page %d: total %d, page %d, per page %d", page, p.Total, p.Page, p.PerPage)
+		}
+		seen = append(seen, ids(p)...)
+	}
+	if fmt.Sprint(seen) != fmt.Sprint(order) {
+		t.Fatalf("pages hold %v, want %v", seen, order)
+	}
+	if n, _ := f.s.Support.CountAwaitingApproval(ctx, f.hq.Scope()); n != 8 {
+		t.Fatalf("count %d, want the queue's total 8", n)
+	}
+	// A page beyond the end is the last one; none or a negative one is the first.
+	if p := read(f.hq.Scope(), models.QueueFilter{Page: 99, PerPage: 3}); p.Page != 3 || fmt.Sprint(ids(p)) != fmt.Sprint(order[6:]) {
+		t.Fatalf("page 99: page %d, %v", p.Page, ids(p))
+	}
+	if p := read(f.hq.Scope(), models.QueueFilter{Page: -2, PerPage: 3}); p.Page != 1 || fmt.Sprint(ids(p)) != fmt.Sprint(order[:3]) {
+		t.Fatalf("page -2: page %d, %v", p.Page, ids(p))
+	}
+	// The office filter narrows every office to one, its total with it.
+	p := read(f.hq.Scope(), models.QueueFilter{OfficeCode: "rab", Page: 2, PerPage: 3})
+	if p.Total != int64(len(rabOrder)) || fmt.Sprint(ids(p)) != fmt.Sprint(rabOrder[3:]) {
+		t.Fatalf("Rabat's second page: total %d, %v, want %d and %v", p.Total, ids(p), len(rabOrder), rabOrder[3:])
+	}
+	// It cannot widen an office's scope: a Rabat supervisor asking for Casablanca gets nothing.
+	if p := read(f.sup.Scope(), models.QueueFilter{OfficeCode: "CAS", PerPage: 3}); p.Total != 0 || len(p.Items) != 0 || p.Page != 1 {
+		t.Fatalf("Rabat supervisor, Casablanca's code: %+v", p)
+	}
+	if p := read(f.sup.Scope(), models.QueueFilter{OfficeCode: "RAB"}); p.Total != int64(len(rabOrder)) {
+		t.Fatalf("Rabat supervisor, Rabat's code: total %d", p.Total)
+	}
+	if p := read(f.hq.Scope(), models.QueueFilter{OfficeCode: "XYZ"}); p.Total != 0 || len(p.Items) != 0 {
+		t.Fatalf("an unknown office: %+v", p)
 	}
 }
 
@@ -503,16 +576,30 @@ func TestOverdueReferralsAfterSixtyDays(t *testing.T) {
 	f.s.Referrals.FollowUp(ctx, act(f.cw), f.cw.Scope(), cs.ID, done.ID, models.FollowUpInput{Status: "accepted", Outcome: "seen by a doctor"})
 	f.s.Referrals.FollowUp(ctx, act(f.cw), f.cw.Scope(), cs.ID, rejected.ID, models.FollowUpInput{Status: "rejected", Reason: "full"})
 	f.s.Referrals.FollowUp(ctx, act(f.cw), f.cw.Scope(), cs.ID, accepted.ID, models.FollowUpInput{Status: "accepted"})
-	list, err := f.s.Referrals.Overdue(ctx, f.sup.Scope(), f.clock.Now())
+	page, err := f.s.Referrals.Overdue(ctx, f.sup.Scope(), f.clock.Now(), models.QueueFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 2 || list[0].ID != accepted.ID || list[1].ID != old.ID || list[0].CaseNumber != cs.CaseNumber {
+	list := page.Items
+	if len(list) != 2 || page.Total != 2 || list[0].ID != accepted.ID || list[1].ID != old.ID || list[0].CaseNumber != cs.CaseNumber {
 		t.Fatalf("Rabat overdue %+v", list)
 	}
-	all, _ := f.s.Referrals.Overdue(ctx, f.hq.Scope(), f.clock.Now())
-	if len(all) != 3 || all[0].ID != otherOffice.ID {
+	all, _ := f.s.Referrals.Overdue(ctx, f.hq.Scope(), f.clock.Now(), models.QueueFilter{})
+	if len(all.Items) != 3 || all.Total != 3 || all.Items[0].ID != otherOffice.ID {
 		t.Fatalf("all offices overdue %+v", all)
+	}
+	// The office filter narrows an all-offices scope, and cannot widen an office's.
+	cass, _ := f.s.Referrals.Overdue(ctx, f.hq.Scope(), f.clock.Now(), models.QueueFilter{OfficeCode: "cas"})
+	if len(cass.Items) != 1 || cass.Total != 1 || cass.Items[0].ID != otherOffice.ID {
+		t.Fatalf("Casablanca's overdue for all offices %+v", cass)
+	}
+	if got, _ := f.s.Referrals.Overdue(ctx, f.sup.Scope(), f.clock.Now(), models.QueueFilter{OfficeCode: "CAS"}); got.Total != 0 || len(got.Items) != 0 {
+		t.Fatalf("a Rabat supervisor sees Casablanca's overdue referrals: %+v", got)
+	}
+	// A bounded list keeps the true total.
+	oldest, _ := f.s.Referrals.Overdue(ctx, f.hq.Scope(), f.clock.Now(), models.QueueFilter{PerPage: 2})
+	if len(oldest.Items) != 2 || oldest.Total != 3 || oldest.Items[0].ID != otherOffice.ID || oldest.Items[1].ID != accepted.ID {
+		t.Fatalf("the two oldest of three %+v", oldest)
 	}
 	if n, _ := f.s.Referrals.CountOverdue(ctx, f.sup.Scope(), f.clock.Now()); n != 2 {
 		t.Fatalf("count %d", n)

@@ -24,6 +24,9 @@ func NewOfficeStore(db *DB, audit *AuditStore) *OfficeStore {
 
 var officeCodePattern = regexp.MustCompile(`^[A-Z]{3}$`)
 
+// IsOfficeCode reports whether s has the shape of an office code (three capitals).
+func IsOfficeCode(s string) bool { return officeCodePattern.MatchString(s) }
+
 // OfficeInput is what can be set on an office.
 type OfficeInput struct {
 	Code, Name, City string

@@ -240,22 +240,27 @@ type OverdueReferral struct {
 	DateSent    Date
 }
 
-func (s *ReferralStore) overdue(ctx context.Context, scope Scope, now time.Time) *gorm.DB {
+// overdue selects the overdue referrals in the scope and the office filter.
+func (s *ReferralStore) overdue(ctx context.Context, scope Scope, now time.Time, f QueueFilter) *gorm.DB {
 	cutoff := DateOf(now).AddDays(-ReferralOverdueDays)
 	q := s.db.Read.WithContext(ctx).Table("referrals AS r").Joins("JOIN cases AS c ON c.id = r.case_id").
 		Where("r.outcome = '' AND r.status IN ? AND r.date_sent <= ?", []ReferralStatus{ReferralSent, ReferralAccepted}, cutoff)
-	return scope.Where(q, "c.office_id")
+	return f.where(q, scope, "c.office_id")
 }
 
-// Overdue lists referrals in scope still open without an outcome 60 days or more after
-// they were sent, oldest first.
-func (s *ReferralStore) Overdue(ctx context.Context, scope Scope, now time.Time) ([]OverdueReferral, error) {
-	var out []OverdueReferral
-	err := s.overdue(ctx, scope, now).
-		Select("r.id, r.case_id, c.case_number, r.partner, r.partner_name, r.purpose, r.status, r.date_sent").
-		Order("r.date_sent, r.id").Limit(500).Scan(&out).Error
+// OverdueShown is how many overdue referrals the approvals page lists. They are
+// reminders whose action is on the case file, oldest (most urgent) first: following
+// them up brings the next ones into the list, and the heading gives the true total.
+const OverdueShown = 50
+
+// Overdue is one page of the referrals in scope still open without an outcome 60 days
+// or more after they were sent, oldest first, with how many there are in all.
+func (s *ReferralStore) Overdue(ctx context.Context, scope Scope, now time.Time, f QueueFilter) (Paged[OverdueReferral], error) {
+	out, err := readPage[OverdueReferral](func() *gorm.DB { return s.overdue(ctx, scope, now, f) }, f,
+		"r.id, r.case_id, c.case_number, r.partner, r.partner_name, r.purpose, r.status, r.date_sent",
+		"r.date_sent, r.id")
 	if err != nil {
-		return nil, fmt.Errorf("overdue referrals: %w", err)
+		return out, fmt.Errorf("overdue referrals: %w", err)
 	}
 	return out, nil
 }
@@ -263,6 +268,6 @@ func (s *ReferralStore) Overdue(ctx context.Context, scope Scope, now time.Time)
 // CountOverdue counts the overdue referrals in scope.
 func (s *ReferralStore) CountOverdue(ctx context.Context, scope Scope, now time.Time) (int64, error) {
 	var n int64
-	err := s.overdue(ctx, scope, now).Count(&n).Error
+	err := s.overdue(ctx, scope, now, QueueFilter{}).Count(&n).Error
 	return n, err
 }

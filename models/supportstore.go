@@ -375,41 +375,49 @@ type SupportQueueItem struct {
 	CreatedAt     time.Time
 }
 
-// queue selects planned support in scope with its case and planner.
-func (s *SupportStore) queue(ctx context.Context, scope Scope, status SupportStatus) *gorm.DB {
+// queue selects support of a status in the scope and the office filter, with its case
+// and planner.
+func (s *SupportStore) queue(ctx context.Context, scope Scope, f QueueFilter, status SupportStatus) *gorm.DB {
 	q := s.db.Read.WithContext(ctx).Table("supports AS s").
 		Joins("JOIN cases AS c ON c.id = s.case_id").
 		Joins("JOIN users AS u ON u.id = s.planned_by_id").
 		Where("s.status = ?", status)
-	return scope.Where(q, "c.office_id")
+	return f.where(q, scope, "c.office_id")
 }
 
-// AwaitingApproval is the approvals queue: planned support not sent back, in the
-// supervisor's scope, oldest first (at most limit lines; 0 for 500).
-func (s *SupportStore) AwaitingApproval(ctx context.Context, scope Scope, limit int) ([]SupportQueueItem, error) {
-	if limit <= 0 {
-		limit = 500
-	}
-	var out []SupportQueueItem
-	err := s.queue(ctx, scope, SupportPlanned).Where("s.return_comment = ''").
-		Select("s.id, s.case_id, c.case_number, s.type, s.description, s.amount, s.currency, s.date, s.planned_by_id, u.name AS planned_by_name, s.version, s.created_at").
-		Order("s.created_at, s.id").Limit(limit).Scan(&out).Error
+// ApprovalsPerPage is the approvals page's size: each line carries its own send-back
+// form, and supervisors often work on a poor connection.
+const ApprovalsPerPage = 50
+
+// awaitingApproval selects the approvals queue: planned support not sent back, in the
+// scope and the office filter. The page and the counts all use it, so a total cannot
+// drift from the rows.
+func (s *SupportStore) awaitingApproval(ctx context.Context, scope Scope, f QueueFilter) *gorm.DB {
+	return s.queue(ctx, scope, f, SupportPlanned).Where("s.return_comment = ''")
+}
+
+// AwaitingApproval is one page of the approvals queue, oldest first, with the
+// queue's true size.
+func (s *SupportStore) AwaitingApproval(ctx context.Context, scope Scope, f QueueFilter) (Paged[SupportQueueItem], error) {
+	out, err := readPage[SupportQueueItem](func() *gorm.DB { return s.awaitingApproval(ctx, scope, f) }, f,
+		"s.id, s.case_id, c.case_number, s.type, s.description, s.amount, s.currency, s.date, s.planned_by_id, u.name AS planned_by_name, s.version, s.created_at",
+		"s.created_at, s.id")
 	if err != nil {
-		return nil, fmt.Errorf("approvals queue: %w", err)
+		return out, fmt.Errorf("approvals queue: %w", err)
 	}
 	return out, nil
 }
 
-// CountAwaitingApproval counts the approvals queue.
+// CountAwaitingApproval counts the approvals queue in scope.
 func (s *SupportStore) CountAwaitingApproval(ctx context.Context, scope Scope) (int64, error) {
 	var n int64
-	err := s.queue(ctx, scope, SupportPlanned).Where("s.return_comment = ''").Count(&n).Error
+	err := s.awaitingApproval(ctx, scope, QueueFilter{}).Count(&n).Error
 	return n, err
 }
 
 // CountAwaitingDelivery counts approved support not yet delivered, in scope.
 func (s *SupportStore) CountAwaitingDelivery(ctx context.Context, scope Scope) (int64, error) {
 	var n int64
-	err := s.queue(ctx, scope, SupportApproved).Count(&n).Error
+	err := s.queue(ctx, scope, QueueFilter{}, SupportApproved).Count(&n).Error
 	return n, err
 }

@@ -1,10 +1,14 @@
 package views
 
 import (
+	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"awda/models"
 )
@@ -102,4 +106,41 @@ func TestWithArgAndPlainCacheMatchTheCatalogue(t *testing.T) {
 			t.Errorf("%s: %q then %q", lang, first, second)
 		}
 	}
+}
+
+// TBdi reads as T does, in every language, with each value in its own <bdi>, escaped.
+func TestTBdiIsolatesEachValue(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages {
+		ctx := WithRequest(context.Background(), &Request{Lang: lang, Catalog: c})
+		args := []any{"Page", "2", "Pages", "<12>"}
+		doc := renderDoc(t, ctx, func(ctx context.Context, b *bytes.Buffer) error {
+			return TBdi("pager.position", args...).Render(ctx, b)
+		})
+		if got, want := doc.Text(), c.T(lang, "pager.position", args...); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+		var bdis []string
+		doc.Find("bdi").Each(func(_ int, s *goquery.Selection) { bdis = append(bdis, s.Text()) })
+		if !slices.Equal(bdis, []string{"2", "<12>"}) {
+			t.Errorf("%s: bdi %v", lang, bdis)
+		}
+	}
+}
+
+// renderDoc renders a component and parses the HTML.
+func renderDoc(t *testing.T, ctx context.Context, render func(context.Context, *bytes.Buffer) error) *goquery.Document {
+	t.Helper()
+	var b bytes.Buffer
+	if err := render(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

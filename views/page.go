@@ -3,7 +3,12 @@ package views
 import (
 	"context"
 	"fmt"
+	"io"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -56,6 +61,38 @@ func T(ctx context.Context, key string, args ...any) string {
 		return key
 	}
 	return r.Catalog.T(r.Lang, key, args...)
+}
+
+// bdiMark brackets the index of an argument in a translation rendered by TBdi (a
+// private-use character, which no catalogue text holds).
+const bdiMark = "\uE000"
+
+// TBdi renders a translation with the value of each argument in a <bdi>, so a number
+// or a code keeps its own order inside right-to-left text ("1–50", "RAB"). A Count
+// argument is passed as it is, since it chooses the plural form.
+func TBdi(key string, args ...any) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		marked := slices.Clone(args)
+		var values []string
+		for i := 0; i+1 < len(marked); i += 2 {
+			if marked[i] == "Count" {
+				continue
+			}
+			marked[i+1] = bdiMark + strconv.Itoa(len(values)) + bdiMark
+			values = append(values, fmt.Sprint(args[i+1]))
+		}
+		var b strings.Builder
+		for i, part := range strings.Split(T(ctx, key, marked...), bdiMark) {
+			n, err := strconv.Atoi(part)
+			if i%2 == 0 || err != nil || n >= len(values) {
+				b.WriteString(templ.EscapeString(part))
+				continue
+			}
+			b.WriteString("<bdi>" + templ.EscapeString(values[n]) + "</bdi>")
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
 }
 
 // Dir is the text direction of the request's language.

@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 )
 
 // Paths is the one source of the portal's URLs, so a route and its links cannot drift apart.
@@ -34,6 +35,19 @@ const (
 	PathLoginTOTP     = "/login/totp"
 	PathAdminAuditCSV = "/admin/audit.csv"
 )
+
+// ApprovalsPath is the approvals queue of one office (every office in scope when
+// empty) at a page; the defaults are left out, so the plain queue is PathApprovals.
+func ApprovalsPath(office string, page int) string {
+	q := url.Values{}
+	if office != "" {
+		q.Set("office", office)
+	}
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	return WithQuery(PathApprovals, q)
+}
 
 // CasePath is a case file's URL.
 func CasePath(id uint) string { return fmt.Sprintf("/cases/%d", id) }
