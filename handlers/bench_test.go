@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,7 +18,6 @@ import (
 	"awda/cmd/awdaload/load"
 	"awda/models"
 	"awda/models/dbtest"
-	"awda/static"
 	"awda/views"
 )
 
@@ -101,19 +99,7 @@ func benchCaseServer(b testing.TB) (*httptest.Server, *models.Stores) {
 		}
 		stores.DB.Close()
 	})
-	catalog, err := views.LoadCatalog()
-	if err != nil {
-		b.Fatal(err)
-	}
-	assets, err := static.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := newServer(Config{SessionKey: []byte("bench-session-key-of-at-least-32-bytes"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, stores, catalog, assets)
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := newPortal(b, stores, quietLogger())
 	hs := httptest.NewServer(srv.e)
 	b.Cleanup(hs.Close)
 	return hs, stores

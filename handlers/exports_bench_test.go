@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -14,7 +12,6 @@ import (
 
 	"awda/models"
 	"awda/models/dbtest"
-	"awda/static"
 	"awda/views"
 )
 
@@ -76,13 +73,7 @@ func BenchmarkExportCases(b *testing.B) {
 			clock := dbtest.NewClock(testStart)
 			stores := dbtest.Stores(b, clock)
 			seedCases(b, stores, n)
-			catalog, _ := views.LoadCatalog()
-			assets, _ := static.New()
-			srv, err := newServer(Config{SessionKey: []byte("bench-session-key-of-at-least-32-bytes!!"),
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, stores, catalog, assets)
-			if err != nil {
-				b.Fatal(err)
-			}
+			srv := newPortal(b, stores, quietLogger())
 			admin := dbtest.MustUser(b, stores, "admin@example.org", models.RoleAdmin, "", testPassword)
 			handler := srv.exportCSV("cases")
 			var peak uint64

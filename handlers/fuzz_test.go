@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,7 +9,6 @@ import (
 
 	"awda/models"
 	"awda/models/dbtest"
-	"awda/static"
 	"awda/views"
 )
 
@@ -56,19 +53,7 @@ func newFuzzServer(f testing.TB) *fuzzServer {
 	stores := dbtest.Stores(f, dbtest.NewClock(testStart))
 	dbtest.MustOffice(f, stores, "RAB", "Rabat")
 	dbtest.MustUser(f, stores, "fuzz@example.org", models.RoleCaseworker, "RAB", testPassword)
-	catalog, err := views.LoadCatalog()
-	if err != nil {
-		f.Fatal(err)
-	}
-	assets, err := static.New()
-	if err != nil {
-		f.Fatal(err)
-	}
-	srv, err := newServer(Config{SessionKey: []byte("fuzz-session-key-of-at-least-32-bytes"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, stores, catalog, assets)
-	if err != nil {
-		f.Fatal(err)
-	}
+	srv := newPortal(f, stores, quietLogger())
 	fs := &fuzzServer{srv: srv, cookies: []*http.Cookie{{Name: "awda_csrf", Value: fuzzCSRF}}}
 	rec := fs.post(views.PathLogin, url.Values{"email": {"fuzz@example.org"}, "password": {testPassword}}.Encode())
 	if rec.Code != http.StatusSeeOther {

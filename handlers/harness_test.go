@@ -56,26 +56,35 @@ func newTestApp(t *testing.T) *testApp {
 	t.Helper()
 	clock := dbtest.NewClock(testStart)
 	stores := dbtest.Stores(t, clock)
-	catalog, err := views.LoadCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := static.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &syncBuffer{}
-	srv, err := newServer(Config{
-		SessionKey: []byte("test-session-key-of-at-least-32-bytes!"),
-		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	}, stores, catalog, assets)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newPortal(t, stores, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	hs := httptest.NewServer(srv.e)
 	t.Cleanup(hs.Close)
 	return &testApp{t: t, srv: srv, http: hs, stores: stores, clock: clock, logs: logs}
 }
+
+// newPortal builds the whole portal on stores (catalogue, assets, a test session key),
+// as every test and benchmark of this package serves it; logger gets its logs.
+func newPortal(tb testing.TB, stores *models.Stores, logger *slog.Logger) *server {
+	tb.Helper()
+	catalog, err := views.LoadCatalog()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	assets, err := static.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := newServer(Config{SessionKey: []byte("test-session-key-of-at-least-32-bytes!"), Logger: logger},
+		stores, catalog, assets)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv
+}
+
+// quietLogger discards the logs, for tests and benchmarks that do not read them.
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // testPassword is the password of every user made by testApp.user.
 const testPassword = "a long test passphrase"

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -15,7 +14,6 @@ import (
 
 	"awda/models"
 	"awda/models/dbtest"
-	"awda/static"
 	"awda/views"
 )
 
@@ -28,21 +26,7 @@ func BenchmarkSummaryPage(b *testing.B) {
 	dbtest.BulkSummaryData(b, stores, dbtest.BenchSize)
 	admin := "bench-supervisor@example.org"
 	dbtest.MustUser(b, stores, admin, models.RoleSupervisor, "", testPassword)
-	catalog, err := views.LoadCatalog()
-	if err != nil {
-		b.Fatal(err)
-	}
-	assets, err := static.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := newServer(Config{
-		SessionKey: []byte("bench-session-key-of-at-least-32-bytes!"),
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, stores, catalog, assets)
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := newPortal(b, stores, quietLogger())
 	hs := httptest.NewServer(srv.e)
 	defer hs.Close()
 	jar, _ := cookiejar.New(nil)

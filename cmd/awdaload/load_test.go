@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"awda/cmd/awdaload/load"
-	"awda/handlers"
+	"awda/handlers/handlerstest"
 	"awda/models"
 	"awda/models/dbtest"
-	"awda/static"
-	"awda/views"
 )
 
 // A short load of the office mix: 10 users (two supervisors) for 3 seconds, no error,
@@ -27,26 +24,12 @@ func TestShortLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	// Closed after the portal (cleanups run last first), which Serve closes at the end.
+	t.Cleanup(func() { db.Close() })
 	if err := models.Migrate(t.Context(), db); err != nil {
 		t.Fatal(err)
 	}
-	catalog, err := views.LoadCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := static.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := handlers.New(handlers.Config{SessionKey: []byte("load-test-session-key-of-32-bytes-at-least"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
-		models.NewStores(db, time.Now, dbtest.CheapArgon), catalog, assets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := handlerstest.Serve(t, models.NewStores(db, time.Now, dbtest.CheapArgon))
 
 	var out bytes.Buffer
 	err = run(t.Context(), []string{"--target", srv.URL, "--db", dsn, "--users", "10", "--duration", "3s", "--cheap-hashes", "--cases", "40"}, &out, &out)

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,12 +16,10 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"awda/handlers"
+	"awda/handlers/handlerstest"
 	"awda/models"
 	"awda/models/dbtest"
 	"awda/models/demo"
-	"awda/static"
-	"awda/views"
 )
 
 // openFast opens the test database; on PostgreSQL the demo's thousands of small
@@ -329,24 +326,7 @@ func checkSummaryPage(t *testing.T, db *models.DB, accounts demo.Accounts) {
 	if !ok {
 		t.Fatal("no all-offices supervisor in the demo accounts")
 	}
-	catalog, err := views.LoadCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := static.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stores := models.NewStores(db, time.Now, dbtest.CheapArgon)
-	h, err := handlers.New(handlers.Config{
-		SessionKey: []byte("demo-test-session-key-at-least-32-bytes"),
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, stores, catalog, assets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := handlerstest.Serve(t, models.NewStores(db, time.Now, dbtest.CheapArgon))
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	page := func(req *http.Request) *goquery.Document {

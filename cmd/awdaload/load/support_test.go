@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -15,11 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"awda/handlers"
+	"awda/handlers/handlerstest"
 	"awda/models"
 	"awda/models/dbtest"
-	"awda/static"
-	"awda/views"
 )
 
 // supportServer is a portal on a test database with the load's users (load000-003 and
@@ -33,21 +30,7 @@ func supportServer(t *testing.T) (*httptest.Server, *models.Stores) {
 	if err := EnsureCases(t.Context(), stores, 6); err != nil {
 		t.Fatal(err)
 	}
-	catalog, err := views.LoadCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := static.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := handlers.New(handlers.Config{SessionKey: []byte("load-test-session-key-of-32-bytes-at-least"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, stores, catalog, assets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv := handlerstest.Serve(t, stores)
 	return srv, stores
 }
 
