@@ -114,3 +114,66 @@ func FuzzPasswordForm(f *testing.F) {
 		}
 	})
 }
+
+// Any body posted to the registration form (the largest binding: dates, a household of
+// indexed fields, repeated vulnerabilities) registers a case and redirects to it, or
+// gives 422 with a summary of its errors, or 400: never a server error.
+func FuzzCaseForm(f *testing.F) {
+	fs := newFuzzServer(f)
+	for _, v := range []url.Values{
+		caseForm("Camara", "Aminata"),
+		{"direction": {"sideways"}, "birth_date": {"2021-02-30"}, "household[99999999999].name": {"x"}},
+		{"household[-1].name": {"x"}, "household[0].birth_date": {"0001-01-01"}, "vulnerabilities": {"", "nope", "minor"}},
+		{"family_name": {strings.Repeat("é", 3000)}, "age_estimate": {"-4"}, "consent_date": {"2999-01-01"}},
+	} {
+		f.Add(v.Encode())
+	}
+	f.Add("household%5B0%5D.name=%ZZ&&=&family_name")
+	f.Fuzz(func(t *testing.T, body string) {
+		rec := fs.post(views.PathCases, body)
+		switch rec.Code {
+		case http.StatusSeeOther:
+			if loc := rec.Header().Get("Location"); !strings.HasPrefix(loc, "/cases/") {
+				t.Fatalf("POST /cases %q registered and redirected to %q", body, loc)
+			}
+		case http.StatusUnprocessableEntity:
+			if !strings.Contains(rec.Body.String(), `data-testid="form-errors"`) {
+				t.Fatalf("POST /cases %q: 422 without the error summary", body)
+			}
+		case http.StatusBadRequest:
+		default:
+			t.Fatalf("POST /cases %q: %d", body, rec.Code)
+		}
+	})
+}
+
+// Any body posted to the support form of a case (amounts as people type them, in any
+// currency) plans the support, or gives 422 with its errors, or 400: never a server error.
+func FuzzSupportForm(f *testing.F) {
+	fs := newFuzzServer(f)
+	rec := fs.post(views.PathCases, caseForm("Camara", "Aminata").Encode())
+	if rec.Code != http.StatusSeeOther {
+		f.Fatalf("register the case: %d", rec.Code)
+	}
+	path := rec.Header().Get("Location") + "/support"
+	for _, v := range []url.Values{
+		{"type": {"micro_project"}, "description": {"Épicerie"}, "amount": {"1 500,50"}, "currency": {"MAD"}, "date": {"2021-02-20"}},
+		{"type": {"cash"}, "amount": {"1,500"}, "currency": {"XOF"}, "date": {"2021-02-31"}},
+		{"type": {"gold"}, "amount": {"-3"}, "currency": {"EUR"}, "funded_by_office": {"maybe"}},
+		{"amount": {"1e9999"}, "currency": {""}, "date": {""}},
+	} {
+		f.Add(v.Encode())
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		rec := fs.post(path, body)
+		switch rec.Code {
+		case http.StatusSeeOther, http.StatusBadRequest:
+		case http.StatusUnprocessableEntity:
+			if !strings.Contains(rec.Body.String(), `data-testid="form-errors"`) {
+				t.Fatalf("POST %s %q: 422 without the error summary", path, body)
+			}
+		default:
+			t.Fatalf("POST %s %q: %d", path, body, rec.Code)
+		}
+	})
+}

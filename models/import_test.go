@@ -25,7 +25,7 @@ type importFixture struct {
 	rab   *models.Office
 }
 
-func newImportFixture(t *testing.T) *importFixture {
+func newImportFixture(t testing.TB) *importFixture {
 	t.Helper()
 	s := dbtest.Stores(t, dbtest.NewClock(importStart))
 	f := &importFixture{s: s}
