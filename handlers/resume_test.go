@@ -477,3 +477,27 @@ func TestPlainSignInIsUnchanged(t *testing.T) {
 		t.Fatalf("must change the password: %d → %q", p.StatusCode, p.location())
 	}
 }
+
+// A form left open over a long weekend, its session long expired, still goes through
+// sign-in with what was typed: the CSRF cookie outlives it (it lived a day, and the
+// form then got 403 and lost the typing).
+func TestFormLeftOpenForDaysKeepsItsCSRFCookie(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cs := app.insertCase("RAB", u, models.StatusReintegration, true)
+	p := cw.get(views.CasePath(cs.ID))
+	var csrf *http.Cookie
+	for _, c := range p.Response.Cookies() {
+		if c.Name == "awda_csrf" {
+			csrf = c
+		}
+	}
+	const fourDays = 4 * 24 * time.Hour
+	// echo writes Expires (from the real clock), not Max-Age.
+	if csrf == nil || time.Until(csrf.Expires) < fourDays {
+		t.Fatalf("CSRF cookie %v: it must outlive a form left open for days", csrf)
+	}
+	app.clock.Advance(fourDays)
+	path := views.CaseActivitiesPath(cs.ID)
+	wantLoginCarrying(t, cw.postOrdered(path, activityForm(cw.csrf)), path, wantCarried)
+}
