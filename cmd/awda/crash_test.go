@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -123,17 +124,30 @@ func TestCrashMidLoad(t *testing.T) {
 	users := crashUsers(t, db, 8)
 	srv := startBinary(t, db)
 
+	// The server is killed once 30 writes are acknowledged (however slow the machine is
+	// under -race), with more in flight.
+	const killAfter = 30
+	var acked atomic.Int64
+	enough := make(chan struct{})
 	ctx, cancel := context.WithCancel(t.Context())
 	resc := make(chan *load.Result, 1)
 	go func() {
-		res, err := load.Run(ctx, load.Config{Base: srv.URL, Users: users, Duration: time.Minute,
-			Scenarios: load.WriteMix, KeepGoing: true, Seed: 7})
+		res, err := load.Run(ctx, load.Config{Base: srv.URL, Users: users, Duration: 2 * time.Minute,
+			Scenarios: load.WriteMix, KeepGoing: true, Seed: 7, OnAck: func(load.Write) {
+				if acked.Add(1) == killAfter {
+					close(enough)
+				}
+			}})
 		if err != nil {
 			t.Error(err)
 		}
 		resc <- res
 	}()
-	time.Sleep(1500 * time.Millisecond)
+	select {
+	case <-enough:
+	case res := <-resc:
+		t.Fatalf("the load ended before %d writes were acknowledged: %d", killAfter, countAcked(res.Writes))
+	}
 	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -141,10 +155,10 @@ func TestCrashMidLoad(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	cancel()
 	res := <-resc
-	acked := countAcked(res.Writes)
-	t.Logf("before SIGKILL: %d writes sent, %d acknowledged", len(res.Writes), acked)
-	if acked < 20 {
-		t.Fatalf("only %d acknowledged writes before the kill: the test proves nothing", acked)
+	n := countAcked(res.Writes)
+	t.Logf("before SIGKILL: %d writes sent, %d acknowledged", len(res.Writes), n)
+	if n < killAfter {
+		t.Fatalf("only %d acknowledged writes before the kill: the test proves nothing", n)
 	}
 	registered := 0
 	for _, w := range res.Writes {

@@ -132,6 +132,9 @@ type Config struct {
 	Transport http.RoundTripper
 	// KeepGoing tolerates transport errors (the crash tests kill the server mid-run).
 	KeepGoing bool
+	// OnAck, when set, is called with each write the server acknowledges, as it is: the
+	// crash test kills the server once enough have been, rather than after a guessed time.
+	OnAck func(Write)
 }
 
 // RouteStats are the figures of one route.
@@ -243,8 +246,12 @@ func (r *runner) record(w Write) int {
 
 func (r *runner) ack(i int) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.writes[i].Acked = true
+	w := r.writes[i]
+	r.mu.Unlock()
+	if r.cfg.OnAck != nil {
+		r.cfg.OnAck(w)
+	}
 }
 
 func (r *runner) exhausted() bool {
