@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"os/exec"
@@ -213,11 +214,14 @@ func TestGracefulDrain(t *testing.T) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	rest := make([]func(), len(users))
+	var headersSent sync.WaitGroup
+	headersSent.Add(len(users))
 	for i, u := range users {
 		next := fmt.Sprintf("drained passphrase %d", i)
 		body := url.Values{"_csrf": {clients[i].CSRF}, "current": {u.Password}, "password": {next}, "confirm": {next}}.Encode()
 		pr, pw := io.Pipe()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/account/password", pr)
+		traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: headersSent.Done})
+		req, _ := http.NewRequestWithContext(traced, http.MethodPost, srv.URL+"/account/password", pr)
 		req.ContentLength = int64(len(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		half := len(body) / 2
@@ -239,7 +243,10 @@ func TestGracefulDrain(t *testing.T) {
 			mu.Unlock()
 		}()
 	}
-	time.Sleep(300 * time.Millisecond) // the server has read every request's headers
+	// Every request's headers are on their connection (however slow the machine), and the
+	// server has a moment to accept the connections and read them.
+	headersSent.Wait()
+	time.Sleep(200 * time.Millisecond)
 	sent := time.Now()
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
