@@ -128,7 +128,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	return db, nil
 }
 
-// SQLiteBuildOptions are the compile-time options the Makefile gives SQLite
+// sqliteBuildOptions are the compile-time options the Makefile gives SQLite
 // (CGO_CFLAGS), as PRAGMA compile_options names them:
 //   - DEFAULT_MEMSTATUS=0: no memory statistics, which take one process-wide lock on
 //     every allocation of every connection;
@@ -136,9 +136,9 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 //     go-sqlite3 clears the bindings before every run, and without QPSG that expires
 //     every statement whose plan could depend on a bound value, so it was compiled
 //     afresh each time: the case file's main query cost 136 us instead of 38.
-var SQLiteBuildOptions = []string{"DEFAULT_MEMSTATUS=0", "ENABLE_QPSG"}
+var sqliteBuildOptions = []string{"DEFAULT_MEMSTATUS=0", "ENABLE_QPSG"}
 
-// MissingBuildOptions lists the SQLiteBuildOptions this binary's SQLite lacks (none on
+// MissingBuildOptions lists the sqliteBuildOptions this binary's SQLite lacks (none on
 // PostgreSQL).
 func (db *DB) MissingBuildOptions(ctx context.Context) ([]string, error) {
 	if db.Dialect != SQLite {
@@ -149,7 +149,7 @@ func (db *DB) MissingBuildOptions(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("read sqlite compile options: %w", err)
 	}
 	var missing []string
-	for _, want := range SQLiteBuildOptions {
+	for _, want := range sqliteBuildOptions {
 		if !slices.Contains(opts, want) {
 			missing = append(missing, want)
 		}

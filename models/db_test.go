@@ -9,7 +9,7 @@ import (
 )
 
 // The Makefile builds SQLite without its memory statistics and with the query planner
-// stability guarantee (see models.SQLiteBuildOptions); this fails if a flag stops
+// stability guarantee (see sqliteBuildOptions in models/db.go); this fails if a flag stops
 // reaching the C compiler.
 func TestSQLiteBuiltWithTheMakefileOptions(t *testing.T) {
 	flags := os.Getenv("CGO_CFLAGS")
