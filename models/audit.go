@@ -63,6 +63,9 @@ type AuditStore struct {
 	flushing bool
 	// wake cuts short the wait of queued events when someone waits on an event.
 	wake chan struct{}
+	// lost is the failure of queued events (nobody waited on them) since the last Drain,
+	// which reports it: they may have failed in a group saved before the Drain began.
+	lost error
 }
 
 type pendingEvent struct {
@@ -106,12 +109,20 @@ func (s *AuditStore) Enqueue(ev AuditEvent) {
 	s.queue(&pendingEvent{ev: ev})
 }
 
-// Drain waits until every event queued before it is saved (or ctx ends).
+// Drain waits until every event queued before it is saved (or ctx ends). It fails when
+// one of them could not be saved, whether in its own group or an earlier one.
 func (s *AuditStore) Drain(ctx context.Context) error {
 	p := &pendingEvent{barrier: true, done: make(chan error, 1)}
 	s.queue(p)
 	select {
 	case err := <-p.done:
+		s.mu.Lock()
+		lost := s.lost
+		s.lost = nil
+		s.mu.Unlock()
+		if err == nil {
+			err = lost
+		}
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("wait for queued audit events: %w", ctx.Err())
@@ -151,6 +162,12 @@ func (s *AuditStore) flush() {
 		}
 		group := s.pending
 		s.pending = nil
+		// A wake sent for a waiter of this group is spent: left in the channel, it would
+		// cut short the hold of the next group of queued views.
+		select {
+		case <-s.wake:
+		default:
+		}
 		s.mu.Unlock()
 		s.saveGroup(group)
 		s.mu.Lock()
@@ -205,6 +222,9 @@ func (s *AuditStore) saveGroup(group []*pendingEvent) {
 				log = slog.Default()
 			}
 			log.Error("queued audit events lost", "events", queued, "error", err.Error())
+			s.mu.Lock()
+			s.lost = err
+			s.mu.Unlock()
 		}
 		for _, p := range group[:n] {
 			if p.done != nil {

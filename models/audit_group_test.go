@@ -103,3 +103,49 @@ func TestAuditEnqueueAndDrain(t *testing.T) {
 		t.Fatalf("the store after a failed group: %v", err)
 	}
 }
+
+// A queued event whose group failed before anyone drained (its hold ran out, nobody
+// waiting) is still reported by the next Drain, once: shutdown must not say all was
+// saved when views were lost.
+func TestDrainReportsEventsLostBeforeIt(t *testing.T) {
+	s := dbtest.Stores(t, dbtest.NewClock(time.Date(2021, 3, 1, 9, 0, 0, 0, time.UTC)))
+	logged := &lockedBuffer{}
+	s.Audit.Log = slog.New(slog.NewTextHandler(logged, nil))
+	if err := s.DB.Write.Exec("ALTER TABLE audit_events RENAME TO audit_events_away").Error; err != nil {
+		t.Fatal(err)
+	}
+	s.Audit.Enqueue(models.Actor{IP: "10.0.0.1"}.Event("case.view", "case", "lost"))
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(logged.String(), "queued audit events lost"); {
+		if time.Now().After(deadline) {
+			t.Fatal("the queued event's group was not saved (nor failed) within 30 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := s.DB.Write.Exec("ALTER TABLE audit_events_away RENAME TO audit_events").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit.Drain(t.Context()); err == nil {
+		t.Fatal("Drain reported nothing for an event lost before it")
+	}
+	if err := s.Audit.Drain(t.Context()); err != nil {
+		t.Fatalf("a second Drain reported the same loss again: %v", err)
+	}
+}
+
+// lockedBuffer is a log destination the test can read while the store writes to it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
