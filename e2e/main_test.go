@@ -22,13 +22,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"awda/models"
+	"awda/models/dbtest"
 )
 
 // The environment of the whole package, set up once by TestMain.
 var (
-	baseURL    string          // http://127.0.0.1:PORT of the awda under test
-	browserCtx context.Context // the one Chromium; each test opens its own tab in it
-	serverLog  *syncBuffer     // what awda serve wrote, printed when a test fails
+	baseURL    string             // http://127.0.0.1:PORT of the awda under test
+	browserCtx context.Context    // the one Chromium; each test opens its own tab in it
+	serverLog  *dbtest.SyncBuffer // what awda serve wrote, printed when a test fails
 	// screenshotDir is AWDA_SCREENSHOTS: where `make screenshots` wants its PNGs ("" = none).
 	screenshotDir string
 )
@@ -227,7 +228,7 @@ func startServer(tmp string) (stop func(), err error) {
 		return nil, err
 	}
 
-	serverLog = &syncBuffer{}
+	serverLog = &dbtest.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
 	cmd.Env = append(os.Environ(), "AWDA_LOG_LEVEL=warn")
@@ -325,22 +326,4 @@ func waitHealthy(u string) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("%s did not answer 200 within 30s", u)
-}
-
-// syncBuffer collects the server's output from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,25 +27,7 @@ type testApp struct {
 	http   *httptest.Server
 	stores *models.Stores
 	clock  *dbtest.Clock
-	logs   *syncBuffer
-}
-
-// syncBuffer collects logs from concurrent requests.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs   *dbtest.SyncBuffer
 }
 
 // testStart is the clock's start in every handler test: a Monday in the report's year.
@@ -56,7 +37,7 @@ func newTestApp(t *testing.T) *testApp {
 	t.Helper()
 	clock := dbtest.NewClock(testStart)
 	stores := dbtest.Stores(t, clock)
-	logs := &syncBuffer{}
+	logs := &dbtest.SyncBuffer{}
 	srv := newPortal(t, stores, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	hs := httptest.NewServer(srv.e)
 	t.Cleanup(hs.Close)

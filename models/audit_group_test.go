@@ -109,7 +109,7 @@ func TestAuditEnqueueAndDrain(t *testing.T) {
 // saved when views were lost.
 func TestDrainReportsEventsLostBeforeIt(t *testing.T) {
 	s := dbtest.Stores(t, dbtest.NewClock(time.Date(2021, 3, 1, 9, 0, 0, 0, time.UTC)))
-	logged := &lockedBuffer{}
+	logged := &dbtest.SyncBuffer{}
 	s.Audit.Log = slog.New(slog.NewTextHandler(logged, nil))
 	if err := s.DB.Write.Exec("ALTER TABLE audit_events RENAME TO audit_events_away").Error; err != nil {
 		t.Fatal(err)
@@ -130,22 +130,4 @@ func TestDrainReportsEventsLostBeforeIt(t *testing.T) {
 	if err := s.Audit.Drain(t.Context()); err != nil {
 		t.Fatalf("a second Drain reported the same loss again: %v", err)
 	}
-}
-
-// lockedBuffer is a log destination the test can read while the store writes to it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -26,14 +26,14 @@ import (
 type binary struct {
 	cmd  *exec.Cmd
 	URL  string
-	out  *syncBuffer
-	errs *syncBuffer
+	out  *dbtest.SyncBuffer
+	errs *dbtest.SyncBuffer
 	done chan error
 }
 
 func startBinary(t *testing.T, db string, env ...string) *binary {
 	t.Helper()
-	b := &binary{out: &syncBuffer{}, errs: &syncBuffer{}, done: make(chan error, 1)}
+	b := &binary{out: &dbtest.SyncBuffer{}, errs: &dbtest.SyncBuffer{}, done: make(chan error, 1)}
 	b.cmd = exec.Command(awdaBin, "serve", "--addr", "127.0.0.1:0", "--db", db)
 	b.cmd.Env = append(os.Environ(), "AWDA_SESSION_KEY="+testSessionKey, "AWDA_LOG_LEVEL=warn")
 	b.cmd.Env = append(b.cmd.Env, env...)

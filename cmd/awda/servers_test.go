@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,31 +12,13 @@ import (
 	"awda/models/dbtest"
 )
 
-// syncBuffer collects a server's output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 const testSessionKey = "a shared session key of at least thirty-two bytes"
 
 // inProcess is `awda serve` run in this test process.
 type inProcess struct {
 	URL    string
-	Out    *syncBuffer
-	Err    *syncBuffer
+	Out    *dbtest.SyncBuffer
+	Err    *dbtest.SyncBuffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -57,7 +37,7 @@ func startServe(t *testing.T, dsn string, env map[string]string) *inProcess {
 // launchServe starts the server without waiting for it.
 func launchServe(t *testing.T, dsn string, env map[string]string) *inProcess {
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &inProcess{Out: &syncBuffer{}, Err: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	p := &inProcess{Out: &dbtest.SyncBuffer{}, Err: &dbtest.SyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	getenv := func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
