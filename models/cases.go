@@ -576,10 +576,17 @@ func (f CaseFilter) whereOfficeAndStatus(q *gorm.DB, sc Scope, prefix string) *g
 	if f.Open {
 		q = q.Where(prefix+"status <> ?", StatusClosed)
 	}
-	if f.OfficeCode != "" {
-		q = q.Where(prefix+"office_id IN (SELECT id FROM offices WHERE code = ?)", strings.ToUpper(f.OfficeCode))
+	return whereOfficeCode(q, prefix+"office_id", f.OfficeCode)
+}
+
+// whereOfficeCode keeps the rows of the office with that code (all when empty) through
+// column, an office id. Applied after the scope, it can only narrow it: another
+// office's code gives nothing.
+func whereOfficeCode(q *gorm.DB, column, code string) *gorm.DB {
+	if code == "" {
+		return q
 	}
-	return q
+	return q.Where(column+" IN (SELECT id FROM offices WHERE code = ?)", strings.ToUpper(code))
 }
 
 // onlyOfficeAndStatus reports whether the filter selects by nothing but office and

@@ -112,11 +112,7 @@ type QueueFilter struct {
 
 // where restricts q to the scope and the office filter through the office column.
 func (f QueueFilter) where(q *gorm.DB, scope Scope, column string) *gorm.DB {
-	q = scope.Where(q, column)
-	if f.OfficeCode != "" {
-		q = q.Where(column+" IN (SELECT id FROM offices WHERE code = ?)", strings.ToUpper(f.OfficeCode))
-	}
-	return q
+	return whereOfficeCode(scope.Where(q, column), column, f.OfficeCode)
 }
 
 // Paged is one page of a list with the size of the whole list.
