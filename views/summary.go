@@ -102,15 +102,6 @@ func TenthsText(ctx context.Context, tenths int64) string {
 	return T(ctx, "summary.percent", "N", Decimal(ctx, float64(tenths)/10, 1))
 }
 
-// AmountsText lists amounts per currency, never summed across currencies.
-func AmountsText(ctx context.Context, as []models.Amount) string {
-	parts := make([]string, len(as))
-	for i, a := range as {
-		parts[i] = Money(ctx, a.Minor, a.Currency)
-	}
-	return strings.Join(parts, " · ")
-}
-
 // chartBar is one bar of a chart, with its geometry already mirrored for right-to-left.
 type chartBar struct {
 	X, Y, W, H     int
