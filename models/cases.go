@@ -620,9 +620,7 @@ const DefaultPerPage = 25
 // List returns one page of the cases in scope matching the filter, and their total.
 func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, int64, error) {
 	q := f.whereOfficeAndStatus(s.db.Read.WithContext(ctx).Model(&Case{}), sc, "cases.")
-	for _, term := range SearchTerms(f.Q) {
-		q = q.Where(`cases.search_key LIKE ? ESCAPE '\'`, Like(term))
-	}
+	q = whereSearch(q, sc, f.Q)
 	if f.Nationality != "" {
 		q = q.Where("cases.nationality = ?", strings.ToUpper(f.Nationality))
 	}
@@ -684,6 +682,24 @@ func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, i
 		}
 	}
 	return out, total, nil
+}
+
+// whereSearch keeps the cases in which every word of the query appears inside a word of
+// the search key. Words of three letters or more are looked up as a prefix of the
+// indexed suffixes (see migrateNameSearch), the scope applied inside the lookup so that
+// it reads only the offices in scope; shorter words, which would match a large part of
+// the index anyway, are matched in the key itself.
+func whereSearch(q *gorm.DB, sc Scope, text string) *gorm.DB {
+	for _, term := range SearchTerms(text) {
+		if utf8.RuneCountInString(term) < 3 {
+			q = q.Where(`cases.search_key LIKE ? ESCAPE '\'`, Like(term))
+			continue
+		}
+		sub := sc.Where(q.Session(&gorm.Session{NewDB: true}).Table("case_search_suffixes").Select("case_id"), "office_id").
+			Where("suffix >= ? AND suffix <= ?", term, term+string(utf8.MaxRune))
+		q = q.Where("cases.id IN (?)", sub)
+	}
+	return q
 }
 
 // count is the number of cases the filter selects. Filtered only by office and status
