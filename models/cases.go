@@ -619,7 +619,15 @@ const DefaultPerPage = 25
 
 // List returns one page of the cases in scope matching the filter, and their total.
 func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, int64, error) {
-	q := f.whereOfficeAndStatus(s.db.Read.WithContext(ctx).Model(&Case{}), sc, "cases.")
+	prefix := "cases."
+	if s.db.Dialect == SQLite && indexedSearch(f.Q) {
+		// SQLite keeps no statistics, so it guesses that an office's or a status's
+		// cases are few and walks their index, testing each case against the search:
+		// 5 ms for a caseworker's search at 122,000 cases. Unary plus keeps those
+		// columns out of index choice, so the search's matches drive the query (0.5 ms).
+		prefix = "+cases."
+	}
+	q := f.whereOfficeAndStatus(s.db.Read.WithContext(ctx).Model(&Case{}), sc, prefix)
 	q = whereSearch(q, sc, f.Q)
 	if f.Nationality != "" {
 		q = q.Where("cases.nationality = ?", strings.ToUpper(f.Nationality))
@@ -682,6 +690,16 @@ func (s *CaseStore) List(ctx context.Context, sc Scope, f CaseFilter) ([]Case, i
 		}
 	}
 	return out, total, nil
+}
+
+// indexedSearch reports whether a query has a word the suffix index looks up.
+func indexedSearch(text string) bool {
+	for _, term := range SearchTerms(text) {
+		if utf8.RuneCountInString(term) >= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // whereSearch keeps the cases in which every word of the query appears inside a word of
