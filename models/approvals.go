@@ -1,8 +1,11 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -22,6 +25,15 @@ type SupportQueueItem struct {
 	PlannedByName string
 	Version       int
 	CreatedAt     time.Time
+	// FamilyName and GivenName are the beneficiary's, as typed.
+	FamilyName, GivenName string
+	// Vulnerabilities, Approved and Delivered are what a supervisor weighs before
+	// approving: the case's vulnerabilities in form order, and its support approved but
+	// not yet delivered and already delivered, per currency (never summed across
+	// currencies). They are read for the whole page at once (approvalContext).
+	Vulnerabilities []Vulnerability `gorm:"-"`
+	Approved        []Amount        `gorm:"-"`
+	Delivered       []Amount        `gorm:"-"`
 }
 
 // ApprovalsPerPage is the approvals page's size: each line carries its own send-back
@@ -39,12 +51,71 @@ func (s *SupportStore) awaitingApproval(ctx context.Context, scope Scope, f Queu
 // queue's true size.
 func (s *SupportStore) AwaitingApproval(ctx context.Context, scope Scope, f QueueFilter) (Paged[SupportQueueItem], error) {
 	out, err := readPage[SupportQueueItem](func() *gorm.DB { return s.awaitingApproval(ctx, scope, f) }, f,
-		"s.id, s.case_id, c.case_number, s.type, s.description, s.amount, s.currency, s.date, s.planned_by_id, u.name AS planned_by_name, s.version, s.created_at",
+		"s.id, s.case_id, c.case_number, c.family_name, c.given_name, s.type, s.description, s.amount, s.currency, s.date, s.planned_by_id, u.name AS planned_by_name, s.version, s.created_at",
 		"s.created_at, s.id")
 	if err != nil {
 		return out, fmt.Errorf("approvals queue: %w", err)
 	}
+	if err := approvalContext(s.db.Read.WithContext(ctx), out.Items); err != nil {
+		return out, fmt.Errorf("approvals queue: %w", err)
+	}
 	return out, nil
+}
+
+// approvalContext fills the page's vulnerabilities and earlier support with two
+// queries for the whole page, whatever its length: the cases are already known to be
+// in scope, as their support was selected in it.
+func approvalContext(db *gorm.DB, items []SupportQueueItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	byCase := map[uint][]int{}
+	var ids []uint
+	for i, it := range items {
+		if _, ok := byCase[it.CaseID]; !ok {
+			ids = append(ids, it.CaseID)
+		}
+		byCase[it.CaseID] = append(byCase[it.CaseID], i)
+	}
+	var vulns []CaseVulnerability
+	if err := db.Where("case_id IN ?", ids).Find(&vulns).Error; err != nil {
+		return fmt.Errorf("vulnerabilities: %w", err)
+	}
+	rank := map[Vulnerability]int{}
+	for i, v := range Vulnerabilities {
+		rank[v] = i
+	}
+	// In form order, so that every line reads the same way.
+	slices.SortFunc(vulns, func(a, b CaseVulnerability) int {
+		return cmp.Or(cmp.Compare(rank[Vulnerability(a.Code)], rank[Vulnerability(b.Code)]), strings.Compare(a.Code, b.Code))
+	})
+	for _, v := range vulns {
+		for _, i := range byCase[v.CaseID] {
+			items[i].Vulnerabilities = append(items[i].Vulnerabilities, Vulnerability(v.Code))
+		}
+	}
+	var sums []struct {
+		CaseID   uint
+		Status   SupportStatus
+		Currency string
+		Total    int64
+	}
+	if err := db.Table("supports").Select("case_id, status, currency, SUM(amount) AS total").
+		Where("case_id IN ? AND status IN ?", ids, []SupportStatus{SupportApproved, SupportDelivered}).
+		Group("case_id, status, currency").Order("currency").Find(&sums).Error; err != nil {
+		return fmt.Errorf("support of the cases: %w", err)
+	}
+	for _, t := range sums {
+		for _, i := range byCase[t.CaseID] {
+			a := Amount{Currency: t.Currency, Minor: t.Total}
+			if t.Status == SupportDelivered {
+				items[i].Delivered = append(items[i].Delivered, a)
+			} else {
+				items[i].Approved = append(items[i].Approved, a)
+			}
+		}
+	}
+	return nil
 }
 
 // CountAwaitingApproval counts the approvals queue in scope.
