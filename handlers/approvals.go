@@ -31,10 +31,30 @@ func (s *server) showApprovals(c echo.Context) error {
 	}
 	vm.Total, vm.PerPage, vm.State.Page = queue.Total, queue.PerPage, queue.Page
 	vm.Overdue, vm.OverdueTotal, vm.Today = overdue.Items, overdue.Total, s.caseworkToday()
+	// Nothing is ticked on arrival: a supervisor chooses each approval, or asks for
+	// the whole page (select=all, the way without JavaScript).
+	vm.SelectAll = c.QueryParam("select") == "all"
 	for _, q := range queue.Items {
-		vm.Support = append(vm.Support, views.ApprovalRow{SupportQueueItem: q, Own: q.PlannedByID == u.ID})
+		row := views.ApprovalRow{SupportQueueItem: q, Own: q.PlannedByID == u.ID}
+		row.Checked = vm.SelectAll && !row.Own
+		if row.Checked {
+			vm.Selected++
+			vm.SelectedTotals = addAmount(vm.SelectedTotals, q.Currency, q.Amount)
+		}
+		vm.Support = append(vm.Support, row)
 	}
 	return s.ok(c, views.ApprovalsPage(vm))
+}
+
+// addAmount adds minor units to their currency's total, keeping the totals in
+// currency order and never adding across currencies.
+func addAmount(totals []models.Amount, currency string, minor int64) []models.Amount {
+	i, found := slices.BinarySearchFunc(totals, currency, func(a models.Amount, c string) int { return strings.Compare(a.Currency, c) })
+	if found {
+		totals[i].Minor += minor
+		return totals
+	}
+	return slices.Insert(totals, i, models.Amount{Currency: currency, Minor: minor})
 }
 
 // approvalsFilter reads the queue's page and office. The office must be one of the

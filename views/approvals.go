@@ -2,6 +2,9 @@ package views
 
 import (
 	"context"
+	"strings"
+
+	"golang.org/x/text/message"
 
 	"awda/models"
 )
@@ -9,8 +12,11 @@ import (
 // ApprovalRow is one line of the approvals queue.
 type ApprovalRow struct {
 	models.SupportQueueItem
-	// Own is support the supervisor planned: four eyes, no checkbox.
+	// Own is support the supervisor planned: four eyes, no checkbox, no approve button.
 	Own bool
+	// Checked draws the line ticked: only when the supervisor asked for the whole page
+	// (SelectAll), never on arrival, so that every approval is a choice.
+	Checked bool
 }
 
 // ApprovalsState is where a supervisor is in the approvals queue: the office filter and
@@ -40,7 +46,44 @@ type ApprovalsVM struct {
 	Overdue      []models.OverdueReferral
 	OverdueTotal int64
 	Today        models.Date
+	// SelectAll draws every line the supervisor may approve ticked: the way to select
+	// the page without JavaScript (with it, the header's box does it in place).
+	SelectAll bool
+	// Selected and SelectedTotals are the ticked lines' count and amounts per currency,
+	// as the approve bar first shows them (the script then follows the boxes).
+	Selected       int
+	SelectedTotals []models.Amount
 }
+
+// SelectAllPath is this page of the queue with every line ticked, or none when it is
+// already so.
+func (vm ApprovalsVM) SelectAllPath() string {
+	path := vm.State.Path()
+	if vm.SelectAll {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "select=all"
+}
+
+// approvalsSeparators are the grouping and decimal marks of the page's language, for
+// the script that totals the ticked lines: its amounts then read exactly as the
+// server's (Money).
+func approvalsSeparators(ctx context.Context) (group, decimal string) {
+	group = strings.Trim(Int(ctx, 1000), "0123456789")
+	if group == "" {
+		group = " "
+	}
+	decimal = decimalSeparator(message.NewPrinter(numberTag(Req(ctx).Lang)))
+	return group, decimal
+}
+
+// approvalsPersonID ties a line's buttons to the person they decide for
+// (aria-describedby), so a screen reader names who is approved.
+func approvalsPersonID(id uint) string { return "person-" + cwIDString(id) }
 
 // Pager links the queue's pages, keeping the office filter.
 func (vm ApprovalsVM) Pager() Pager {
