@@ -67,6 +67,7 @@
     if (all && link && boxes.length > 0) {
       all.hidden = false;
       link.hidden = true;
+      document.querySelector("[data-select-all-label]").hidden = false;
       all.addEventListener("change", function () {
         boxes.forEach(function (b) { b.checked = all.checked; });
         update();
