@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"awda/models"
+	"awda/models/dbtest"
 	"awda/views"
 )
 
@@ -429,5 +432,55 @@ func TestApprovalsFourEyesAndScope(t *testing.T) {
 	wantStatus(t, f.rabSup.post(views.SupportActionPath(casCase, cas.ID, "approve"), url.Values{"version": {"1"}, "from": {"approvals"}}), http.StatusNotFound)
 	if f.app.supportStatus(cas.ID) != models.SupportPlanned {
 		t.Error("another office's support approved")
+	}
+}
+
+// BenchmarkApprovalsPage requests a full page of the queue (50 lines over 50 cases, each
+// case with two vulnerabilities and three delivered support in two currencies, and
+// 200 other cases with support), one request at a time, as a supervisor of every office.
+func BenchmarkApprovalsPage(b *testing.B) {
+	stores := dbtest.Stores(b, dbtest.NewClock(testStart))
+	office := dbtest.MustOffice(b, stores, "RAB", "Rabat")
+	cw := dbtest.MustUser(b, stores, "cw@example.org", models.RoleCaseworker, "RAB", testPassword)
+	dbtest.MustUser(b, stores, "hq@example.org", models.RoleSupervisor, "", dbtest.BenchPassword)
+	for i := range 250 {
+		cs := &models.Case{CaseNumber: fmt.Sprintf("RAB-2021-%05d", i+1), OfficeID: office.ID, Direction: models.Inbound,
+			FamilyName: "Alaoui", GivenName: fmt.Sprintf("Karima %d", i), Sex: models.SexF, Nationality: "MA", ReturnCountry: "MA",
+			ConsentDate: models.NewDate(2021, 1, 5), Status: models.StatusReturned, Version: 1, CreatedByID: cw.ID}
+		dbtest.MustInsert(b, stores, cs)
+		dbtest.MustInsert(b, stores,
+			&models.CaseVulnerability{CaseID: cs.ID, Code: "single_parent"}, &models.CaseVulnerability{CaseID: cs.ID, Code: "medical_condition"})
+		var rows []any
+		for j, cur := range []string{"MAD", "XOF", "MAD"} {
+			rows = append(rows, &models.Support{CaseID: cs.ID, Type: models.Cash, Description: "Loyer", Amount: int64(1000 * (j + 1)), Currency: cur,
+				Date: models.NewDate(2021, 2, 1), Status: models.SupportDelivered, PlannedByID: cw.ID, Version: 3})
+		}
+		status := models.SupportPlanned
+		if i >= 50 {
+			status = models.SupportApproved
+		}
+		rows = append(rows, &models.Support{CaseID: cs.ID, Type: models.MicroProject, Description: "Atelier", Amount: 1200000, Currency: "MAD",
+			Date: models.NewDate(2021, 2, 20), Status: status, PlannedByID: cw.ID, Version: 1})
+		dbtest.MustInsert(b, stores, rows...)
+	}
+	srv := httptest.NewServer(newPortal(b, stores, quietLogger()).e)
+	b.Cleanup(srv.Close)
+	cookies := benchSignIn(b, srv, stores, "hq@example.org", "", "")
+	cl := &http.Client{}
+	b.ReportAllocs()
+	for b.Loop() {
+		req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, srv.URL+views.PathApprovals, nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		resp, err := cl.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || strings.Count(string(body), `<tr data-testid="queue-`) != 50 {
+			b.Fatalf("%d, %d lines", resp.StatusCode, strings.Count(string(body), `<tr data-testid="queue-`))
+		}
 	}
 }

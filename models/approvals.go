@@ -3,6 +3,7 @@ package models
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -77,8 +78,22 @@ func approvalContext(db *gorm.DB, items []SupportQueueItem) error {
 		}
 		byCase[it.CaseID] = append(byCase[it.CaseID], i)
 	}
+	// Scanned by hand: a page reads up to a few hundred of these small rows, and
+	// gorm's reflection per row cost more than the queries.
+	rows, err := db.Raw("SELECT case_id, code FROM case_vulnerabilities WHERE case_id IN ?", ids).Rows()
+	if err != nil {
+		return fmt.Errorf("vulnerabilities: %w", err)
+	}
 	var vulns []CaseVulnerability
-	if err := db.Where("case_id IN ?", ids).Find(&vulns).Error; err != nil {
+	for rows.Next() {
+		var v CaseVulnerability
+		if err := rows.Scan(&v.CaseID, &v.Code); err != nil {
+			rows.Close()
+			return fmt.Errorf("vulnerabilities: %w", err)
+		}
+		vulns = append(vulns, v)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return fmt.Errorf("vulnerabilities: %w", err)
 	}
 	rank := map[Vulnerability]int{}
@@ -94,26 +109,32 @@ func approvalContext(db *gorm.DB, items []SupportQueueItem) error {
 			items[i].Vulnerabilities = append(items[i].Vulnerabilities, Vulnerability(v.Code))
 		}
 	}
-	var sums []struct {
-		CaseID   uint
-		Status   SupportStatus
-		Currency string
-		Total    int64
-	}
-	if err := db.Table("supports").Select("case_id, status, currency, SUM(amount) AS total").
-		Where("case_id IN ? AND status IN ?", ids, []SupportStatus{SupportApproved, SupportDelivered}).
-		Group("case_id, status, currency").Order("currency").Find(&sums).Error; err != nil {
+	rows, err = db.Raw(`SELECT case_id, status, currency, SUM(amount) FROM supports
+		WHERE case_id IN ? AND status IN ? GROUP BY case_id, status, currency ORDER BY currency`,
+		ids, []SupportStatus{SupportApproved, SupportDelivered}).Rows()
+	if err != nil {
 		return fmt.Errorf("support of the cases: %w", err)
 	}
-	for _, t := range sums {
-		for _, i := range byCase[t.CaseID] {
-			a := Amount{Currency: t.Currency, Minor: t.Total}
-			if t.Status == SupportDelivered {
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			caseID uint
+			status SupportStatus
+			a      Amount
+		)
+		if err := rows.Scan(&caseID, &status, &a.Currency, &a.Minor); err != nil {
+			return fmt.Errorf("support of the cases: %w", err)
+		}
+		for _, i := range byCase[caseID] {
+			if status == SupportDelivered {
 				items[i].Delivered = append(items[i].Delivered, a)
 			} else {
 				items[i].Approved = append(items[i].Approved, a)
 			}
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("support of the cases: %w", err)
 	}
 	return nil
 }
