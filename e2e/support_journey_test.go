@@ -100,6 +100,7 @@ func TestSupportJourney(t *testing.T) {
 	if !strings.Contains(row, number) || !strings.Contains(row, "Atelier de couture à Dakar") {
 		t.Fatalf("the queue does not hold the micro-project of %s: %q", number, row)
 	}
+	sup.click("select-all") // nothing is ticked on arrival
 	if st := sup.submit("approve-selected"); st != 200 {
 		t.Fatalf("approve the selection: status %d", st)
 	}

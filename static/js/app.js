@@ -12,4 +12,70 @@
     var msg = ev.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { ev.preventDefault(); }
   });
+  // The approvals queue: the bar counts the ticked lines and totals their amounts per
+  // currency (never across currencies) as they are ticked, and the header's box ticks
+  // or clears the whole page. The server gives the language's separators so that the
+  // totals read like its own amounts; without this script the bar keeps its hint and
+  // the answer to the approval confirms what was done.
+  var bar = document.querySelector("[data-approve-bar]");
+  if (bar) {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll('input[form="batch-approve"][data-amount]'));
+    var all = document.querySelector("[data-select-all]");
+    var link = document.querySelector("[data-select-all-link]");
+    var group = bar.getAttribute("data-group"), decimal = bar.getAttribute("data-decimal");
+    var money = function (minor, digits, currency) {
+      var div = Math.pow(10, digits), whole = Math.floor(minor / div);
+      var s = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, group);
+      if (digits > 0) { s += decimal + String(minor % div).padStart(digits, "0"); }
+      return s + " " + currency;
+    };
+    var update = function () {
+      var totals = {}, digits = {}, count = 0;
+      boxes.forEach(function (b) {
+        if (!b.checked) { return; }
+        var cur = b.getAttribute("data-currency");
+        count++;
+        totals[cur] = (totals[cur] || 0) + Number(b.getAttribute("data-amount"));
+        digits[cur] = Number(b.getAttribute("data-digits"));
+      });
+      bar.querySelector("[data-bar-count]").textContent = String(count);
+      var out = bar.querySelector("[data-bar-totals]");
+      out.textContent = "";
+      var currencies = Object.keys(totals).sort();
+      if (currencies.length === 0) { out.textContent = "\u2014"; }
+      currencies.forEach(function (cur, i) {
+        if (i > 0) {
+          var sep = document.createElement("span");
+          sep.className = "sep";
+          sep.setAttribute("aria-hidden", "true");
+          sep.textContent = " \u00b7 ";
+          out.appendChild(sep);
+        }
+        var m = document.createElement("bdi");
+        m.className = "money";
+        m.dir = "ltr";
+        m.textContent = money(totals[cur], digits[cur], cur);
+        out.appendChild(m);
+      });
+      if (all) {
+        all.checked = count > 0 && count === boxes.length;
+        all.indeterminate = count > 0 && count < boxes.length;
+      }
+    };
+    bar.querySelector("[data-bar-hint]").hidden = true;
+    bar.querySelector("[data-bar-live]").hidden = false;
+    if (all && link && boxes.length > 0) {
+      all.hidden = false;
+      link.hidden = true;
+      document.querySelector("[data-select-all-label]").hidden = false;
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        update();
+      });
+    }
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    // Back to the page, the browser may restore the boxes it had: count them again.
+    window.addEventListener("pageshow", update);
+    update();
+  }
 })();
