@@ -164,3 +164,11 @@ func arrowForward(ctx context.Context) string {
 	}
 	return "→"
 }
+
+// hasProcess says whether the case file's stage section has anything to show: the
+// journey, the closure, a refused move or a move this user may make.
+func (f CaseFile) hasProcess() bool {
+	cs := f.Case
+	return !cs.DepartureDate.IsZero() || cs.ClosureReason != "" || f.MoveError != "" || len(f.MoveErrors) > 0 ||
+		f.CanEdit && len(f.Steps) > 0
+}
