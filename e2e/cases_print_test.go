@@ -24,7 +24,7 @@ func TestCaseFilePrint(t *testing.T) {
 					t.Errorf("print: %s is shown", sel)
 				}
 			}
-			for _, sel := range []string{"main h1", testSel("profile"), testSel("household-list"), testSel("vulnerabilities"), testSel("consent"), testSel("process"), testSel("history")} {
+			for _, sel := range []string{"main h1", testSel("profile"), testSel("household-list"), testSel("vulnerabilities"), testSel("consent"), testSel("process"), "#history"} {
 				if !b.rendered(sel) {
 					t.Errorf("print: %s is hidden", sel)
 				}

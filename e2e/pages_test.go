@@ -28,6 +28,7 @@ var pages = []pageSpec{
 	// file differ by role; the forms and the empty list only by language.
 	{Name: "cases", Path: "/cases", Who: signedIn},
 	{Name: "cases-empty", Path: "/cases?q=zzz-personne", Who: []string{"caseworker", "arabic"}},
+	{Name: "cases-filtered", Path: "/cases?status=registered&direction=outbound", Who: []string{"caseworker", "arabic"}},
 	{Name: "case-new", Path: "/cases/new", Who: []string{"caseworker", "arabic", "english"}},
 	{Name: "case-file", Path: fixtureCase, Who: signedIn},
 	{Name: "case-edit", Path: fixtureCase + "/edit", Who: []string{"supervisor", "arabic"}},
@@ -94,6 +95,7 @@ type shotSpec struct {
 var shots = []shotSpec{
 	{Name: "login", Path: "/login", As: ""},
 	{Name: "home", Path: "/", As: "caseworker"},
+	{Name: "cases", Path: "/cases?status=registered", As: "caseworker"},
 	{Name: "case-file", Path: fixtureCase, As: "caseworker"},
 	{Name: "summary", Path: "/summary", As: "supervisor"},
 }

@@ -61,7 +61,7 @@ func (s *server) listCases(c echo.Context) error {
 		caseworkers = s.userOptions(c, users, models.RoleCaseworker)
 	}
 	l := views.CaseList{
-		Cases: cases, Total: total, Query: q, Page: f.Page, PerPage: f.PerPage, Workers: workers, Caseworkers: caseworkers,
+		Rows: caseRows(cases, s.stores.Now()), Total: total, Query: q, Page: f.Page, PerPage: f.PerPage, Workers: workers, Caseworkers: caseworkers,
 		Statuses:    views.Options(s.labelCtx(c), "cases.status", statusValues()...),
 		CanReassign: u.Is(models.RoleSupervisor), ShowOffice: u.OfficeID == nil,
 	}
@@ -75,6 +75,15 @@ func (s *server) listCases(c echo.Context) error {
 		}
 	}
 	return s.ok(c, views.CaseListPage(l))
+}
+
+// caseRows are the list's cases with the days each has waited since it last changed.
+func caseRows(cases []models.Case, now time.Time) []views.CaseRow {
+	rows := make([]views.CaseRow, len(cases))
+	for i, cs := range cases {
+		rows[i] = views.CaseRow{Case: cs, DaysWaiting: daysSince(cs.UpdatedAt, now), Waiting: cs.Status != models.StatusClosed}
+	}
+	return rows
 }
 
 func statusValues() []string {
@@ -282,6 +291,19 @@ func (s *server) caseFileVM(c echo.Context, file *models.CaseFile) views.CaseFil
 		}
 		vm.Steps = append(vm.Steps, st)
 	}
+	if open := c.QueryParam("open"); strings.HasPrefix(open, "step-") {
+		for _, st := range vm.Steps {
+			if "step-"+st.To == open {
+				vm.OpenStep = st.To
+			}
+		}
+	}
+	vm.Head = views.CaseHead{Next: nextAction(cs, file, u)}
+	ageOn := s.caseworkToday()
+	if !cs.DepartureDate.IsZero() {
+		ageOn, vm.Head.AgeAtReturn = cs.DepartureDate, true
+	}
+	vm.Head.Age = views.CaseAge(cs, ageOn)
 	vm.Sections = append(vm.Sections, views.CaseworkSections(s.caseworkVM(c, file)))
 	return vm
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,7 +46,7 @@ func (s *server) caseworkVM(c echo.Context, file *models.CaseFile) views.Casewor
 			row.CanCancel = models.CanMoveSupport(sp.Status, models.SupportCancelled)
 		}
 		vm.Support = append(vm.Support, row)
-		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: sp.Date, Kind: "casework.timeline.support",
+		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: sp.Date, At: sp.CreatedAt, Group: "support", Kind: "casework.timeline.support",
 			Sub: "casework.type." + string(sp.Type), Amount: sp.Amount, Currency: sp.Currency,
 			Text: sp.Description, By: caseworkUserName(sp.PlannedBy), ID: "timeline-support-" + strconv.Itoa(int(sp.ID))})
 	}
@@ -62,23 +63,70 @@ func (s *server) caseworkVM(c echo.Context, file *models.CaseFile) views.Casewor
 		if r.Partner == "other" {
 			text = r.PartnerName + " — " + r.Purpose
 		}
-		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: r.DateSent, Kind: "casework.timeline.referral", Sub: sub,
+		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: r.DateSent, At: r.CreatedAt, Group: "referral", Kind: "casework.timeline.referral", Sub: sub,
 			Text: text, By: caseworkUserName(r.CreatedBy), ID: "timeline-referral-" + strconv.Itoa(int(r.ID))})
 	}
 	for _, a := range vm.Activities {
-		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: a.Date, Kind: "casework.activity." + string(a.Kind),
+		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: a.Date, At: a.CreatedAt, Group: "activity", Kind: "casework.activity." + string(a.Kind),
 			Text: a.Note, By: caseworkUserName(a.CreatedBy), ID: "timeline-activity-" + strconv.Itoa(int(a.ID))})
 	}
 	for _, g := range vm.Sessions {
-		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: g.Date, Kind: "casework.session_kind." + string(g.Kind),
+		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: g.Date, Group: "session", Kind: "casework.session_kind." + string(g.Kind),
 			Text: g.Title, By: g.AddedByName, ID: "timeline-session-" + strconv.Itoa(int(g.SessionID))})
 	}
-	sort.SliceStable(vm.Timeline, func(i, j int) bool { return vm.Timeline[i].Date.After(vm.Timeline[j].Date) })
+	for _, h := range cs.History {
+		vm.Timeline = append(vm.Timeline, views.TimelineItem{Date: h.Date, At: h.CreatedAt, Group: "status", Kind: "cases.section.history",
+			From: string(h.From), To: string(h.To), Reason: h.Reason, Text: h.Note, By: caseworkUserName(h.User), ID: "history-entry"})
+	}
+	vm.Timeline, vm.TimelineCounts, vm.TimelineKind = mergeTimeline(vm.Timeline, c.QueryParam("timeline"))
 	today := vm.Today
+	vm.Open = caseworkOpen(c.QueryParam("open"))
 	vm.SupportForm = views.SupportForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: models.SupportInput{Currency: "MAD", Date: today}}
 	vm.ActivityForm = views.ActivityForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: models.ActivityInput{Date: today}}
+	if slices.Contains(models.ActivityKinds, models.ActivityKind(vm.Open)) {
+		vm.ActivityForm.In.Kind = vm.Open
+	}
 	vm.ReferralForm = views.ReferralForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: models.ReferralInput{Date: today}}
 	return vm
+}
+
+// mergeTimeline orders a case's story newest first (entries of one date by when they
+// were recorded, newest first), counts each kind, and keeps only the kind asked for
+// when it is one (an unknown kind shows everything).
+func mergeTimeline(items []views.TimelineItem, kind string) ([]views.TimelineItem, map[string]int, string) {
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		if a.Date.After(b.Date) || a.Date.Before(b.Date) {
+			return a.Date.After(b.Date)
+		}
+		return a.At.After(b.At)
+	})
+	counts := map[string]int{}
+	for _, it := range items {
+		counts[it.Group]++
+	}
+	if !slices.Contains(views.TimelineKinds, kind) {
+		return items, counts, ""
+	}
+	out := items[:0:0]
+	for _, it := range items {
+		if it.Group == kind {
+			out = append(out, it)
+		}
+	}
+	return out, counts, kind
+}
+
+// caseworkOpen is the casework form to show open on arrival, when the link asked for one.
+func caseworkOpen(open string) string {
+	switch open {
+	case "support", "referral":
+		return open
+	}
+	if slices.Contains(models.ActivityKinds, models.ActivityKind(open)) {
+		return open
+	}
+	return ""
 }
 
 func caseworkUserName(u *models.User) string {

@@ -53,7 +53,7 @@ type ConflictRow struct {
 
 // CaseList is the search page.
 type CaseList struct {
-	Cases   []models.Case
+	Rows    []CaseRow
 	Total   int64
 	Query   url.Values
 	Page    int
@@ -110,7 +110,10 @@ type CaseFile struct {
 	Move       models.TransitionInput
 	MoveErrors models.FieldErrors
 	MoveError  string // translation key of a refused move
-	Sections   []templ.Component
+	// OpenStep is the move whose form is shown open on arrival (the header's next action).
+	OpenStep string
+	Head     CaseHead
+	Sections []templ.Component
 }
 
 // CaseAge is the person's age shown on the file: from the birth date, or the estimate.

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"time"
+
 	"awda/models"
 )
 
@@ -20,6 +22,13 @@ type CaseworkVM struct {
 	Activities   []models.Activity
 	Referrals    []ReferralRow
 	Timeline     []TimelineItem
+	// TimelineKind is the kind the timeline is filtered to (empty for all), and
+	// TimelineCounts how many entries of each kind the case has.
+	TimelineKind   string
+	TimelineCounts map[string]int
+	// Open names the form shown open on arrival (support, counselling, monitoring,
+	// psychosocial, referral), from the header's next action.
+	Open string
 	// Blank forms, with today's date filled in.
 	SupportForm  SupportForm
 	ActivityForm ActivityForm
@@ -42,9 +51,16 @@ type ReferralRow struct {
 	Open bool
 }
 
-// TimelineItem is one dated entry of the case's casework, newest first.
+// TimelineItem is one dated entry of the case's story (a status change or casework),
+// newest first.
 type TimelineItem struct {
 	Date models.Date
+	// At is when the entry was recorded: it orders entries of the same date.
+	At time.Time
+	// Group is the entry's kind for the timeline filter (one of TimelineKinds).
+	Group string
+	// From, To and Reason are set for a status change.
+	From, To, Reason string
 	// Kind is a translation key (casework.timeline.support, …).
 	Kind string
 	// Sub is an optional second translation key (the support type, the partner).

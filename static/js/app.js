@@ -78,4 +78,9 @@
     window.addEventListener("pageshow", update);
     update();
   }
+  // The case list's filters fold only below 600 px: open them on wider screens, where
+  // the style sheet hides the fold's summary (for browsers that cannot style the fold's
+  // content open).
+  var fold = document.querySelector("details.filter-fold");
+  if (fold && window.matchMedia && window.matchMedia("(min-width: 600px)").matches) { fold.open = true; }
 })();
