@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -97,7 +98,7 @@ func layoutPlan() (order []string, plan map[string][]pageSpec) {
 
 // layoutProblem is one thing the checks found on a page.
 type layoutProblem struct {
-	Check   string // scroll, clipped, broken-word, small-text, small-target
+	Check   string // scroll, title, clipped, broken-word, small-text, small-target
 	Element string // tag#id.class[data-testid] "text"
 	Detail  string
 }
@@ -108,7 +109,7 @@ func TestLayout(t *testing.T) {
 	for _, who := range order {
 		t.Run(who, func(t *testing.T) {
 			t.Parallel()
-			b := newTab(t)
+			b := newTabFor(t, 10*time.Minute)
 			lang := layoutVisitors[who]
 			role := "visitor"
 			if lang == "" {
@@ -122,6 +123,7 @@ func TestLayout(t *testing.T) {
 						b.t = t
 						defer func() { b.t = parent }()
 						b.do(chromedp.EmulateViewport(w, 800))
+						b.net.reset() // a request the last page left unfinished would hold waitLoaded
 						if st := b.get(p.Path); st != p.status() {
 							t.Errorf("%s: status %d, want %d", p.Path, st, p.status())
 							return
@@ -197,7 +199,11 @@ const layoutJS = `(function () {
 		report('scroll', top[0] || d, 'the page is ' + d.scrollWidth + ' px wide in a ' + vw + ' px viewport; too wide: ' + top.slice(0, 4).map(describe).join(', '));
 	}
 
-	// 2. No control whose content is cut.
+	// 2. One title per page.
+	const h1 = [...document.querySelectorAll('h1')];
+	if (h1.length !== 1) report('title', h1[1] || document.body, h1.length + ' <h1> on the page: ' + h1.map(h => '"' + h.textContent.trim() + '"').join(', '));
+
+	// 2b. No control whose content is cut.
 	for (const el of document.querySelectorAll('input, select, button, label, .badge, th, summary, [role=button]')) {
 		if (!shown(el)) continue;
 		const cs = getComputedStyle(el);
