@@ -70,3 +70,26 @@ func errorItems(ctx context.Context, errs map[string]string, fields []Field) []e
 	}
 	return out
 }
+
+// RoleLabel is a user's role as shown beside their name: feminine or masculine when
+// the account says which (French and Arabic agree the title with the person), the
+// neutral form otherwise.
+func RoleLabel(ctx context.Context, u *models.User) string {
+	if u == nil {
+		return ""
+	}
+	switch u.Sex {
+	case "F":
+		return Label(ctx, "role_f", string(u.Role))
+	case "M":
+		return Label(ctx, "role_m", string(u.Role))
+	}
+	return Label(ctx, "role", string(u.Role))
+}
+
+// PersonName is a person's family and given names, each as typed, in the order the
+// page's language puts them (the catalogue's person.name): "CAMARA Mariama" reads in a
+// French register, "Mariama Camara" in English and Arabic.
+func PersonName(ctx context.Context, family, given string) string {
+	return strings.TrimSpace(T(ctx, "person.name", "Family", family, "Given", given))
+}
