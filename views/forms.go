@@ -93,3 +93,13 @@ func RoleLabel(ctx context.Context, u *models.User) string {
 func PersonName(ctx context.Context, family, given string) string {
 	return strings.TrimSpace(T(ctx, "person.name", "Family", family, "Given", given))
 }
+
+// HistoryNote is a status change's note as shown: a note the portal wrote, in the
+// page's language (also when it was stored as English text, before notes were keys);
+// a note someone typed, as typed.
+func HistoryNote(ctx context.Context, note string) string {
+	if key := models.SystemNoteKey(note); key != "" {
+		return T(ctx, key)
+	}
+	return note
+}

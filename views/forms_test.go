@@ -204,3 +204,19 @@ func TestOneTitlePerPage(t *testing.T) {
 		}
 	}
 }
+
+// The note the portal writes when the first support is delivered reads in the page's
+// language, whether stored as its key or, in older rows, as English text; a typed note
+// stays as typed.
+func TestHistoryNotesWrittenByThePortalAreTranslated(t *testing.T) {
+	for _, stored := range []string{models.NoteFirstSupport, "first support delivered"} {
+		for lang, want := range map[string]string{"fr": "Première aide remise", "ar": "تم تسليم أول مساعدة", "en": "First support delivered"} {
+			if got := HistoryNote(langCtx(t, lang), stored); got != want {
+				t.Errorf("%s %q: %q, want %q", lang, stored, got, want)
+			}
+		}
+	}
+	if got := HistoryNote(langCtx(t, "fr"), "Appel du bureau de Dakar"); got != "Appel du bureau de Dakar" {
+		t.Errorf("typed note: %q", got)
+	}
+}
