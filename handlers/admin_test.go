@@ -339,6 +339,10 @@ func TestAdminSetsAUsersSexForTheRoleLabel(t *testing.T) {
 	if !found {
 		t.Fatal("the list does not show « chargée de dossiers »")
 	}
+	// Emails and office codes keep their own direction inside an Arabic page.
+	if list.Doc.Find(`td bdi[dir="ltr"]:contains("cw@example.org")`).Length() != 1 || list.Doc.Find(`td bdi:contains("RAB")`).Length() == 0 {
+		t.Fatal("the email or the office code is not isolated")
+	}
 	if v, _ := admin.get(views.PathAdminUsers + "?edit=" + idStr(cw.ID)).Doc.Find(`#edit-sex option[selected]`).Attr("value"); v != "F" {
 		t.Fatalf("edit form sex %q", v)
 	}
