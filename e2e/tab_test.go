@@ -32,6 +32,13 @@ type tab struct {
 // screenshot into e2e/artifacts/<test>.png when the test failed.
 func newTab(t testing.TB) *tab {
 	t.Helper()
+	return newTabFor(t, 90*time.Second)
+}
+
+// newTabFor is newTab for a test that needs the tab longer than 90 s (one sign-in,
+// then every page of the portal).
+func newTabFor(t testing.TB, limit time.Duration) *tab {
+	t.Helper()
 	if browserCtx == nil {
 		t.Skip("e2e: Chromium not found, browser tests skipped")
 	}
@@ -40,7 +47,7 @@ func newTab(t testing.TB) *tab {
 		cancelTab()
 		t.Fatalf("open a tab: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(tabCtx, 90*time.Second)
+	ctx, cancel := context.WithTimeout(tabCtx, limit)
 	b := &tab{t: t, ctx: ctx, net: &netLog{reqs: map[network.RequestID]*request{}}}
 	if err := chromedp.Listen(tabCtx, b.net.on); err != nil {
 		t.Fatalf("listen to the network: %v", err)

@@ -309,3 +309,41 @@ func readCSV(t *testing.T, p *page) [][]string {
 	}
 	return rows
 }
+
+// An administrator records a user's sex; the users' list and the user's own header then
+// show the role in the matching form ("chargée de dossiers"), and a bad value is
+// refused beside the field with the rest kept.
+func TestAdminSetsAUsersSexForTheRoleLabel(t *testing.T) {
+	app := newTestApp(t)
+	app.office("RAB")
+	admin, _ := app.signedIn("admin@example.org", models.RoleAdmin, "")
+	cw := app.user("cw@example.org", models.RoleCaseworker, "RAB")
+	admin.get(views.PathAdminUsers + "?edit=" + idStr(cw.ID))
+	bad := admin.post(views.AdminUserPath(cw.ID), url.Values{"action": {"update"}, "name": {"Salma"}, "role": {"caseworker"}, "office": {"RAB"}, "language": {"fr"}, "sex": {"Z"}})
+	wantStatus(t, bad, http.StatusUnprocessableEntity)
+	if !bad.has(`[data-testid="sex-error"]`) || !bad.has(`[data-testid="error-link-sex"][href="#edit-sex"]`) {
+		t.Fatal("bad sex: no error beside the field, or no link to it from the summary")
+	}
+	if v, _ := bad.Doc.Find(`#edit-name`).Attr("value"); v != "Salma" {
+		t.Fatalf("name kept as %q", v)
+	}
+	p := admin.post(views.AdminUserPath(cw.ID), url.Values{"action": {"update"}, "name": {"Salma"}, "role": {"caseworker"}, "office": {"RAB"}, "language": {"fr"}, "sex": {"F"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	list := admin.get(views.PathAdminUsers)
+	found := false
+	list.Doc.Find(`[data-testid="role"]`).Each(func(_ int, s *goquery.Selection) {
+		if s.Text() == "chargée de dossiers" {
+			found = true
+		}
+	})
+	if !found {
+		t.Fatal("the list does not show « chargée de dossiers »")
+	}
+	// Emails and office codes keep their own direction inside an Arabic page.
+	if list.Doc.Find(`td bdi[dir="ltr"]:contains("cw@example.org")`).Length() != 1 || list.Doc.Find(`td bdi:contains("RAB")`).Length() == 0 {
+		t.Fatal("the email or the office code is not isolated")
+	}
+	if v, _ := admin.get(views.PathAdminUsers + "?edit=" + idStr(cw.ID)).Doc.Find(`#edit-sex option[selected]`).Attr("value"); v != "F" {
+		t.Fatalf("edit form sex %q", v)
+	}
+}

@@ -30,7 +30,7 @@ func (s *server) usersPage(c echo.Context, p views.UsersPage) (views.UsersPage, 
 }
 
 func editForm(u *models.User) *views.UserForm {
-	f := &views.UserForm{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Language: u.Language}
+	f := &views.UserForm{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Language: u.Language, Sex: u.Sex}
 	if u.Office != nil {
 		f.Office = u.Office.Code
 	}
@@ -57,9 +57,9 @@ func (s *server) showUsers(c echo.Context) error {
 // createUser adds an account and shows its one-time password once.
 func (s *server) createUser(c echo.Context) error {
 	f := views.UserForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role"),
-		Office: c.FormValue("office"), Language: c.FormValue("language")}
+		Office: c.FormValue("office"), Language: c.FormValue("language"), Sex: c.FormValue("sex")}
 	u, pw, err := s.stores.Users.Create(c.Request().Context(), actor(c), models.UserInput{
-		Email: f.Email, Name: f.Name, Role: models.Role(f.Role), OfficeCode: f.Office, Language: f.Language})
+		Email: f.Email, Name: f.Name, Role: models.Role(f.Role), OfficeCode: f.Office, Language: f.Language, Sex: f.Sex})
 	if fe, ok := models.AsValidation(err); ok {
 		f.Errors = fe
 		p, err := s.usersPage(c, views.UsersPage{New: f})
@@ -94,9 +94,9 @@ func (s *server) userAction(c echo.Context) error {
 	switch c.FormValue("action") {
 	case "update":
 		f := &views.UserForm{ID: u.ID, Email: u.Email, Name: c.FormValue("name"), Role: c.FormValue("role"),
-			Office: c.FormValue("office"), Language: c.FormValue("language")}
+			Office: c.FormValue("office"), Language: c.FormValue("language"), Sex: c.FormValue("sex")}
 		err := s.stores.Users.Update(ctx, a, u.ID, models.UserEdit{Name: f.Name, Role: models.Role(f.Role),
-			OfficeCode: f.Office, Language: f.Language})
+			OfficeCode: f.Office, Language: f.Language, Sex: f.Sex})
 		if fe, ok := models.AsValidation(err); ok {
 			f.Errors = fe
 			p, err := s.usersPage(c, views.UsersPage{Edit: f})

@@ -89,6 +89,7 @@ type UserEdit struct {
 	Role       Role
 	OfficeCode string
 	Language   string
+	Sex        string // F, M or empty
 }
 
 // Validate checks the input and returns errors keyed by form field.
@@ -107,6 +108,9 @@ func (in *UserEdit) Validate() FieldErrors {
 	}
 	if !ValidLanguage(in.Language) {
 		fe.Add("language", "error.choose_value")
+	}
+	if !ValidUserSex(in.Sex) {
+		fe.Add("sex", "error.choose_value")
 	}
 	return fe
 }
@@ -199,6 +203,9 @@ func (s *UserStore) Update(ctx context.Context, actor Actor, id uint, in UserEdi
 		}
 		if u.Language != in.Language {
 			changes["language"] = in.Language
+		}
+		if u.Sex != in.Sex {
+			changes["sex"] = in.Sex
 		}
 		if len(changes) == 0 {
 			return nil

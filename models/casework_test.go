@@ -246,7 +246,7 @@ func TestFirstDeliveryMovesReturnedCaseToReintegration(t *testing.T) {
 	var changes []models.StatusChange
 	f.s.DB.Read.Where("case_id = ?", cs.ID).Find(&changes)
 	if len(changes) != 1 || changes[0].From != models.StatusReturned || changes[0].To != models.StatusReintegration ||
-		changes[0].UserID != f.cw.ID || changes[0].Date.String() != "2021-05-28" {
+		changes[0].UserID != f.cw.ID || changes[0].Date.String() != "2021-05-28" || changes[0].Note != models.NoteFirstSupport {
 		t.Fatalf("history %+v", changes)
 	}
 	var sp models.Support

@@ -295,7 +295,7 @@ func (s *SupportStore) startReintegration(tx *gorm.DB, a Actor, cs *Case, on Dat
 		return ErrConflict
 	}
 	sc := StatusChange{CaseID: cs.ID, From: StatusReturned, To: StatusReintegration, Date: on, UserID: a.User.ID,
-		Note: "first support delivered", CreatedAt: s.now().UTC()}
+		Note: NoteFirstSupport, CreatedAt: s.now().UTC()}
 	if err := tx.Create(&sc).Error; err != nil {
 		return fmt.Errorf("record status change: %w", err)
 	}

@@ -28,6 +28,12 @@ func (r Role) Valid() bool {
 	return false
 }
 
+// UserSexes are the values of User.Sex besides empty, in the order forms show them.
+var UserSexes = []string{"F", "M"}
+
+// ValidUserSex reports whether s may be stored as a user's sex (empty included).
+func ValidUserSex(s string) bool { return s == "" || s == "F" || s == "M" }
+
 // Office is one of the agency's country offices.
 type Office struct {
 	ID        uint
@@ -47,7 +53,10 @@ type User struct {
 	OfficeID *uint
 	Office   *Office
 	// Language is the user's chosen interface language: fr, en or ar.
-	Language           string
+	Language string
+	// Sex is F, M or empty (not said): it picks the feminine or masculine form of the
+	// role shown beside the user's name, the neutral form when empty.
+	Sex                string
 	PasswordHash       string `json:"-"`
 	MustChangePassword bool
 	Active             bool

@@ -59,6 +59,7 @@ type UserInput struct {
 	Role       Role
 	OfficeCode string
 	Language   string
+	Sex        string // F, M or empty
 	// Password is optional: empty means a random one-time password is generated.
 	Password string
 }
@@ -87,6 +88,9 @@ func (in *UserInput) Validate() FieldErrors {
 	if !ValidLanguage(in.Language) {
 		fe.Add("language", "error.choose_value")
 	}
+	if !ValidUserSex(in.Sex) {
+		fe.Add("sex", "error.choose_value")
+	}
 	if in.Password != "" {
 		if key := CheckPassword(in.Password, in.Name, in.Email); key != "" {
 			fe.Add("password", key)
@@ -109,7 +113,7 @@ func (s *UserStore) Create(ctx context.Context, actor Actor, in UserInput) (*Use
 	if err != nil {
 		return nil, "", err
 	}
-	u := &User{Email: in.Email, Name: in.Name, Role: in.Role, Language: in.Language,
+	u := &User{Email: in.Email, Name: in.Name, Role: in.Role, Language: in.Language, Sex: in.Sex,
 		PasswordHash: hash, MustChangePassword: oneTime, Active: true}
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if in.OfficeCode != "" {

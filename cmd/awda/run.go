@@ -23,7 +23,7 @@ Commands:
   serve     run the portal (migrates the schema first)
   migrate   bring the schema up to date and exit
   office    office add --code C --name N --city CITY
-  user      user add --email E --name N --role R [--office CODE] [--password-stdin]
+  user      user add --email E --name N --role R [--office CODE] [--sex F|M] [--password-stdin]
   backup    backup FILE: a consistent, checked copy of a live SQLite database
   demo      demo [--year 2021] [--scale N]: load the demo dataset into a new database
 
@@ -136,7 +136,7 @@ func cmdOffice(ctx context.Context, args []string, getenv env, stdout io.Writer)
 
 func cmdUser(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New(`usage: awda user add --email E --name N --role R [--office CODE] [--password-stdin]`)
+		return errors.New(`usage: awda user add --email E --name N --role R [--office CODE] [--sex F|M] [--password-stdin]`)
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	dsn := dbFlag(fs, getenv)
@@ -147,6 +147,7 @@ func cmdUser(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 	fs.StringVar(&role, "role", "", "caseworker, supervisor or admin")
 	fs.StringVar(&in.OfficeCode, "office", "", "office code (required for caseworkers)")
 	fs.StringVar(&in.Language, "language", "fr", "fr, en or ar")
+	fs.StringVar(&in.Sex, "sex", "", "F or M, for the form of the role shown (optional)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input instead of generating a one-time password")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err

@@ -83,4 +83,19 @@
   // content open).
   var fold = document.querySelector("details.filter-fold");
   if (fold && window.matchMedia && window.matchMedia("(min-width: 600px)").matches) { fold.open = true; }
+  // A date input's written-out date (small.date-written, rendered by the server for the
+  // value it sent) follows the date as it changes, in the page's language: the input
+  // shows the date in the browser's locale, which may not be the reader's.
+  function writeDate(input) {
+    var out = document.getElementById(input.id + "-written");
+    if (!out || !out.hasAttribute("data-months")) { return; }
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value);
+    var months = out.getAttribute("data-months").split("|");
+    out.textContent = m && months[+m[2] - 1] ? (+m[3]) + " " + months[+m[2] - 1] + " " + m[1] : "";
+  }
+  function onDate(ev) {
+    if (ev.target.matches && ev.target.matches("input[type=date]")) { writeDate(ev.target); }
+  }
+  document.addEventListener("input", onDate);
+  document.addEventListener("change", onDate);
 })();
