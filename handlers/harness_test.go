@@ -56,6 +56,13 @@ func newPortal(tb testing.TB, stores *models.Stores, logger *slog.Logger) *serve
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if stores.Users.TOTPKeys == nil {
+		keys, err := models.NewSecretKeys(testTOTPKey)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		stores.Users.TOTPKeys = keys
+	}
 	srv, err := newServer(Config{SessionKey: []byte("test-session-key-of-at-least-32-bytes!"), Logger: logger},
 		stores, catalog, assets)
 	if err != nil {
@@ -63,6 +70,9 @@ func newPortal(tb testing.TB, stores *models.Stores, logger *slog.Logger) *serve
 	}
 	return srv
 }
+
+// testTOTPKey encrypts the two-step secrets of the tests' portals.
+const testTOTPKey = "test-totp-key-of-at-least-32-characters"
 
 // quietLogger discards the logs, for tests and benchmarks that do not read them.
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -104,6 +114,20 @@ func (a *testApp) enrolTOTP(u *models.User) {
 		a.t.Fatal(err)
 	}
 	u.TOTPSecret, u.TOTPEnabled = testTOTPSecret, true
+}
+
+// totpSecret is a user's two-step secret, decrypted.
+func (a *testApp) totpSecret(email string) string {
+	a.t.Helper()
+	var u models.User
+	if err := a.stores.DB.Read.Where("email = ?", email).First(&u).Error; err != nil {
+		a.t.Fatal(err)
+	}
+	secret, _, err := a.stores.Users.TOTPKeys.Open(u.ID, u.TOTPSecret)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return secret
 }
 
 // totpCode is a code for a user's secret that has not been used yet: when this time
@@ -217,8 +241,7 @@ func (c *client) login(email, password string) *page {
 		c.t.Fatalf("login %s: status %d, want 303", email, p.StatusCode)
 	}
 	if strings.HasPrefix(p.location(), views.PathLoginTOTP) {
-		var secret string
-		c.app.stores.DB.Read.Model(&models.User{}).Where("email = ?", email).Select("totp_secret").Scan(&secret)
+		secret := c.app.totpSecret(email)
 		p = c.post(views.PathLoginTOTP, url.Values{"code": {c.app.totpCode(email, secret)}})
 		if p.StatusCode != http.StatusSeeOther {
 			c.t.Fatalf("login %s, second step: status %d, want 303", email, p.StatusCode)

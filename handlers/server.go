@@ -228,12 +228,15 @@ func (s *server) handleError(err error, c echo.Context) {
 		status = http.StatusNotFound
 	case errors.Is(err, models.ErrForbidden):
 		status = http.StatusForbidden
+	case errors.Is(err, models.ErrBusy):
+		status = http.StatusServiceUnavailable
+		retryLater(c)
 	case errors.As(err, &he):
 		status = he.Code
 	case isUnavailable(err):
 		status = http.StatusServiceUnavailable
 	}
-	if status >= 500 {
+	if status >= 500 && !errors.Is(err, models.ErrBusy) {
 		s.log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"route", c.Path(), "status", status, "error", err.Error())
 	}
@@ -249,11 +252,19 @@ func (s *server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	if rerr := s.render(c, status, views.ErrorPage(status)); rerr != nil {
+	page := views.ErrorPage(status)
+	if errors.Is(err, models.ErrBusy) {
+		page = views.BusyPage()
+	}
+	if rerr := s.render(c, status, page); rerr != nil {
 		s.log.Error("render error page", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", rerr.Error())
 		_ = c.String(status, http.StatusText(status))
 	}
 }
+
+// retryLater tells the client when to try again after a 503 for a busy server: a
+// password hash takes well under a second, so the queue is soon through.
+func retryLater(c echo.Context) { c.Response().Header().Set("Retry-After", "2") }
 
 // statusClientClosed is nginx's code for a request the client abandoned.
 const statusClientClosed = 499

@@ -178,6 +178,26 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return db.Write.WithContext(ctx).Transaction(fn)
 }
 
+// lockKeys holds named locks until tx ends, so that work counting and writing rows of
+// one key (a throttle's attempts) runs one at a time. On PostgreSQL each key is a
+// transaction-scoped advisory lock (per schema, as the migration lock), taken in sorted
+// order so two transactions holding several keys cannot deadlock. On SQLite a write
+// transaction already excludes every other writer (BEGIN IMMEDIATE on the one writer
+// connection), so there is nothing more to take.
+func (db *DB) lockKeys(tx *gorm.DB, keys ...string) error {
+	if db.Dialect != Postgres {
+		return nil
+	}
+	sorted := slices.Clone(keys)
+	slices.Sort(sorted)
+	for _, k := range slices.Compact(sorted) {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || ?, 0))", k).Error; err != nil {
+			return fmt.Errorf("lock %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
 // Analyze refreshes the planner's statistics after a bulk load (the demo, an import,
 // the load tool's seed). PostgreSQL otherwise plans a freshly filled table as empty
 // until autovacuum gets to it, about a minute later: the home page's "waiting" list
