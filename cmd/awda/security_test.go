@@ -1,0 +1,160 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// vmKiB reads a memory figure (VmHWM: the peak resident set; VmRSS: the current one) of
+// a process from /proc, in KiB.
+func vmKiB(t *testing.T, pid int, field string) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	m := regexp.MustCompile(field + `:\s+(\d+) kB`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no %s in /proc/%d/status", field, pid)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
+
+var csrfInputRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// loopbackClient is a browser on its own loopback address (127.0.1.N), so that the
+// sign-in throttle per address does not stop a storm of many users' sign-ins.
+func loopbackClient(n int) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte(1+n/250), byte(1+n%250))}, Timeout: 10 * time.Second}
+	return &http.Client{
+		Jar:           jar,
+		Timeout:       60 * time.Second,
+		Transport:     &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// 200 sign-ins at once against the real binary (argon2id at its production cost, 19
+// MiB each), from 200 addresses for 200 emails so that no throttle stops them: the
+// hashes wait their turn in a few slots, the overflow is told to come back (503), the
+// server's peak memory stays under 300 MB and /healthz answers throughout.
+func TestPasswordHashingCap(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("needs /proc")
+	}
+	const n = 200
+	b := startBinary(t, filepath.Join(t.TempDir(), "awda.db"))
+	pid := b.cmd.Process.Pid
+
+	clients := make([]*http.Client, n)
+	tokens := make([]string, n)
+	for i := range clients {
+		clients[i] = loopbackClient(i)
+		resp, err := clients[i].Get(b.URL + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := csrfInputRe.FindSubmatch(body)
+		if m == nil {
+			t.Fatalf("no CSRF token on the sign-in page (status %d)", resp.StatusCode)
+		}
+		tokens[i] = string(m[1])
+	}
+	before := vmKiB(t, pid, "VmRSS")
+
+	// /healthz every 50 ms while the storm lasts.
+	stop := make(chan struct{})
+	var health struct {
+		sync.Mutex
+		ok, failed int
+		slowest    time.Duration
+	}
+	var probes sync.WaitGroup
+	probes.Go(func() {
+		hc := &http.Client{Timeout: 2 * time.Second}
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			start := time.Now()
+			resp, err := hc.Get(b.URL + "/healthz")
+			took := time.Since(start)
+			health.Lock()
+			if err == nil && resp.StatusCode == http.StatusOK {
+				health.ok++
+			} else {
+				health.failed++
+			}
+			health.slowest = max(health.slowest, took)
+			health.Unlock()
+			if err == nil {
+				resp.Body.Close()
+			}
+		}
+	})
+
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	begun := time.Now()
+	for i := range n {
+		wg.Go(func() {
+			form := url.Values{"_csrf": {tokens[i]}, "email": {fmt.Sprintf("storm%d@example.org", i)}, "password": {"not the password at all"}}
+			<-start
+			resp, err := clients[i].Post(b.URL+"/login", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+			status := 0
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				status = resp.StatusCode
+				if status == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") == "" {
+					t.Errorf("503 without Retry-After")
+				}
+			}
+			mu.Lock()
+			statuses[status]++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	took := time.Since(begun)
+	// A little more probing after the storm, then the peak.
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	probes.Wait()
+	peak := vmKiB(t, pid, "VmHWM")
+	t.Logf("%d sign-ins at once in %v: answers %v; RSS %d MB before, peak %d MB; /healthz %d ok, %d failed, slowest %v",
+		n, took.Round(time.Millisecond), statuses, before/1024, peak/1024, health.ok, health.failed, health.slowest.Round(time.Millisecond))
+	if statuses[http.StatusUnauthorized]+statuses[http.StatusServiceUnavailable] != n {
+		t.Errorf("answers %v: want each 401 (checked) or 503 (busy)", statuses)
+	}
+	if statuses[http.StatusUnauthorized] == 0 {
+		t.Error("no sign-in was checked at all")
+	}
+	if peak > 300*1024 {
+		t.Errorf("peak RSS %d MB, want under 300 MB", peak/1024)
+	}
+	if health.failed > 0 || health.ok == 0 {
+		t.Errorf("/healthz: %d ok, %d failed during the storm", health.ok, health.failed)
+	}
+}
