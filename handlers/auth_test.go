@@ -538,3 +538,69 @@ func rawGet(t *testing.T, app *testApp, target string) *page {
 	doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
 	return &page{Response: resp, Body: string(b), Doc: doc}
 }
+
+// The CSRF token belongs to the browser's session on the server: it changes at sign-in,
+// a token of another session (or a cookie planted to match it) is refused, it is read
+// from the form body or the X-CSRF-Token header but never from the query string, and a
+// request from another origin is refused even with a valid token.
+func TestCSRFBoundToSession(t *testing.T) {
+	app := newTestApp(t)
+	u := app.user("cw@example.org", models.RoleCaseworker, "RAB")
+	c := app.client()
+	c.get(views.PathLogin)
+	signedOut := c.csrf
+	if signedOut == "" {
+		t.Fatal("the sign-in form has no CSRF token")
+	}
+	c.login(u.Email, testPassword)
+	c.get(views.PathHome)
+	if c.csrf == signedOut {
+		t.Error("the CSRF token did not change at sign-in")
+	}
+	language := func(form url.Values, header http.Header) *page {
+		req, _ := http.NewRequest(http.MethodPost, app.http.URL+views.PathLanguage+"?"+form.Get("query"), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		return c.do(req)
+	}
+	refused := map[string]*page{
+		"the token from before sign-in": language(url.Values{"language": {"en"}, "_csrf": {signedOut}}, nil),
+		"the token in the query string": language(url.Values{"language": {"en"}, "query": {"_csrf=" + url.QueryEscape(c.csrf)}}, nil),
+	}
+	// Another browser's token, and a planted cookie matching a token of one's choosing
+	// (the double-submit weakness).
+	other := app.client()
+	other.get(views.PathLogin)
+	refused["another browser's token"] = language(url.Values{"language": {"en"}, "_csrf": {other.csrf}}, nil)
+	base, _ := url.Parse(app.http.URL)
+	c.http.Jar.SetCookies(base, []*http.Cookie{{Name: "awda_csrf", Value: "plantedplantedplantedplantedplan", Path: "/"}})
+	refused["a planted cookie and its token"] = language(url.Values{"language": {"en"}, "_csrf": {"plantedplantedplantedplantedplan"}}, nil)
+	token := c.csrf
+	refused["another origin, no Sec-Fetch-Site"] = language(url.Values{"language": {"en"}, "_csrf": {token}},
+		http.Header{"Origin": {"https://evil.example"}})
+	refused["Origin null"] = language(url.Values{"language": {"en"}, "_csrf": {token}}, http.Header{"Origin": {"null"}})
+	refused["Sec-Fetch-Site cross-site"] = language(url.Values{"language": {"en"}, "_csrf": {token}},
+		http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {app.http.URL}})
+	refused["Sec-Fetch-Site same-site"] = language(url.Values{"language": {"en"}, "_csrf": {token}},
+		http.Header{"Sec-Fetch-Site": {"same-site"}})
+	for name, p := range refused {
+		if p.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", name, p.StatusCode)
+		}
+	}
+	if got, _ := app.stores.Users.Get(t.Context(), u.ID); got.Language != "fr" {
+		t.Fatalf("language changed to %q by a refused request", got.Language)
+	}
+	// This site's origin, the header instead of the body, and a browser without the
+	// fetch metadata or Origin headers are accepted.
+	wantStatus(t, language(url.Values{"language": {"en"}, "_csrf": {token}},
+		http.Header{"Origin": {app.http.URL}}), http.StatusSeeOther)
+	wantStatus(t, language(url.Values{"language": {"ar"}},
+		http.Header{"X-CSRF-Token": {token}, "Sec-Fetch-Site": {"same-origin"}, "Origin": {app.http.URL}}), http.StatusSeeOther)
+	wantStatus(t, language(url.Values{"language": {"fr"}, "_csrf": {token}}, nil), http.StatusSeeOther)
+	// Signing out ends the token with the session.
+	wantStatus(t, c.post(views.PathLogout, nil), http.StatusSeeOther)
+	wantStatus(t, language(url.Values{"language": {"en"}, "_csrf": {token}}, nil), http.StatusForbidden)
+}

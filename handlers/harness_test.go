@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/gorilla/securecookie"
 
 	"awda/models"
 	"awda/models/dbtest"
@@ -189,6 +190,7 @@ func (c *client) do(req *http.Request) *page {
 			req.Header.Add(k, v)
 		}
 	}
+	before := c.binding()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
@@ -198,8 +200,42 @@ func (c *client) do(req *http.Request) *page {
 	doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
 	if v, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
 		c.csrf = v
+	} else if c.binding() != before {
+		// A new session (signed in or out) without a page: the token known is stale, as
+		// a browser's would be; post fetches a page for the new one.
+		c.csrf = ""
 	}
 	return &page{Response: resp, Body: string(b), Doc: doc}
+}
+
+// binding is what the browser's CSRF token is bound to: the session token or anonymous
+// id in its session cookie.
+func (c *client) binding() string {
+	ck := c.sessionCookie()
+	if ck == nil {
+		return ""
+	}
+	values := map[any]any{}
+	if err := securecookie.DecodeMulti(cookieName, ck.Value, &values, c.app.srv.cookies.Codecs...); err != nil {
+		return ""
+	}
+	token, _ := values["token"].(string)
+	anon, _ := values[anonKey].(string)
+	return token + "|" + anon
+}
+
+// refreshCSRF fetches the page the browser lands on from the sign-in address (the
+// sign-in form, the second step, or home once signed in) for the current token.
+func (c *client) refreshCSRF() {
+	c.t.Helper()
+	path := views.PathLogin
+	for range 5 {
+		p := c.get(path)
+		if p.StatusCode != http.StatusSeeOther {
+			return
+		}
+		path = p.location()
+	}
 }
 
 // get fetches a page.
@@ -209,12 +245,12 @@ func (c *client) get(path string) *page {
 	return c.do(req)
 }
 
-// post sends a form with the CSRF token of the last page fetched (fetching the home
-// page first when no token is known yet).
+// post sends a form with the CSRF token of the last page fetched (fetching a page first
+// when no token is known yet, or the session changed since).
 func (c *client) post(path string, form url.Values) *page {
 	c.t.Helper()
 	if c.csrf == "" {
-		c.get(views.PathLogin)
+		c.refreshCSRF()
 	}
 	f := url.Values{}
 	for k, v := range form {

@@ -100,30 +100,11 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 		s.deadline,
 		s.loadSession,
 		s.limitUpload(),
-		middleware.CSRFWithConfig(middleware.CSRFConfig{
-			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-			CookieName:     "awda_csrf",
-			CookiePath:     "/",
-			CookieHTTPOnly: true,
-			CookieSecure:   cfg.SecureCookies,
-			CookieSameSite: http.SameSiteLaxMode,
-			// echo's default is a day, renewed by each request. A form left open longer
-			// (a weekend) then met a 403 that lost what was typed, where an expired session
-			// carries it through sign-in. The token guards by being same-site and secret,
-			// not by its age; a month covers any form left open.
-			CookieMaxAge: csrfCookieMaxAge,
-			ContextKey:   csrfContextKey,
-			ErrorHandler: func(err error, c echo.Context) error {
-				return echo.NewHTTPError(http.StatusForbidden, "invalid CSRF token")
-			},
-		}),
+		s.checkCSRF,
 	)
 	s.routes()
 	return s, nil
 }
-
-// csrfCookieMaxAge is how long the CSRF cookie lives after the browser's last request.
-const csrfCookieMaxAge = 30 * 24 * 3600
 
 // derivedKey makes an independent key for one purpose out of the session key.
 func derivedKey(master []byte, purpose string) []byte {
