@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -13,8 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"awda/models"
 )
 
 // vmKiB reads a memory figure (VmHWM: the peak resident set; VmRSS: the current one) of
@@ -156,5 +160,75 @@ func TestPasswordHashingCap(t *testing.T) {
 	}
 	if health.failed > 0 || health.ok == 0 {
 		t.Errorf("/healthz: %d ok, %d failed during the storm", health.ok, health.failed)
+	}
+}
+
+// wantMode fails the test unless path has exactly the permission bits want.
+func wantMode(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Errorf("%s: %v", filepath.Base(path), err)
+		return
+	}
+	if got := fi.Mode().Perm(); got != want {
+		t.Errorf("%s: mode %#o, want %#o", filepath.Base(path), got, want)
+	}
+}
+
+// The database, its WAL and shared-memory files, the keys and a backup hold personal
+// data, password hashes and two-step secrets: each is readable by its owner only, in a
+// folder only its owner can open, whatever the umask (here none at all). A database
+// left world-readable by an earlier version is closed up when opened.
+func TestDatabaseFilesPrivate(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	ctx := t.Context()
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "awda.db")
+	getenv := func(string) string { return "" }
+	if err := run(ctx, []string{"migrate", "--db", path}, getenv, strings.NewReader(""), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDB(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stores := models.NewStores(db, time.Now, models.DefaultArgon2)
+	if _, err := sessionKey(getenv, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := useTOTPKeys(ctx, getenv, db, stores, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stores.Offices.Create(ctx, models.Actor{}, models.OfficeInput{Code: "RAB", Name: "Rabat", City: "Rabat"}); err != nil {
+		t.Fatal(err)
+	}
+	wantMode(t, dir, 0o700)
+	for _, name := range []string{"awda.db", "awda.db-wal", "awda.db-shm", "session.key", "totp.key"} {
+		wantMode(t, filepath.Join(dir, name), 0o600)
+	}
+	backup := filepath.Join(t.TempDir(), "backups", "awda-backup.db")
+	if err := run(ctx, []string{"backup", "--db", path, backup}, getenv, strings.NewReader(""), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	wantMode(t, filepath.Dir(backup), 0o700)
+	wantMode(t, backup, 0o600)
+
+	// A database an earlier version left readable by all.
+	db.Close()
+	for _, name := range []string{"awda.db", "awda.db-wal", "awda.db-shm"} {
+		os.Chmod(filepath.Join(dir, name), 0o644)
+	}
+	db2, err := openDB(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	for _, name := range []string{"awda.db", "awda.db-wal", "awda.db-shm"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			wantMode(t, filepath.Join(dir, name), 0o600)
+		}
 	}
 }
