@@ -604,3 +604,70 @@ func TestCSRFBoundToSession(t *testing.T) {
 	wantStatus(t, c.post(views.PathLogout, nil), http.StatusSeeOther)
 	wantStatus(t, language(url.Values{"language": {"en"}, "_csrf": {token}}, nil), http.StatusForbidden)
 }
+
+// Two-step secrets are stored encrypted (AES-GCM, the key's id before the ciphertext):
+// the column never holds the secret, a secret saved in clear by an earlier version is
+// encrypted at its next use, a key can be replaced while the old one still decrypts,
+// and a ciphertext copied onto another account does not decrypt.
+func TestTOTPSecretsEncryptedAtRest(t *testing.T) {
+	app := newTestApp(t)
+	c, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	stored := func(id uint) string {
+		var s string
+		app.stores.DB.Read.Model(&models.User{}).Where("id = ?", id).Select("totp_secret").Scan(&s)
+		return s
+	}
+	p := c.get(views.PathTOTP)
+	secret := p.text(`[data-testid="totp-secret"]`)
+	if secret == "" {
+		t.Fatal("no secret on the enrolment page")
+	}
+	code, _ := models.TOTPCode(secret, app.clock.Now())
+	wantStatus(t, c.post(views.PathTOTP, url.Values{"action": {"enable"}, "code": {code}}), http.StatusOK)
+	raw := stored(u.ID)
+	if strings.Contains(raw, secret) || !strings.HasPrefix(raw, "enc1:"+app.stores.Users.TOTPKeys.CurrentID()+":") {
+		t.Fatalf("totp_secret column holds %q, want it encrypted (the secret is %q)", raw, secret)
+	}
+	app.clock.Advance(30 * time.Second)
+	c.login(u.Email, testPassword) // the second step decrypts it
+
+	// A secret in clear, as an earlier version saved it, works and is encrypted on use.
+	legacy := app.user("legacy@example.org", models.RoleCaseworker, "RAB")
+	app.enrolTOTP(legacy)
+	if stored(legacy.ID) != testTOTPSecret {
+		t.Fatal("the fixture did not store the secret in clear")
+	}
+	app.client().login(legacy.Email, testPassword)
+	if raw := stored(legacy.ID); strings.Contains(raw, testTOTPSecret) || !strings.HasPrefix(raw, "enc1:") {
+		t.Fatalf("a clear secret stayed clear after its use: %q", raw)
+	}
+
+	// Rotation: the new key encrypts, the old one still decrypts until every secret has
+	// been encrypted again; without the old key a secret cannot be read.
+	oldKeys := app.stores.Users.TOTPKeys
+	rotated, err := models.NewSecretKeys("a brand new key for the two-step secrets!", testTOTPKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.stores.Users.TOTPKeys = rotated
+	sealed, unreadable, err := app.stores.Users.SealTOTPSecrets(t.Context())
+	if err != nil || sealed != 2 || unreadable != 0 {
+		t.Fatalf("re-encrypted %d, unreadable %d, %v; want 2, 0", sealed, unreadable, err)
+	}
+	if raw := stored(u.ID); !strings.HasPrefix(raw, "enc1:"+rotated.CurrentID()+":") {
+		t.Fatalf("after rotation the secret is %q, want under key %s", raw, rotated.CurrentID())
+	}
+	app.clock.Advance(30 * time.Second)
+	c.login(u.Email, testPassword)
+	newOnly, _ := models.NewSecretKeys("a brand new key for the two-step secrets!")
+	if _, _, err := oldKeys.Open(u.ID, stored(u.ID)); err == nil {
+		t.Fatal("the retired key still decrypts a secret encrypted again")
+	}
+	if got, _, err := newOnly.Open(u.ID, stored(u.ID)); err != nil || got != secret {
+		t.Fatalf("the new key alone: %q, %v", got, err)
+	}
+	// Copied onto another account, the ciphertext does not decrypt.
+	if _, _, err := newOnly.Open(legacy.ID, stored(u.ID)); err == nil {
+		t.Fatal("a secret decrypted for another account")
+	}
+}
