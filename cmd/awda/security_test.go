@@ -196,17 +196,18 @@ func TestDatabaseFilesPrivate(t *testing.T) {
 	}
 	defer db.Close()
 	stores := models.NewStores(db, time.Now, models.DefaultArgon2)
-	if _, err := sessionKey(getenv, db); err != nil {
+	key, err := sessionKey(getenv, db)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := useTOTPKeys(ctx, getenv, db, stores, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if err := useTOTPKeys(ctx, getenv, key, stores, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := stores.Offices.Create(ctx, models.Actor{}, models.OfficeInput{Code: "RAB", Name: "Rabat", City: "Rabat"}); err != nil {
 		t.Fatal(err)
 	}
 	wantMode(t, dir, 0o700)
-	for _, name := range []string{"awda.db", "awda.db-wal", "awda.db-shm", "session.key", "totp.key"} {
+	for _, name := range []string{"awda.db", "awda.db-wal", "awda.db-shm", "session.key"} {
 		wantMode(t, filepath.Join(dir, name), 0o600)
 	}
 	backup := filepath.Join(t.TempDir(), "backups", "awda-backup.db")
@@ -230,5 +231,58 @@ func TestDatabaseFilesPrivate(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			wantMode(t, filepath.Join(dir, name), 0o600)
 		}
+	}
+}
+
+// At start the server encrypts the two-step secrets an earlier version saved in clear
+// (the migration has no key), and those under a key being replaced: AWDA_TOTP_KEY
+// encrypts, AWDA_TOTP_OLD_KEYS still decrypt. A key too short is refused.
+func TestServeEncryptsTOTPSecretsAtStart(t *testing.T) {
+	ctx := t.Context()
+	db, err := openDB(ctx, filepath.Join(t.TempDir(), "awda.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stores := models.NewStores(db, time.Now, models.DefaultArgon2)
+	u, _, err := stores.Users.Create(ctx, models.Actor{}, models.UserInput{Email: "a@example.org", Name: "Admin", Role: models.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const clear = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	db.Write.Model(&models.User{}).Where("id = ?", u.ID).Updates(map[string]any{"totp_secret": clear, "totp_enabled": true})
+	stored := func() string {
+		var s string
+		db.Read.Model(&models.User{}).Where("id = ?", u.ID).Select("totp_secret").Scan(&s)
+		return s
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	env := func(m map[string]string) env { return func(k string) string { return m[k] } }
+	const first, second = "the first key of the two-step secrets", "the second key of the two-step secrets"
+	if err := useTOTPKeys(ctx, env(map[string]string{"AWDA_TOTP_KEY": "short"}), []byte(testSessionKey), stores, quiet); err == nil {
+		t.Fatal("a short AWDA_TOTP_KEY was accepted")
+	}
+	if err := useTOTPKeys(ctx, env(map[string]string{"AWDA_TOTP_KEY": first}), []byte(testSessionKey), stores, quiet); err != nil {
+		t.Fatal(err)
+	}
+	firstKeys, _ := models.NewSecretKeys(first)
+	if got, _, err := firstKeys.Open(u.ID, stored()); err != nil || got != clear || strings.Contains(stored(), clear) {
+		t.Fatalf("after start: stored %q, opens to %q (%v)", stored(), got, err)
+	}
+	if err := useTOTPKeys(ctx, env(map[string]string{"AWDA_TOTP_KEY": second, "AWDA_TOTP_OLD_KEYS": " " + first + " ,"}),
+		[]byte(testSessionKey), stores, quiet); err != nil {
+		t.Fatal(err)
+	}
+	secondKeys, _ := models.NewSecretKeys(second)
+	if got, _, err := secondKeys.Open(u.ID, stored()); err != nil || got != clear {
+		t.Fatalf("after rotation: opens to %q (%v)", got, err)
+	}
+	// Without AWDA_TOTP_KEY the session key is the key.
+	if err := useTOTPKeys(ctx, env(map[string]string{"AWDA_TOTP_OLD_KEYS": second}), []byte(testSessionKey), stores, quiet); err != nil {
+		t.Fatal(err)
+	}
+	sessionKeys, _ := models.NewSecretKeys(testSessionKey)
+	if got, _, err := sessionKeys.Open(u.ID, stored()); err != nil || got != clear {
+		t.Fatalf("under the session key: opens to %q (%v)", got, err)
 	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,8 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -49,7 +45,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	if err := useTOTPKeys(ctx, getenv, db, stores, log); err != nil {
+	if err := useTOTPKeys(ctx, getenv, key, stores, log); err != nil {
 		return err
 	}
 	catalog, err := views.LoadCatalog()
@@ -166,24 +162,15 @@ func readTimeouts(getenv env) (timeouts, error) {
 	return t, nil
 }
 
-// useTOTPKeys gives the user store the keys of the two-step secrets: AWDA_TOTP_KEY (and
-// AWDA_TOTP_OLD_KEYS, comma-separated, still accepted to decrypt while rotating), or
-// else a random key generated once into totp.key beside the SQLite database (under
-// data/ for PostgreSQL), mode 0600 like session.key. Every server of one database must
-// share it. Then every secret still in clear, or under an old key, is encrypted with the
-// current key.
-func useTOTPKeys(ctx context.Context, getenv env, db *models.DB, stores *models.Stores, log *slog.Logger) error {
+// useTOTPKeys gives the user store the keys of the two-step secrets: AWDA_TOTP_KEY, or
+// else the session key (AWDA_SESSION_KEY or session.key), which every server of one
+// database shares already; AWDA_TOTP_OLD_KEYS (comma-separated) are still accepted to
+// decrypt while a key is replaced. Then every secret still in clear, or under an old
+// key, is encrypted with the current one.
+func useTOTPKeys(ctx context.Context, getenv env, sessionKey []byte, stores *models.Stores, log *slog.Logger) error {
 	current := getenv("AWDA_TOTP_KEY")
 	if current == "" {
-		dir := "data"
-		if db.Path != "" {
-			dir = filepath.Dir(db.Path)
-		}
-		k, err := keyFile(filepath.Join(dir, "totp.key"))
-		if err != nil {
-			return err
-		}
-		current = string(k)
+		current = string(sessionKey)
 	}
 	var old []string
 	for _, k := range strings.Split(getenv("AWDA_TOTP_OLD_KEYS"), ",") {
@@ -208,32 +195,4 @@ func useTOTPKeys(ctx context.Context, getenv env, db *models.DB, stores *models.
 			"those users cannot finish signing in", "count", unreadable)
 	}
 	return nil
-}
-
-// keyFile reads a random key kept in a file, creating it (mode 0600, its folder 0700)
-// the first time; a server starting at the same moment uses the one written first.
-func keyFile(path string) ([]byte, error) {
-	if b, err := os.ReadFile(path); err == nil && len(b) >= 64 {
-		return b, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	buf := make([]byte, 32)
-	if _, err := rand.Read(buf); err != nil {
-		return nil, err
-	}
-	key := []byte(hex.EncodeToString(buf))
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return os.ReadFile(path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create key file: %w", err)
-	}
-	defer f.Close()
-	if _, err := f.Write(key); err != nil {
-		return nil, err
-	}
-	return key, f.Sync()
 }
