@@ -203,8 +203,10 @@ func (s *UserStore) VerifySecondFactor(ctx context.Context, userID uint, session
 	if !u.TOTPEnabled {
 		return ErrBadCredentials
 	}
+	// A secret under a key the server no longer has (logged at start) makes the
+	// authenticator's codes unusable, but recovery codes still work.
 	secret, err := s.totpSecret(ctx, u.ID, u.TOTPSecret)
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNoTOTPKey) {
 		s.releaseAttempt(ctx, id)
 		return err
 	}
