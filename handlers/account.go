@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"errors"
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 
 	"awda/models"
@@ -14,23 +17,21 @@ func (s *server) showAccount(c echo.Context) error {
 }
 
 // changePassword replaces the user's password. Every session of the user ends, and
-// this browser gets a fresh one, so a copied cookie stops working.
+// this browser gets a fresh one, so a copied cookie stops working. A form with errors
+// changes nothing and keeps the session.
 func (s *server) changePassword(c echo.Context) error {
 	u := currentUser(c)
-	next := c.FormValue("password")
-	err := s.stores.Users.ChangePassword(c.Request().Context(), actor(c), u, c.FormValue("current"), next)
-	fe, isInvalid := models.AsValidation(err)
-	if err != nil && !isInvalid {
-		return err
+	in := models.PasswordChange{Current: c.FormValue("current"), Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
+	err := s.stores.Users.ChangePassword(c.Request().Context(), actor(c), u, in)
+	if errors.Is(err, models.ErrThrottled) {
+		fe := models.FieldErrors{"current": "security.current_throttled"}
+		return s.render(c, http.StatusTooManyRequests, views.Account(views.PasswordForm{Errors: fe, Forced: u.MustChangePassword}, u.TOTPEnabled))
 	}
-	if fe == nil {
-		fe = models.FieldErrors{}
-	}
-	if c.FormValue("confirm") != next {
-		fe.Add("confirm", "error.password_mismatch")
-	}
-	if len(fe) > 0 {
+	if fe, ok := models.AsValidation(err); ok {
 		return s.invalid(c, views.Account(views.PasswordForm{Errors: fe, Forced: u.MustChangePassword}, u.TOTPEnabled))
+	}
+	if err != nil {
+		return err
 	}
 	u.MustChangePassword = false
 	if err := s.startSession(c, u, false); err != nil {

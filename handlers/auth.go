@@ -28,6 +28,11 @@ func (s *server) login(c echo.Context) error {
 	case errors.Is(err, models.ErrThrottled):
 		form.Error = "login.throttled"
 		return s.render(c, http.StatusTooManyRequests, views.Login(form))
+	case errors.Is(err, models.ErrBusy):
+		// The form again, with what was typed and any carried form, to send in a moment.
+		form.Error = "security.busy_text"
+		retryLater(c)
+		return s.render(c, http.StatusServiceUnavailable, views.Login(form))
 	case errors.Is(err, models.ErrBadCredentials):
 		form.Error = "login.failed"
 		return s.render(c, http.StatusUnauthorized, views.Login(form))

@@ -1,12 +1,19 @@
 package handlers
 
 import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -341,4 +348,326 @@ func TestCookieFromTheGobEraSignsOut(t *testing.T) {
 		t.Fatalf("gob cookie redirected to %q, want the login page", p.location())
 	}
 	wantStatus(t, c.get(views.PathLogin), http.StatusOK)
+}
+
+// parallelPosts sends the same form n times at once from one browser (its cookies and
+// CSRF token) and counts the answers by status.
+func (c *client) parallelPosts(n int, path string, form url.Values) map[int]int {
+	c.t.Helper()
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	f.Set("_csrf", c.csrf)
+	body := f.Encode()
+	var mu sync.Mutex
+	counts := map[int]int{}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			<-start
+			req, _ := http.NewRequest(http.MethodPost, c.app.http.URL+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := c.http.Do(req)
+			status := 0
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				status = resp.StatusCode
+			}
+			mu.Lock()
+			counts[status]++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return counts
+}
+
+// 100 wrong passwords for one email from one address, all at once: the throttle is
+// reserved before the password is checked, so at most five are checked (401) and every
+// other one is refused (429).
+func TestLoginThrottleUnderConcurrency(t *testing.T) {
+	app := newTestApp(t)
+	app.user("amina@example.org", models.RoleCaseworker, "OUJ")
+	c := app.client()
+	c.get(views.PathLogin)
+	counts := c.parallelPosts(100, views.PathLogin, url.Values{"email": {"amina@example.org"}, "password": {"wrong wrong wrong"}})
+	t.Logf("answers by status: %v", counts)
+	if counts[http.StatusUnauthorized] > models.MaxEmailFailures || counts[http.StatusUnauthorized]+counts[http.StatusTooManyRequests] != 100 {
+		t.Fatalf("answers %v: want at most %d checked (401), the rest 429", counts, models.MaxEmailFailures)
+	}
+	var failures int64
+	app.stores.DB.Read.Model(&models.AuditEvent{}).Where("action = ?", "login_failed").Count(&failures)
+	if failures != 100 {
+		t.Fatalf("%d failed sign-ins in the audit log, want every one of the 100", failures)
+	}
+	// The right password is refused too until the window has passed.
+	wantStatus(t, c.post(views.PathLogin, url.Values{"email": {"amina@example.org"}, "password": {testPassword}}), http.StatusTooManyRequests)
+	app.clock.Advance(models.ThrottleWindow + time.Second)
+	wantStatus(t, c.post(views.PathLogin, url.Values{"email": {"amina@example.org"}, "password": {testPassword}}), http.StatusSeeOther)
+}
+
+// 60 wrong codes sent at once in one session waiting for its second step: at most five
+// are checked.
+func TestTOTPThrottleUnderConcurrency(t *testing.T) {
+	app := newTestApp(t)
+	u := app.user("cw@example.org", models.RoleCaseworker, "RAB")
+	app.enrolTOTP(u)
+	c := app.client()
+	c.get(views.PathLogin)
+	p := c.post(views.PathLogin, url.Values{"email": {u.Email}, "password": {testPassword}})
+	if p.StatusCode != http.StatusSeeOther || !strings.HasPrefix(p.location(), views.PathLoginTOTP) {
+		t.Fatalf("password step: %d %q", p.StatusCode, p.location())
+	}
+	c.get(views.PathLoginTOTP)
+	counts := c.parallelPosts(60, views.PathLoginTOTP, url.Values{"code": {"000000"}})
+	t.Logf("answers by status: %v", counts)
+	if counts[http.StatusUnauthorized] > 5 || counts[http.StatusUnauthorized]+counts[http.StatusTooManyRequests] != 60 {
+		t.Fatalf("answers %v: want at most 5 codes checked (401), the rest 429", counts)
+	}
+	// The right code is refused as well now.
+	wantStatus(t, c.post(views.PathLoginTOTP, url.Values{"code": {app.totpCode(u.Email, testTOTPSecret)}}), http.StatusTooManyRequests)
+}
+
+// Checking the current password (to change it, or to turn two-step sign-in off) is
+// throttled like signing in: five wrong guesses, and the next, right or wrong, is
+// refused for the window; nothing changes meanwhile.
+func TestCurrentPasswordThrottle(t *testing.T) {
+	app := newTestApp(t)
+	c, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	app.enrolTOTP(u)
+	const next = "une toute nouvelle phrase"
+	for i := range 5 {
+		c.get(views.PathAccount)
+		var p *page
+		if i%2 == 0 {
+			p = c.post(views.PathPassword, url.Values{"current": {fmt.Sprint("wrong guess ", i)}, "password": {next}, "confirm": {next}})
+		} else {
+			c.get(views.PathTOTP)
+			p = c.post(views.PathTOTP, url.Values{"action": {"disable"}, "password": {fmt.Sprint("wrong guess ", i)}})
+		}
+		wantStatus(t, p, http.StatusUnprocessableEntity)
+	}
+	c.get(views.PathAccount)
+	p := c.post(views.PathPassword, url.Values{"current": {testPassword}, "password": {next}, "confirm": {next}})
+	wantStatus(t, p, http.StatusTooManyRequests)
+	if got := p.text(`[data-testid="current-error"]`); got == "" {
+		t.Fatal("no message beside the current password")
+	}
+	c.get(views.PathTOTP)
+	wantStatus(t, c.post(views.PathTOTP, url.Values{"action": {"disable"}, "password": {testPassword}}), http.StatusTooManyRequests)
+	got, _ := app.stores.Users.Get(t.Context(), u.ID)
+	if ok, _ := models.VerifyPassword(testPassword, got.PasswordHash); !ok || !got.TOTPEnabled {
+		t.Fatal("the password or two-step sign-in changed while throttled")
+	}
+	// Still signed in, and once the window has passed the right password works.
+	wantStatus(t, c.get(views.PathHome), http.StatusOK)
+	app.clock.Advance(models.ThrottleWindow + time.Second)
+	c.get(views.PathAccount)
+	wantStatus(t, c.post(views.PathPassword, url.Values{"current": {testPassword}, "password": {next}, "confirm": {next}}), http.StatusSeeOther)
+}
+
+// A new password whose confirmation differs is refused before anything is saved: the
+// old password still works and the session goes on.
+func TestPasswordChangeChecksConfirmationFirst(t *testing.T) {
+	app := newTestApp(t)
+	c, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	before := c.sessionCookie().Value
+	c.get(views.PathAccount)
+	p := c.post(views.PathPassword, url.Values{"current": {testPassword}, "password": {"une toute nouvelle phrase"}, "confirm": {"une autre phrase encore"}})
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if p.text(`[data-testid="confirm-error"]`) == "" {
+		t.Fatal("no message beside the confirmation")
+	}
+	got, _ := app.stores.Users.Get(t.Context(), u.ID)
+	if ok, _ := models.VerifyPassword(testPassword, got.PasswordHash); !ok {
+		t.Fatal("the new password was saved although its confirmation differs")
+	}
+	if c.sessionCookie().Value != before {
+		t.Fatal("the session cookie changed")
+	}
+	wantStatus(t, c.get(views.PathHome), http.StatusOK)
+}
+
+// A path that starts with two slashes is a path of this site: the language links of its
+// 404 page stay here instead of naming it as a host.
+func TestNotFoundLanguageLinksStayOnSite(t *testing.T) {
+	app := newTestApp(t)
+	for _, path := range []string{"//evil.example/foo", "//evil.example/foo?x=1", "/\\evil.example/foo", "///evil.example"} {
+		p := rawGet(t, app, path)
+		if p.StatusCode != http.StatusNotFound {
+			t.Fatalf("%s: status %d, want 404", path, p.StatusCode)
+		}
+		links := p.Doc.Find(`[data-testid^="lang-"]`)
+		if links.Length() != 3 {
+			t.Fatalf("%s: %d language links", path, links.Length())
+		}
+		links.Each(func(_ int, s *goquery.Selection) {
+			href, _ := s.Attr("href")
+			u, err := url.Parse(href)
+			if err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(href, "/") || strings.HasPrefix(href, "//") || strings.HasPrefix(href, "/\\") {
+				t.Errorf("%s: language link %q leaves the site", path, href)
+			}
+			if u != nil && u.Query().Get("lang") == "" {
+				t.Errorf("%s: language link %q has no lang", path, href)
+			}
+		})
+	}
+}
+
+// rawGet sends a request line exactly as given (net/http would turn a path starting
+// with // into an absolute URL), and parses the answer.
+func rawGet(t *testing.T, app *testApp, target string) *page {
+	t.Helper()
+	u, _ := url.Parse(app.http.URL)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", target, u.Host)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
+	return &page{Response: resp, Body: string(b), Doc: doc}
+}
+
+// The CSRF token belongs to the browser's session on the server: it changes at sign-in,
+// a token of another session (or a cookie planted to match it) is refused, it is read
+// from the form body or the X-CSRF-Token header but never from the query string, and a
+// request from another origin is refused even with a valid token.
+func TestCSRFBoundToSession(t *testing.T) {
+	app := newTestApp(t)
+	u := app.user("cw@example.org", models.RoleCaseworker, "RAB")
+	c := app.client()
+	c.get(views.PathLogin)
+	signedOut := c.csrf
+	if signedOut == "" {
+		t.Fatal("the sign-in form has no CSRF token")
+	}
+	c.login(u.Email, testPassword)
+	c.get(views.PathHome)
+	if c.csrf == signedOut {
+		t.Error("the CSRF token did not change at sign-in")
+	}
+	language := func(form url.Values, header http.Header) *page {
+		req, _ := http.NewRequest(http.MethodPost, app.http.URL+views.PathLanguage+"?"+form.Get("query"), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		return c.do(req)
+	}
+	refused := map[string]*page{
+		"the token from before sign-in": language(url.Values{"language": {"en"}, "_csrf": {signedOut}}, nil),
+		"the token in the query string": language(url.Values{"language": {"en"}, "query": {"_csrf=" + url.QueryEscape(c.csrf)}}, nil),
+	}
+	// Another browser's token, and a planted cookie matching a token of one's choosing
+	// (the double-submit weakness).
+	other := app.client()
+	other.get(views.PathLogin)
+	refused["another browser's token"] = language(url.Values{"language": {"en"}, "_csrf": {other.csrf}}, nil)
+	base, _ := url.Parse(app.http.URL)
+	c.http.Jar.SetCookies(base, []*http.Cookie{{Name: "awda_csrf", Value: "plantedplantedplantedplantedplan", Path: "/"}})
+	refused["a planted cookie and its token"] = language(url.Values{"language": {"en"}, "_csrf": {"plantedplantedplantedplantedplan"}}, nil)
+	token := c.csrf
+	refused["another origin, no Sec-Fetch-Site"] = language(url.Values{"language": {"en"}, "_csrf": {token}},
+		http.Header{"Origin": {"https://evil.example"}})
+	refused["Origin null"] = language(url.Values{"language": {"en"}, "_csrf": {token}}, http.Header{"Origin": {"null"}})
+	refused["Sec-Fetch-Site cross-site"] = language(url.Values{"language": {"en"}, "_csrf": {token}},
+		http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {app.http.URL}})
+	refused["Sec-Fetch-Site same-site"] = language(url.Values{"language": {"en"}, "_csrf": {token}},
+		http.Header{"Sec-Fetch-Site": {"same-site"}})
+	for name, p := range refused {
+		if p.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", name, p.StatusCode)
+		}
+	}
+	if got, _ := app.stores.Users.Get(t.Context(), u.ID); got.Language != "fr" {
+		t.Fatalf("language changed to %q by a refused request", got.Language)
+	}
+	// This site's origin, the header instead of the body, and a browser without the
+	// fetch metadata or Origin headers are accepted.
+	wantStatus(t, language(url.Values{"language": {"en"}, "_csrf": {token}},
+		http.Header{"Origin": {app.http.URL}}), http.StatusSeeOther)
+	wantStatus(t, language(url.Values{"language": {"ar"}},
+		http.Header{"X-CSRF-Token": {token}, "Sec-Fetch-Site": {"same-origin"}, "Origin": {app.http.URL}}), http.StatusSeeOther)
+	wantStatus(t, language(url.Values{"language": {"fr"}, "_csrf": {token}}, nil), http.StatusSeeOther)
+	// Signing out ends the token with the session.
+	wantStatus(t, c.post(views.PathLogout, nil), http.StatusSeeOther)
+	wantStatus(t, language(url.Values{"language": {"en"}, "_csrf": {token}}, nil), http.StatusForbidden)
+}
+
+// Two-step secrets are stored encrypted (AES-GCM, the key's id before the ciphertext):
+// the column never holds the secret, a secret saved in clear by an earlier version is
+// encrypted at its next use, a key can be replaced while the old one still decrypts,
+// and a ciphertext copied onto another account does not decrypt.
+func TestTOTPSecretsEncryptedAtRest(t *testing.T) {
+	app := newTestApp(t)
+	c, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	stored := func(id uint) string {
+		var s string
+		app.stores.DB.Read.Model(&models.User{}).Where("id = ?", id).Select("totp_secret").Scan(&s)
+		return s
+	}
+	p := c.get(views.PathTOTP)
+	secret := p.text(`[data-testid="totp-secret"]`)
+	if secret == "" {
+		t.Fatal("no secret on the enrolment page")
+	}
+	code, _ := models.TOTPCode(secret, app.clock.Now())
+	wantStatus(t, c.post(views.PathTOTP, url.Values{"action": {"enable"}, "code": {code}}), http.StatusOK)
+	raw := stored(u.ID)
+	if strings.Contains(raw, secret) || !strings.HasPrefix(raw, "enc1:"+app.stores.Users.TOTPKeys.CurrentID()+":") {
+		t.Fatalf("totp_secret column holds %q, want it encrypted (the secret is %q)", raw, secret)
+	}
+	app.clock.Advance(30 * time.Second)
+	c.login(u.Email, testPassword) // the second step decrypts it
+
+	// A secret in clear, as an earlier version saved it, works and is encrypted on use.
+	legacy := app.user("legacy@example.org", models.RoleCaseworker, "RAB")
+	app.enrolTOTP(legacy)
+	if stored(legacy.ID) != testTOTPSecret {
+		t.Fatal("the fixture did not store the secret in clear")
+	}
+	app.client().login(legacy.Email, testPassword)
+	if raw := stored(legacy.ID); strings.Contains(raw, testTOTPSecret) || !strings.HasPrefix(raw, "enc1:") {
+		t.Fatalf("a clear secret stayed clear after its use: %q", raw)
+	}
+
+	// Rotation: the new key encrypts, the old one still decrypts until every secret has
+	// been encrypted again; without the old key a secret cannot be read.
+	oldKeys := app.stores.Users.TOTPKeys
+	rotated, err := models.NewSecretKeys("a brand new key for the two-step secrets!", testTOTPKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.stores.Users.TOTPKeys = rotated
+	sealed, unreadable, err := app.stores.Users.SealTOTPSecrets(t.Context())
+	if err != nil || sealed != 2 || unreadable != 0 {
+		t.Fatalf("re-encrypted %d, unreadable %d, %v; want 2, 0", sealed, unreadable, err)
+	}
+	if raw := stored(u.ID); !strings.HasPrefix(raw, "enc1:"+rotated.CurrentID()+":") {
+		t.Fatalf("after rotation the secret is %q, want under key %s", raw, rotated.CurrentID())
+	}
+	app.clock.Advance(30 * time.Second)
+	c.login(u.Email, testPassword)
+	newOnly, _ := models.NewSecretKeys("a brand new key for the two-step secrets!")
+	if _, _, err := oldKeys.Open(u.ID, stored(u.ID)); err == nil {
+		t.Fatal("the retired key still decrypts a secret encrypted again")
+	}
+	if got, _, err := newOnly.Open(u.ID, stored(u.ID)); err != nil || got != secret {
+		t.Fatalf("the new key alone: %q, %v", got, err)
+	}
+	// Copied onto another account, the ciphertext does not decrypt.
+	if _, _, err := newOnly.Open(legacy.ID, stored(u.ID)); err == nil {
+		t.Fatal("a secret decrypted for another account")
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,31 +48,51 @@ type fuzzServer struct {
 	csrf    string
 }
 
-const fuzzCSRF = "fuzzcsrftokenfuzzcsrftokenfuzzcs"
-
 func newFuzzServer(f testing.TB) *fuzzServer {
 	stores := dbtest.Stores(f, dbtest.NewClock(testStart))
 	dbtest.MustOffice(f, stores, "RAB", "Rabat")
 	dbtest.MustUser(f, stores, "fuzz@example.org", models.RoleCaseworker, "RAB", testPassword)
 	srv := newPortal(f, stores, quietLogger())
-	fs := &fuzzServer{srv: srv, cookies: []*http.Cookie{{Name: "awda_csrf", Value: fuzzCSRF}}}
+	fs := &fuzzServer{srv: srv}
+	// The CSRF token is bound to the browser's session: one for the signed-out cookie,
+	// then the signed-in session's.
+	fs.refresh(views.PathLogin)
 	rec := fs.post(views.PathLogin, url.Values{"email": {"fuzz@example.org"}, "password": {testPassword}}.Encode())
 	if rec.Code != http.StatusSeeOther {
 		f.Fatalf("sign in: %d", rec.Code)
 	}
+	fs.keepCookies(rec)
+	fs.refresh(views.PathHome)
+	return fs
+}
+
+// refresh reads the page's CSRF token and keeps any new session cookie.
+func (fs *fuzzServer) refresh(path string) {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for _, c := range fs.cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	fs.srv.e.ServeHTTP(rec, req)
+	fs.keepCookies(rec)
+	if m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(rec.Body.String()); m != nil {
+		fs.csrf = m[1]
+	}
+}
+
+func (fs *fuzzServer) keepCookies(rec *httptest.ResponseRecorder) {
 	for _, c := range rec.Result().Cookies() {
 		if c.Name == cookieName {
-			fs.cookies = append(fs.cookies, c)
+			fs.cookies = []*http.Cookie{c}
 		}
 	}
-	return fs
 }
 
 // post sends a raw form body with valid CSRF and session cookies.
 func (fs *fuzzServer) post(path, body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-CSRF-Token", fuzzCSRF)
+	req.Header.Set("X-CSRF-Token", fs.csrf)
 	for _, c := range fs.cookies {
 		req.AddCookie(c)
 	}

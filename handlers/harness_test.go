@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/gorilla/securecookie"
 
 	"awda/models"
 	"awda/models/dbtest"
@@ -56,6 +57,13 @@ func newPortal(tb testing.TB, stores *models.Stores, logger *slog.Logger) *serve
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if stores.Users.TOTPKeys == nil {
+		keys, err := models.NewSecretKeys(testTOTPKey)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		stores.Users.TOTPKeys = keys
+	}
 	srv, err := newServer(Config{SessionKey: []byte("test-session-key-of-at-least-32-bytes!"), Logger: logger},
 		stores, catalog, assets)
 	if err != nil {
@@ -63,6 +71,9 @@ func newPortal(tb testing.TB, stores *models.Stores, logger *slog.Logger) *serve
 	}
 	return srv
 }
+
+// testTOTPKey encrypts the two-step secrets of the tests' portals.
+const testTOTPKey = "test-totp-key-of-at-least-32-characters"
 
 // quietLogger discards the logs, for tests and benchmarks that do not read them.
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -104,6 +115,20 @@ func (a *testApp) enrolTOTP(u *models.User) {
 		a.t.Fatal(err)
 	}
 	u.TOTPSecret, u.TOTPEnabled = testTOTPSecret, true
+}
+
+// totpSecret is a user's two-step secret, decrypted.
+func (a *testApp) totpSecret(email string) string {
+	a.t.Helper()
+	var u models.User
+	if err := a.stores.DB.Read.Where("email = ?", email).First(&u).Error; err != nil {
+		a.t.Fatal(err)
+	}
+	secret, _, err := a.stores.Users.TOTPKeys.Open(u.ID, u.TOTPSecret)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return secret
 }
 
 // totpCode is a code for a user's secret that has not been used yet: when this time
@@ -165,6 +190,7 @@ func (c *client) do(req *http.Request) *page {
 			req.Header.Add(k, v)
 		}
 	}
+	before := c.binding()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
@@ -174,8 +200,42 @@ func (c *client) do(req *http.Request) *page {
 	doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
 	if v, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
 		c.csrf = v
+	} else if c.binding() != before {
+		// A new session (signed in or out) without a page: the token known is stale, as
+		// a browser's would be; post fetches a page for the new one.
+		c.csrf = ""
 	}
 	return &page{Response: resp, Body: string(b), Doc: doc}
+}
+
+// binding is what the browser's CSRF token is bound to: the session token or anonymous
+// id in its session cookie.
+func (c *client) binding() string {
+	ck := c.sessionCookie()
+	if ck == nil {
+		return ""
+	}
+	values := map[any]any{}
+	if err := securecookie.DecodeMulti(cookieName, ck.Value, &values, c.app.srv.cookies.Codecs...); err != nil {
+		return ""
+	}
+	token, _ := values["token"].(string)
+	anon, _ := values[anonKey].(string)
+	return token + "|" + anon
+}
+
+// refreshCSRF fetches the page the browser lands on from the sign-in address (the
+// sign-in form, the second step, or home once signed in) for the current token.
+func (c *client) refreshCSRF() {
+	c.t.Helper()
+	path := views.PathLogin
+	for range 5 {
+		p := c.get(path)
+		if p.StatusCode != http.StatusSeeOther {
+			return
+		}
+		path = p.location()
+	}
 }
 
 // get fetches a page.
@@ -185,12 +245,12 @@ func (c *client) get(path string) *page {
 	return c.do(req)
 }
 
-// post sends a form with the CSRF token of the last page fetched (fetching the home
-// page first when no token is known yet).
+// post sends a form with the CSRF token of the last page fetched (fetching a page first
+// when no token is known yet, or the session changed since).
 func (c *client) post(path string, form url.Values) *page {
 	c.t.Helper()
 	if c.csrf == "" {
-		c.get(views.PathLogin)
+		c.refreshCSRF()
 	}
 	f := url.Values{}
 	for k, v := range form {
@@ -217,8 +277,7 @@ func (c *client) login(email, password string) *page {
 		c.t.Fatalf("login %s: status %d, want 303", email, p.StatusCode)
 	}
 	if strings.HasPrefix(p.location(), views.PathLoginTOTP) {
-		var secret string
-		c.app.stores.DB.Read.Model(&models.User{}).Where("email = ?", email).Select("totp_secret").Scan(&secret)
+		secret := c.app.totpSecret(email)
 		p = c.post(views.PathLoginTOTP, url.Values{"code": {c.app.totpCode(email, secret)}})
 		if p.StatusCode != http.StatusSeeOther {
 			c.t.Fatalf("login %s, second step: status %d, want 303", email, p.StatusCode)

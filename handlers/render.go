@@ -13,7 +13,7 @@ import (
 // viewRequest gathers the cross-cutting data the layout needs.
 func (s *server) viewRequest(c echo.Context) *views.Request {
 	st := getState(c)
-	csrf, _ := c.Get(csrfContextKey).(string)
+	csrf := s.csrfToken(c)
 	user := st.user
 	if mfaPending(c) {
 		// Not signed in yet: no navigation until the second factor is given.

@@ -345,7 +345,7 @@ func TestResentFormIsValidatedAndAuthorisedAsUsual(t *testing.T) {
 		{views.CaseActivitiesPath(id), http.StatusNotFound},
 		{views.PathReassign, http.StatusForbidden},
 	} {
-		other.get(views.PathLogin)
+		other.refreshCSRF()
 		p := other.postOrdered(views.PathLogin, []field{{"_csrf", other.csrf}, {"email", "other@example.org"}, {"password", testPassword},
 			{views.ResumeAction, tc.action}, {views.ResumeName, "note"}, {views.ResumeValue, "x"}})
 		wantStatus(t, p, http.StatusOK)
@@ -366,7 +366,7 @@ func TestCarriedFormToABadActionIsRefused(t *testing.T) {
 		"//evil.example/cases/1/activities", "https://evil.example/cases/1", "http:/evil.example", "/\\evil.example",
 		"javascript:alert(1)", "cases/1/activities", "", views.PathLogin, views.PathPassword, "/cases/../account/password", views.PathAdminImports,
 	} {
-		c.get(views.PathLogin)
+		c.refreshCSRF()
 		p := c.postOrdered(views.PathLogin, []field{{"_csrf", c.csrf}, {"email", u.Email}, {"password", testPassword},
 			{views.ResumeAction, action}, {views.ResumeName, "note"}, {views.ResumeValue, "x"}})
 		if p.StatusCode != http.StatusSeeOther || p.location() != views.PathHome {
@@ -385,7 +385,7 @@ func TestCarriedFormToABadActionIsRefused(t *testing.T) {
 		}(),
 		"too large": {{views.ResumeName, "note"}, {views.ResumeValue, strings.Repeat("x", maxCarriedBytes)}},
 	} {
-		c.get(views.PathLogin)
+		c.refreshCSRF()
 		p := c.postOrdered(views.PathLogin, append([]field{{"_csrf", c.csrf}, {"email", u.Email}, {"password", testPassword},
 			{views.ResumeAction, views.CaseActivitiesPath(1)}}, extra...))
 		if p.StatusCode != http.StatusSeeOther || p.location() != views.PathHome {
@@ -479,25 +479,30 @@ func TestPlainSignInIsUnchanged(t *testing.T) {
 }
 
 // A form left open over a long weekend, its session long expired, still goes through
-// sign-in with what was typed: the CSRF cookie outlives it (it lived a day, and the
-// form then got 403 and lost the typing).
-func TestFormLeftOpenForDaysKeepsItsCSRFCookie(t *testing.T) {
+// sign-in with what was typed: its CSRF token is bound to that session, which the
+// session cookie (kept as long as the browser, not a fixed time) still names.
+func TestFormLeftOpenForDaysComesBackThroughSignIn(t *testing.T) {
 	app := newTestApp(t)
 	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
 	cs := app.insertCase("RAB", u, models.StatusReintegration, true)
 	p := cw.get(views.CasePath(cs.ID))
-	var csrf *http.Cookie
 	for _, c := range p.Response.Cookies() {
+		if c.Name == cookieName && (c.MaxAge != 0 || !c.Expires.IsZero()) {
+			t.Fatalf("session cookie %v: it must last as long as the browser", c)
+		}
 		if c.Name == "awda_csrf" {
-			csrf = c
+			t.Fatalf("a separate CSRF cookie %v", c)
 		}
 	}
 	const fourDays = 4 * 24 * time.Hour
-	// echo writes Expires (from the real clock), not Max-Age.
-	if csrf == nil || time.Until(csrf.Expires) < fourDays {
-		t.Fatalf("CSRF cookie %v: it must outlive a form left open for days", csrf)
-	}
 	app.clock.Advance(fourDays)
 	path := views.CaseActivitiesPath(cs.ID)
-	wantLoginCarrying(t, cw.postOrdered(path, activityForm(cw.csrf)), path, wantCarried)
+	p = cw.postOrdered(path, activityForm(cw.csrf))
+	wantLoginCarrying(t, p, path, wantCarried)
+	p = cw.submit(p, `[data-testid="login-form"]`, map[string]string{"email": u.Email, "password": testPassword})
+	wantResumePage(t, p, path, wantCarried)
+	wantStatus(t, cw.submit(p, `[data-testid="resume-form"]`, nil), http.StatusSeeOther)
+	if notes := app.activityNotes(cs.ID); len(notes) != 1 {
+		t.Fatalf("notes saved %q", notes)
+	}
 }

@@ -100,30 +100,11 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 		s.deadline,
 		s.loadSession,
 		s.limitUpload(),
-		middleware.CSRFWithConfig(middleware.CSRFConfig{
-			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-			CookieName:     "awda_csrf",
-			CookiePath:     "/",
-			CookieHTTPOnly: true,
-			CookieSecure:   cfg.SecureCookies,
-			CookieSameSite: http.SameSiteLaxMode,
-			// echo's default is a day, renewed by each request. A form left open longer
-			// (a weekend) then met a 403 that lost what was typed, where an expired session
-			// carries it through sign-in. The token guards by being same-site and secret,
-			// not by its age; a month covers any form left open.
-			CookieMaxAge: csrfCookieMaxAge,
-			ContextKey:   csrfContextKey,
-			ErrorHandler: func(err error, c echo.Context) error {
-				return echo.NewHTTPError(http.StatusForbidden, "invalid CSRF token")
-			},
-		}),
+		s.checkCSRF,
 	)
 	s.routes()
 	return s, nil
 }
-
-// csrfCookieMaxAge is how long the CSRF cookie lives after the browser's last request.
-const csrfCookieMaxAge = 30 * 24 * 3600
 
 // derivedKey makes an independent key for one purpose out of the session key.
 func derivedKey(master []byte, purpose string) []byte {
@@ -228,12 +209,15 @@ func (s *server) handleError(err error, c echo.Context) {
 		status = http.StatusNotFound
 	case errors.Is(err, models.ErrForbidden):
 		status = http.StatusForbidden
+	case errors.Is(err, models.ErrBusy):
+		status = http.StatusServiceUnavailable
+		retryLater(c)
 	case errors.As(err, &he):
 		status = he.Code
 	case isUnavailable(err):
 		status = http.StatusServiceUnavailable
 	}
-	if status >= 500 {
+	if status >= 500 && !errors.Is(err, models.ErrBusy) {
 		s.log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"route", c.Path(), "status", status, "error", err.Error())
 	}
@@ -249,11 +233,19 @@ func (s *server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	if rerr := s.render(c, status, views.ErrorPage(status)); rerr != nil {
+	page := views.ErrorPage(status)
+	if errors.Is(err, models.ErrBusy) {
+		page = views.BusyPage()
+	}
+	if rerr := s.render(c, status, page); rerr != nil {
 		s.log.Error("render error page", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", rerr.Error())
 		_ = c.String(status, http.StatusText(status))
 	}
 }
+
+// retryLater tells the client when to try again after a 503 for a busy server: a
+// password hash takes well under a second, so the queue is soon through.
+func retryLater(c echo.Context) { c.Response().Header().Set("Retry-After", "2") }
 
 // statusClientClosed is nginx's code for a request the client abandoned.
 const statusClientClosed = 499

@@ -1,6 +1,11 @@
 package handlers
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,19 +22,25 @@ import (
 )
 
 const (
-	cookieName     = "awda_session"
-	langCookie     = "awda_lang"
-	csrfContextKey = "awda.csrf"
-	stateKey       = "awda.state"
+	cookieName = "awda_session"
+	langCookie = "awda_lang"
+	stateKey   = "awda.state"
+	// anonKey holds, in the cookie of a browser not signed in, the random id its CSRF
+	// token is bound to until a session replaces it.
+	anonKey = "anon"
 )
 
 // newCookieStore builds the signed and encrypted cookie that carries the session token
-// and flashes. gorilla's defaults (HttpOnly off, no SameSite, 30 days) are all overridden.
+// (or a signed-out browser's anonymous id) and flashes. gorilla's defaults (HttpOnly
+// off, no SameSite, 30 days) are all overridden. The cookie lasts as long as the
+// browser: the server ends the session after IdleTimeout or AbsoluteTimeout whatever
+// the cookie says, and a form left open over a weekend must still find the (expired)
+// session it was rendered in, to be carried through the sign-in instead of refused as
+// forged. The signed value itself is refused after 30 days (securecookie's MaxAge).
 func newCookieStore(key []byte, secure bool) *sessions.CookieStore {
 	cs := sessions.NewCookieStore(derivedKey(key, "cookie-hash"), derivedKey(key, "cookie-block"))
 	cs.Options = &sessions.Options{
 		Path:     "/",
-		MaxAge:   int(models.AbsoluteTimeout.Seconds()),
 		HttpOnly: true,
 		Secure:   secure,
 		SameSite: http.SameSiteLaxMode,
@@ -215,6 +226,98 @@ func (s *server) takeFlashes(c echo.Context) []views.Flash {
 	delete(sess.Values, "flash")
 	_ = sess.Save(c.Request(), c.Response())
 	return list
+}
+
+// csrfBinding is what the browser's CSRF token is bound to: the session token its cookie
+// carries (live or expired), or else the anonymous id of a browser not signed in; ""
+// for a browser with neither.
+func (s *server) csrfBinding(c echo.Context) string {
+	sess := s.cookieSession(c)
+	if token, _ := sess.Values["token"].(string); token != "" {
+		return "session:" + token
+	}
+	if anon, _ := sess.Values[anonKey].(string); anon != "" {
+		return "anon:" + anon
+	}
+	return ""
+}
+
+// csrfFor is the token of a binding: an HMAC of it under a key derived from the session
+// key. Only the server can make it, it changes with the session (a new one at each
+// sign-in), and neither the database nor the token reveals the session token.
+func (s *server) csrfFor(binding string) string {
+	mac := hmac.New(sha256.New, derivedKey(s.cfg.SessionKey, "csrf"))
+	mac.Write([]byte(binding))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// csrfToken is the token for this browser's forms. A browser not signed in gets an
+// anonymous id in its cookie first, so that the sign-in form is protected too.
+func (s *server) csrfToken(c echo.Context) string {
+	binding := s.csrfBinding(c)
+	if binding == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return ""
+		}
+		sess := s.cookieSession(c)
+		sess.Values[anonKey] = hex.EncodeToString(b)
+		if err := sess.Save(c.Request(), c.Response()); err != nil {
+			return ""
+		}
+		binding = s.csrfBinding(c)
+	}
+	return s.csrfFor(binding)
+}
+
+// checkCSRF refuses (403) an unsafe request from another origin, or without the token of
+// this browser's session. The token is read from the X-CSRF-Token header or the form
+// body's _csrf field, never from the query string (which ends up in logs and Referer
+// headers). The origin: a browser's Sec-Fetch-Site must say same-origin (or none, the
+// user's own doing); without it (older browsers), an Origin header must name this host.
+// A form sent after its session expired passes (its token is bound to the expired
+// session, which the cookie still names), and is carried through the sign-in.
+func (s *server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+			return next(c)
+		}
+		if !s.sameOrigin(r) {
+			return echo.NewHTTPError(http.StatusForbidden, "cross-origin request")
+		}
+		sent := r.Header.Get("X-CSRF-Token")
+		if sent == "" {
+			sent = r.PostFormValue("_csrf")
+		}
+		binding := s.csrfBinding(c)
+		if sent == "" || binding == "" || !hmac.Equal([]byte(sent), []byte(s.csrfFor(binding))) {
+			return echo.NewHTTPError(http.StatusForbidden, "invalid CSRF token")
+		}
+		return next(c)
+	}
+}
+
+// sameOrigin reports whether an unsafe request may come from this site's own pages.
+func (s *server) sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "":
+	default: // same-site (a sibling host) and cross-site
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		// No fetch metadata and no Origin: an old browser or a program; the token decides.
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
+		return false
+	}
+	return u.Scheme == "https" || (u.Scheme == "http" && !s.cfg.SecureCookies)
 }
 
 // redirect answers a successful form with 303 See Other.

@@ -72,7 +72,14 @@ func (s *server) postTOTP(c echo.Context) error {
 	case "enable":
 		codes, err = s.stores.Users.EnableTOTP(ctx, actor(c), u.ID, c.FormValue("code"))
 	case "disable":
-		err = s.stores.Users.DisableTOTP(ctx, actor(c), u.ID, c.FormValue("password"))
+		err = s.stores.Users.DisableTOTP(ctx, actor(c), u, c.FormValue("password"))
+		if errors.Is(err, models.ErrThrottled) {
+			p, err := s.totpPage(c, views.TOTPPage{Errors: map[string]string{"password": "security.current_throttled"}})
+			if err != nil {
+				return err
+			}
+			return s.render(c, http.StatusTooManyRequests, views.TOTP(p))
+		}
 	default:
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
@@ -115,7 +122,7 @@ func (s *server) loginTOTP(c echo.Context) error {
 	}
 	u := currentUser(c)
 	form := views.LoginTOTPForm{Next: localPath(c.FormValue("next")), Carried: carriedFrom(c)}
-	err := s.stores.Users.VerifySecondFactor(c.Request().Context(), u.ID, c.FormValue("code"), c.RealIP())
+	err := s.stores.Users.VerifySecondFactor(c.Request().Context(), u.ID, getState(c).session.ID, c.FormValue("code"), c.RealIP())
 	switch {
 	case errors.Is(err, models.ErrThrottled):
 		form.Error = "login.throttled"

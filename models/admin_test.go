@@ -70,6 +70,7 @@ func TestTOTPCodeWorksOnceAndRecoveryCodeOnce(t *testing.T) {
 	clock := dbtest.NewClock(adminStart)
 	s := dbtest.Stores(t, clock)
 	u := dbtest.MustUser(t, s, "a@example.org", models.RoleAdmin, "", "correct horse battery")
+	s.Users.TOTPKeys, _ = models.NewSecretKeys("a key for the two-step secrets of this test")
 	secret, err := s.Users.BeginTOTP(ctx, u.ID)
 	if err != nil || secret == "" {
 		t.Fatalf("begin: %q %v", secret, err)
@@ -86,21 +87,21 @@ func TestTOTPCodeWorksOnceAndRecoveryCodeOnce(t *testing.T) {
 		t.Fatalf("enable: %v %v", codes, err)
 	}
 	// The enrolment code cannot be replayed at sign-in.
-	if err := s.Users.VerifySecondFactor(ctx, u.ID, code, "10.0.0.1"); !errors.Is(err, models.ErrBadCredentials) {
+	if err := s.Users.VerifySecondFactor(ctx, u.ID, "pending-session", code, "10.0.0.1"); !errors.Is(err, models.ErrBadCredentials) {
 		t.Fatalf("replayed enrolment code: %v", err)
 	}
 	clock.Advance(30 * time.Second)
 	next, _ := models.TOTPCode(secret, clock.Now())
-	if err := s.Users.VerifySecondFactor(ctx, u.ID, next, "10.0.0.1"); err != nil {
+	if err := s.Users.VerifySecondFactor(ctx, u.ID, "pending-session", next, "10.0.0.1"); err != nil {
 		t.Fatalf("fresh code: %v", err)
 	}
-	if err := s.Users.VerifySecondFactor(ctx, u.ID, next, "10.0.0.1"); !errors.Is(err, models.ErrBadCredentials) {
+	if err := s.Users.VerifySecondFactor(ctx, u.ID, "pending-session", next, "10.0.0.1"); !errors.Is(err, models.ErrBadCredentials) {
 		t.Fatalf("replayed code: %v, want refused", err)
 	}
-	if err := s.Users.VerifySecondFactor(ctx, u.ID, strings.ToUpper(codes[3]), "10.0.0.1"); err != nil {
+	if err := s.Users.VerifySecondFactor(ctx, u.ID, "pending-session", strings.ToUpper(codes[3]), "10.0.0.1"); err != nil {
 		t.Fatalf("recovery code: %v", err)
 	}
-	if err := s.Users.VerifySecondFactor(ctx, u.ID, codes[3], "10.0.0.1"); !errors.Is(err, models.ErrBadCredentials) {
+	if err := s.Users.VerifySecondFactor(ctx, u.ID, "pending-session", codes[3], "10.0.0.1"); !errors.Is(err, models.ErrBadCredentials) {
 		t.Fatalf("reused recovery code: %v, want refused", err)
 	}
 	if n, _ := s.Users.RecoveryCodesLeft(ctx, u.ID); n != models.RecoveryCodeCount-1 {
@@ -108,17 +109,17 @@ func TestTOTPCodeWorksOnceAndRecoveryCodeOnce(t *testing.T) {
 	}
 	// Three failures so far: two more and the account is throttled, even for a good code.
 	for range 2 {
-		_ = s.Users.VerifySecondFactor(ctx, u.ID, "123456", "10.0.0.1")
+		_ = s.Users.VerifySecondFactor(ctx, u.ID, "pending-session", "123456", "10.0.0.1")
 	}
 	clock.Advance(30 * time.Second)
 	good, _ := models.TOTPCode(secret, clock.Now())
-	if err := s.Users.VerifySecondFactor(ctx, u.ID, good, "10.0.0.1"); !errors.Is(err, models.ErrThrottled) {
+	if err := s.Users.VerifySecondFactor(ctx, u.ID, "pending-session", good, "10.0.0.1"); !errors.Is(err, models.ErrThrottled) {
 		t.Fatalf("after five failures: %v, want throttled", err)
 	}
-	if err := s.Users.DisableTOTP(ctx, models.Actor{User: u}, u.ID, "wrong password!"); err == nil {
+	if err := s.Users.DisableTOTP(ctx, models.Actor{User: u}, u, "wrong password!"); err == nil {
 		t.Fatal("disabled with a wrong password")
 	}
-	if err := s.Users.DisableTOTP(ctx, models.Actor{User: u}, u.ID, "correct horse battery"); err != nil {
+	if err := s.Users.DisableTOTP(ctx, models.Actor{User: u}, u, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
 	for _, action := range []string{"totp.enable", "totp.disable", "login_totp_failed", "recovery_code.use"} {

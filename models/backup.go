@@ -40,9 +40,11 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	if err != nil {
 		return fmt.Errorf("create backup file: %w", err)
 	}
+	// The empty file os.CreateTemp made (mode 0600 whatever the umask) is kept: VACUUM
+	// INTO writes into an empty file and keeps its mode, where a file of its own would be
+	// 0644 and the backup of personal data readable by every user of the machine.
 	tmpPath := tmp.Name()
 	tmp.Close()
-	os.Remove(tmpPath) // VACUUM INTO refuses an existing file
 	defer os.Remove(tmpPath)
 	if err := db.Read.WithContext(ctx).Exec("VACUUM INTO ?", tmpPath).Error; err != nil {
 		return fmt.Errorf("copy database: %w", err)

@@ -88,10 +88,8 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		}
 		return &DB{Read: gdb, Write: gdb, Dialect: Postgres}, nil
 	}
-	if dir := filepath.Dir(dsn); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create database folder: %w", err)
-		}
+	if err := privateFiles(dsn, log); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	q.Set("_foreign_keys", "1")
@@ -126,6 +124,39 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 			"build with `make build` for full speed under load", "missing", strings.Join(missing, " "))
 	}
 	return db, nil
+}
+
+// privateFiles makes an SQLite database's files readable by their owner only: they hold
+// personal data, password hashes and two-step secrets. The folder is created 0700; the
+// database file is created 0600 before SQLite opens it, and SQLite gives its -wal and
+// -shm files the database file's mode, so no umask widens any of them. Files an earlier
+// version left wider are narrowed to 0600; a folder that already existed is left as it
+// is, with a warning when others can open it.
+func privateFiles(path string, log *slog.Logger) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create database folder: %w", err)
+	}
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 && log != nil {
+		log.Warn("the database folder can be opened by other users: chmod 700 it", "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		return f.Close()
+	case !errors.Is(err, os.ErrExist):
+		return fmt.Errorf("create database file: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, fi.Mode().Perm()&0o600); err != nil {
+			return fmt.Errorf("make %s private: %w", filepath.Base(p), err)
+		}
+	}
+	return nil
 }
 
 // sqliteBuildOptions are the compile-time options the Makefile gives SQLite
@@ -176,6 +207,26 @@ func (db *DB) checkPragmas(ctx context.Context) error {
 // Tx runs fn in one write transaction: all of it is saved, or none of it.
 func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return db.Write.WithContext(ctx).Transaction(fn)
+}
+
+// lockKeys holds named locks until tx ends, so that work counting and writing rows of
+// one key (a throttle's attempts) runs one at a time. On PostgreSQL each key is a
+// transaction-scoped advisory lock (per schema, as the migration lock), taken in sorted
+// order so two transactions holding several keys cannot deadlock. On SQLite a write
+// transaction already excludes every other writer (BEGIN IMMEDIATE on the one writer
+// connection), so there is nothing more to take.
+func (db *DB) lockKeys(tx *gorm.DB, keys ...string) error {
+	if db.Dialect != Postgres {
+		return nil
+	}
+	sorted := slices.Clone(keys)
+	slices.Sort(sorted)
+	for _, k := range slices.Compact(sorted) {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || ?, 0))", k).Error; err != nil {
+			return fmt.Errorf("lock %s: %w", k, err)
+		}
+	}
+	return nil
 }
 
 // Analyze refreshes the planner's statistics after a bulk load (the demo, an import,

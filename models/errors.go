@@ -14,6 +14,9 @@ var (
 	ErrThrottled = errors.New("too many attempts")
 	// ErrBadCredentials is a sign-in with an unknown email or a wrong password.
 	ErrBadCredentials = errors.New("wrong email or password")
+	// ErrBusy is work refused because the server is at capacity (too many password
+	// hashes at once): the answer is "busy, try again in a moment", not a failure.
+	ErrBusy = errors.New("busy, try again in a moment")
 	// ErrMisconfigured is a database whose settings are not the ones the portal needs.
 	ErrMisconfigured = errors.New("database misconfigured")
 )

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -54,15 +55,19 @@ func (s *UserStore) BeginTOTP(ctx context.Context, userID uint) (string, error) 
 		return "", fmt.Errorf("totp already on: %w", ErrForbidden)
 	}
 	if u.TOTPSecret != "" {
-		return u.TOTPSecret, nil
+		return s.totpSecret(ctx, u.ID, u.TOTPSecret)
 	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: TOTPIssuer, AccountName: u.Email, Period: totpPeriod,
 		Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
 		return "", fmt.Errorf("generate totp secret: %w", err)
 	}
+	sealed, err := s.TOTPKeys.Seal(u.ID, key.Secret())
+	if err != nil {
+		return "", err
+	}
 	if err := s.db.Write.WithContext(ctx).Model(&User{}).Where("id = ? AND totp_enabled = ?", userID, false).
-		Update("totp_secret", key.Secret()).Error; err != nil {
+		Update("totp_secret", sealed).Error; err != nil {
 		return "", fmt.Errorf("save totp secret: %w", err)
 	}
 	return key.Secret(), nil
@@ -101,7 +106,11 @@ func (s *UserStore) EnableTOTP(ctx context.Context, actor Actor, userID uint, co
 		if u.TOTPEnabled {
 			return fmt.Errorf("totp already on: %w", ErrForbidden)
 		}
-		step := matchStep(u.TOTPSecret, code, now)
+		secret, _, err := s.TOTPKeys.Open(userID, u.TOTPSecret)
+		if err != nil {
+			return err
+		}
+		step := matchStep(secret, code, now)
 		if step == 0 {
 			return FieldErrors{"code": "totp.error_wrong"}.Err()
 		}
@@ -139,17 +148,22 @@ func replaceRecoveryCodes(tx *gorm.DB, userID uint, codes []string, now time.Tim
 	return nil
 }
 
-// DisableTOTP turns two-factor sign-in off after checking the password, and forgets the
-// secret and the recovery codes.
-func (s *UserStore) DisableTOTP(ctx context.Context, actor Actor, userID uint, password string) error {
+// DisableTOTP turns two-factor sign-in off after checking the password (throttled as
+// CheckCurrentPassword, and outside the write transaction: a hash holds no lock), and
+// forgets the secret and the recovery codes.
+func (s *UserStore) DisableTOTP(ctx context.Context, actor Actor, u *User, password string) error {
+	ok, err := s.CheckCurrentPassword(ctx, u, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return FieldErrors{"password": "error.password_wrong"}.Err()
+	}
+	userID := u.ID
 	now := s.now().UTC()
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		u, err := lockUser(tx, userID)
-		if err != nil {
+		if _, err := lockUser(tx, userID); err != nil {
 			return err
-		}
-		if ok, _ := VerifyPassword(password, u.PasswordHash); !ok {
-			return FieldErrors{"password": "error.password_wrong"}.Err()
 		}
 		if err := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{
 			"totp_enabled": false, "totp_secret": "", "totp_last_step": 0, "updated_at": now}).Error; err != nil {
@@ -165,31 +179,40 @@ func (s *UserStore) DisableTOTP(ctx context.Context, actor Actor, userID uint, p
 }
 
 // VerifySecondFactor checks a code from the authenticator or a recovery code after the
-// password. Each code works once: the accepted time step is remembered and an older or
-// equal one is refused; a recovery code is marked used. Failures count towards the same
-// throttle as passwords (ErrThrottled), and each is recorded.
-func (s *UserStore) VerifySecondFactor(ctx context.Context, userID uint, code, ip string) error {
+// password, in the session waiting for it (sessionID, the session's stored id). Each
+// code works once: the accepted time step is remembered and an older or equal one is
+// refused; a recovery code is marked used. The attempt is reserved before the code is
+// checked (reserveAttempt): MaxTOTPFailures wrong codes per pending session, and the
+// email's sign-in limit shared with passwords, then ErrThrottled. Each is recorded.
+func (s *UserStore) VerifySecondFactor(ctx context.Context, userID uint, sessionID, code, ip string) error {
 	now := s.now().UTC()
 	u, err := s.Get(ctx, userID)
 	if err != nil {
 		return err
 	}
-	var failures int64
-	if err := s.db.Read.WithContext(ctx).Model(&loginAttempt{}).
-		Where("email = ? AND success = ? AND at > ?", u.Email, false, now.Add(-ThrottleWindow)).
-		Count(&failures).Error; err != nil {
-		return fmt.Errorf("count attempts: %w", err)
-	}
-	if failures >= MaxEmailFailures {
-		s.recordTOTPAttempt(ctx, u, ip, false, "login_totp_failed")
+	id, err := s.reserveAttempt(ctx, loginAttempt{Email: u.Email, IP: ip, SessionID: sessionID, Kind: attemptTOTP},
+		throttleLimit{"session:" + sessionID, "session_id = ? AND kind = ?", []any{sessionID, attemptTOTP}, MaxTOTPFailures},
+		throttleLimit{"email:" + u.Email, "email = ? AND kind IN ?", []any{u.Email, signInKinds}, MaxEmailFailures})
+	if errors.Is(err, ErrThrottled) {
+		s.auditTOTPAttempt(ctx, u, ip, "login_totp_failed")
 		return ErrThrottled
 	}
-	ok := false
-	action := "login_totp"
+	if err != nil {
+		return err
+	}
 	if !u.TOTPEnabled {
 		return ErrBadCredentials
 	}
-	if step := matchStep(u.TOTPSecret, code, now); step != 0 {
+	// A secret under a key the server no longer has (logged at start) makes the
+	// authenticator's codes unusable, but recovery codes still work.
+	secret, err := s.totpSecret(ctx, u.ID, u.TOTPSecret)
+	if err != nil && !errors.Is(err, ErrNoTOTPKey) {
+		s.releaseAttempt(ctx, id)
+		return err
+	}
+	ok := false
+	action := "login_totp"
+	if step := matchStep(secret, code, now); step != 0 {
 		res := s.db.Write.WithContext(ctx).Model(&User{}).
 			Where("id = ? AND totp_last_step < ?", userID, step).Update("totp_last_step", step)
 		if res.Error != nil {
@@ -206,18 +229,19 @@ func (s *UserStore) VerifySecondFactor(ctx context.Context, userID uint, code, i
 		action = "recovery_code.use"
 	}
 	if !ok {
-		s.recordTOTPAttempt(ctx, u, ip, false, "login_totp_failed")
+		s.auditTOTPAttempt(ctx, u, ip, "login_totp_failed")
 		return ErrBadCredentials
 	}
-	s.recordTOTPAttempt(ctx, u, ip, true, action)
+	if err := s.succeedAttempt(ctx, id); err != nil {
+		return err
+	}
+	s.auditTOTPAttempt(ctx, u, ip, action)
 	return nil
 }
 
-func (s *UserStore) recordTOTPAttempt(ctx context.Context, u *User, ip string, ok bool, action string) {
-	at := s.now().UTC()
-	s.db.Write.WithContext(ctx).Create(&loginAttempt{Email: u.Email, IP: ip, At: at, Success: ok, Kind: "totp"})
+func (s *UserStore) auditTOTPAttempt(ctx context.Context, u *User, ip string, action string) {
 	id := u.ID
-	_ = s.audit.Record(ctx, AuditEvent{At: at, UserID: &id, UserEmail: u.Email, IP: ip, Action: action,
+	_ = s.audit.Record(ctx, AuditEvent{At: s.now().UTC(), UserID: &id, UserEmail: u.Email, IP: ip, Action: action,
 		RecordType: "user", RecordID: fmt.Sprint(u.ID)})
 }
 

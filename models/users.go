@@ -32,6 +32,18 @@ const (
 	MaxEmailFailures = 5
 	// MaxIPFailures is higher than the per-email limit: an office shares one address.
 	MaxIPFailures = 30
+	// MaxTOTPFailures is the wrong codes allowed to one session waiting for its second step.
+	MaxTOTPFailures = 5
+	// MaxCurrentPasswordFailures is the wrong current passwords allowed to one account
+	// (to change the password or turn two-step sign-in off) per ThrottleWindow.
+	MaxCurrentPasswordFailures = 5
+)
+
+// Kinds of rows in login_attempts.
+const (
+	attemptPassword = "password" // the sign-in form
+	attemptTOTP     = "totp"     // the second step
+	attemptCurrent  = "current"  // the current password of a signed-in user
 )
 
 // UserStore manages accounts and signing in.
@@ -41,12 +53,17 @@ type UserStore struct {
 	argon Argon2Params
 	audit *AuditStore
 	dummy string // a hash to verify against for unknown emails, so timing reveals nothing
+	// Hashing caps the password hashes computed at once (DefaultHashLimiter).
+	Hashing *HashLimiter
+	// TOTPKeys encrypt two-step secrets at rest; the server sets them from its
+	// configuration. Without keys a secret can be neither saved nor read.
+	TOTPKeys *SecretKeys
 }
 
 // NewUserStore builds the store.
 func NewUserStore(db *DB, now func() time.Time, argon Argon2Params, audit *AuditStore) *UserStore {
 	dummy, _ := HashPassword(RandomPassword(), argon)
-	return &UserStore{db: db, now: now, argon: argon, audit: audit, dummy: dummy}
+	return &UserStore{db: db, now: now, argon: argon, audit: audit, dummy: dummy, Hashing: DefaultHashLimiter()}
 }
 
 // NormaliseEmail trims and lower-cases an email address.
@@ -109,7 +126,7 @@ func (s *UserStore) Create(ctx context.Context, actor Actor, in UserInput) (*Use
 	if oneTime {
 		password = RandomPassword()
 	}
-	hash, err := HashPassword(password, s.argon)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return nil, "", err
 	}
@@ -171,27 +188,25 @@ func (s *UserStore) Count(ctx context.Context) (int64, error) {
 
 // SignIn checks an email and password. It refuses an email or an address with too many
 // recent failures whatever the password, spends the same time on an unknown email as on
-// a known one, and records the attempt and an audit event.
+// a known one, and records the attempt and an audit event. The attempt is recorded as a
+// failure before the password is checked (reserveAttempt), so concurrent attempts cannot
+// all pass the count; it becomes a success if the password is right.
 func (s *UserStore) SignIn(ctx context.Context, email, password, ip string) (*User, error) {
 	email = NormaliseEmail(email)
-	now := s.now().UTC()
-	since := now.Add(-ThrottleWindow)
-	var byEmail, byIP int64
-	q := s.db.Read.WithContext(ctx).Model(&loginAttempt{})
-	if err := q.Where("email = ? AND success = ? AND at > ?", email, false, since).Count(&byEmail).Error; err != nil {
-		return nil, fmt.Errorf("count attempts: %w", err)
-	}
-	if err := s.db.Read.WithContext(ctx).Model(&loginAttempt{}).
-		Where("ip = ? AND success = ? AND at > ?", ip, false, since).Count(&byIP).Error; err != nil {
-		return nil, fmt.Errorf("count attempts: %w", err)
-	}
-	if byEmail >= MaxEmailFailures || byIP >= MaxIPFailures {
-		s.recordAttempt(ctx, email, ip, false, nil)
+	id, err := s.reserveAttempt(ctx, loginAttempt{Email: email, IP: ip, Kind: attemptPassword},
+		throttleLimit{"email:" + email, "email = ? AND kind IN ?", []any{email, signInKinds}, MaxEmailFailures},
+		throttleLimit{"ip:" + ip, "ip = ? AND kind IN ?", []any{ip, signInKinds}, MaxIPFailures})
+	if errors.Is(err, ErrThrottled) {
+		s.auditAttempt(ctx, email, ip, false, nil)
 		return nil, ErrThrottled
 	}
+	if err != nil {
+		return nil, err
+	}
 	var u User
-	err := s.db.Read.WithContext(ctx).Preload("Office").Where("email = ?", email).First(&u).Error
+	err = s.db.Read.WithContext(ctx).Preload("Office").Where("email = ?", email).First(&u).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		s.releaseAttempt(ctx, id)
 		return nil, fmt.Errorf("find user: %w", err)
 	}
 	found := err == nil
@@ -199,44 +214,142 @@ func (s *UserStore) SignIn(ctx context.Context, email, password, ip string) (*Us
 	if found {
 		hash = u.PasswordHash
 	}
-	ok, verr := VerifyPassword(password, hash)
+	ok, verr := s.verify(ctx, password, hash)
+	if errors.Is(verr, ErrBusy) || ctx.Err() != nil {
+		// Nothing was checked: the attempt does not count.
+		s.releaseAttempt(ctx, id)
+		return nil, errors.Join(verr, ctx.Err())
+	}
+	var uid *uint
+	if found {
+		uid = &u.ID
+	}
 	if !found || !ok || verr != nil || !u.Active {
-		var uid *uint
-		if found {
-			uid = &u.ID
-		}
-		s.recordAttempt(ctx, email, ip, false, uid)
+		s.auditAttempt(ctx, email, ip, false, uid)
 		return nil, ErrBadCredentials
 	}
-	s.recordAttempt(ctx, email, ip, true, &u.ID)
-	s.db.Write.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", now)
+	if err := s.succeedAttempt(ctx, id); err != nil {
+		return nil, err
+	}
+	s.auditAttempt(ctx, email, ip, true, uid)
+	s.db.Write.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", s.now().UTC())
 	return &u, nil
 }
 
-func (s *UserStore) recordAttempt(ctx context.Context, email, ip string, ok bool, uid *uint) {
-	at := s.now().UTC()
-	s.db.Write.WithContext(ctx).Create(&loginAttempt{Email: email, IP: ip, At: at, Success: ok, Kind: "password"})
+// signInKinds are the attempts that count towards the sign-in limits of an email and an
+// address: passwords and second-step codes, not a signed-in user's current password.
+var signInKinds = []string{attemptPassword, attemptTOTP}
+
+// throttleLimit is one count of recent failures an attempt must stay under.
+type throttleLimit struct {
+	// key names the lock taken while counting (PostgreSQL), e.g. "email:x".
+	key string
+	// where selects the rows that count, besides failed and recent.
+	where string
+	args  []any
+	max   int64
+}
+
+// reserveAttempt records an attempt as a failure before its check, unless one of the
+// limits is reached already (ErrThrottled). Counting and recording happen in one write
+// transaction that holds the counted keys: on SQLite the one writer connection takes
+// the database's write lock first (BEGIN IMMEDIATE), on PostgreSQL an advisory lock per
+// key. So a hundred attempts at once see the rows of the ones before them, and at most
+// max of them are checked. It returns the row, which succeedAttempt marks when the
+// check passes and releaseAttempt forgets when the check could not be made.
+func (s *UserStore) reserveAttempt(ctx context.Context, a loginAttempt, limits ...throttleLimit) (uint, error) {
+	a.At = s.now().UTC()
+	since := a.At.Add(-ThrottleWindow)
+	keys := make([]string, len(limits))
+	for i, l := range limits {
+		keys[i] = "throttle:" + l.key
+	}
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := s.db.lockKeys(tx, keys...); err != nil {
+			return err
+		}
+		for _, l := range limits {
+			var n int64
+			if err := tx.Model(&loginAttempt{}).Where("success = ? AND at > ?", false, since).
+				Where(l.where, l.args...).Count(&n).Error; err != nil {
+				return fmt.Errorf("count attempts: %w", err)
+			}
+			if n >= l.max {
+				return ErrThrottled
+			}
+		}
+		if err := tx.Create(&a).Error; err != nil {
+			return fmt.Errorf("record attempt: %w", err)
+		}
+		return nil
+	})
+	return a.ID, err
+}
+
+// succeedAttempt marks a reserved attempt as successful: it no longer counts.
+func (s *UserStore) succeedAttempt(ctx context.Context, id uint) error {
+	if err := s.db.Write.WithContext(ctx).Model(&loginAttempt{}).Where("id = ?", id).
+		Update("success", true).Error; err != nil {
+		return fmt.Errorf("record attempt: %w", err)
+	}
+	return nil
+}
+
+// releaseAttempt forgets a reserved attempt whose check was not made (the server was
+// busy, the client went away), even when the request's context has ended.
+func (s *UserStore) releaseAttempt(ctx context.Context, id uint) {
+	s.db.Write.WithContext(context.WithoutCancel(ctx)).Where("id = ?", id).Delete(&loginAttempt{})
+}
+
+// auditAttempt records a sign-in, failed or not, in the audit log.
+func (s *UserStore) auditAttempt(ctx context.Context, email, ip string, ok bool, uid *uint) {
 	action := "login_failed"
 	if ok {
 		action = "login"
 	}
-	ev := AuditEvent{At: at, UserID: uid, UserEmail: email, IP: ip, Action: action, RecordType: "user"}
+	ev := AuditEvent{At: s.now().UTC(), UserID: uid, UserEmail: email, IP: ip, Action: action, RecordType: "user"}
 	if uid != nil {
 		ev.RecordID = fmt.Sprint(*uid)
 	}
 	_ = s.audit.Record(ctx, ev)
 }
 
+// CheckCurrentPassword checks a signed-in user's password before a sensitive change,
+// under its own throttle: MaxCurrentPasswordFailures wrong ones per ThrottleWindow, then
+// ErrThrottled whatever the password. It answers whether the password is right.
+func (s *UserStore) CheckCurrentPassword(ctx context.Context, u *User, password string) (bool, error) {
+	id, err := s.reserveAttempt(ctx, loginAttempt{UserID: &u.ID, Kind: attemptCurrent},
+		throttleLimit{fmt.Sprint("user:", u.ID), "user_id = ? AND kind = ?", []any{u.ID, attemptCurrent}, MaxCurrentPasswordFailures})
+	if err != nil {
+		return false, err
+	}
+	var hash string
+	if err := s.db.Read.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).Select("password_hash").Scan(&hash).Error; err != nil {
+		s.releaseAttempt(ctx, id)
+		return false, fmt.Errorf("read password: %w", err)
+	}
+	ok, err := s.verify(ctx, password, hash)
+	if errors.Is(err, ErrBusy) || ctx.Err() != nil {
+		s.releaseAttempt(ctx, id)
+		return false, errors.Join(err, ctx.Err())
+	}
+	if !ok || err != nil {
+		return false, nil
+	}
+	return true, s.succeedAttempt(ctx, id)
+}
+
 // IsThrottled reports whether an email is currently refused, for the admin's unlock page.
 func (s *UserStore) IsThrottled(ctx context.Context, email string) (bool, error) {
 	var n int64
 	err := s.db.Read.WithContext(ctx).Model(&loginAttempt{}).
-		Where("email = ? AND success = ? AND at > ?", NormaliseEmail(email), false, s.now().UTC().Add(-ThrottleWindow)).
+		Where("email = ? AND kind IN ? AND success = ? AND at > ?", NormaliseEmail(email), signInKinds, false, s.now().UTC().Add(-ThrottleWindow)).
 		Count(&n).Error
 	return n >= MaxEmailFailures, err
 }
 
-// Unlock forgets an email's recent failures, so its owner can try again at once.
+// Unlock forgets an email's recent failures (and its account's wrong current
+// passwords), so its owner can try again at once.
 func (s *UserStore) Unlock(ctx context.Context, actor Actor, email string) error {
 	email = NormaliseEmail(email)
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
@@ -247,29 +360,54 @@ func (s *UserStore) Unlock(ctx context.Context, actor Actor, email string) error
 		if err := tx.Model(&User{}).Where("email = ?", email).Select("id").Scan(&id).Error; err != nil {
 			return fmt.Errorf("unlock: %w", err)
 		}
+		if err := tx.Where("user_id = ? AND kind = ? AND success = ?", id, attemptCurrent, false).Delete(&loginAttempt{}).Error; err != nil {
+			return fmt.Errorf("unlock: %w", err)
+		}
 		ev := actor.Event("user.unlock", "user", fmt.Sprint(id))
 		ev.Fields = "throttle"
 		return s.audit.RecordTx(tx, ev)
 	})
 }
 
-// ChangePassword sets a new password after checking the current one, ends every
-// session of the user (so a stolen cookie stops working) and records the change.
-func (s *UserStore) ChangePassword(ctx context.Context, actor Actor, u *User, current, next string) error {
+// PasswordChange is the password form: the current password, the new one and its
+// confirmation.
+type PasswordChange struct {
+	Current, Password, Confirm string
+}
+
+// Validate checks the new password and its confirmation, without the current password
+// (which costs a hash and a throttled attempt).
+func (in PasswordChange) Validate(u *User) FieldErrors {
 	fe := FieldErrors{}
-	if ok, _ := VerifyPassword(current, u.PasswordHash); !ok {
-		fe.Add("current", "error.password_wrong")
-	}
-	if current == next {
+	if in.Current == in.Password {
 		fe.Add("password", "error.password_same")
 	}
-	if key := CheckPassword(next, u.Name, u.Email); key != "" {
+	if key := CheckPassword(in.Password, u.Name, u.Email); key != "" {
 		fe.Add("password", key)
 	}
-	if err := fe.Err(); err != nil {
+	if in.Confirm != in.Password {
+		fe.Add("confirm", "error.password_mismatch")
+	}
+	return fe
+}
+
+// ChangePassword sets a new password after checking the current one, ends every
+// session of the user (so a stolen cookie stops working) and records the change. The
+// new password and its confirmation are checked first: nothing is saved, and the
+// current password is not tried, unless they are right. ErrThrottled after too many
+// wrong current passwords.
+func (s *UserStore) ChangePassword(ctx context.Context, actor Actor, u *User, in PasswordChange) error {
+	if err := in.Validate(u).Err(); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, actor, u.ID, next, false, "password_change")
+	ok, err := s.CheckCurrentPassword(ctx, u, in.Current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return FieldErrors{"current": "error.password_wrong"}.Err()
+	}
+	return s.setPassword(ctx, actor, u.ID, in.Password, false, "password_change")
 }
 
 // ResetPassword gives an account a new one-time password (returned once) that must be
@@ -280,7 +418,7 @@ func (s *UserStore) ResetPassword(ctx context.Context, actor Actor, userID uint)
 }
 
 func (s *UserStore) setPassword(ctx context.Context, actor Actor, userID uint, pw string, oneTime bool, action string) error {
-	hash, err := HashPassword(pw, s.argon)
+	hash, err := s.hash(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -312,14 +450,17 @@ func (s *UserStore) SetLanguage(ctx context.Context, userID uint, lang string) e
 	return s.db.Write.WithContext(ctx).Model(&User{}).Where("id = ?", userID).Update("language", lang).Error
 }
 
-// loginAttempt is a row of the sign-in throttle.
+// loginAttempt is a row of the throttles: a sign-in (email and address), a second-step
+// code (its pending session) or a signed-in user's current password (the user).
 type loginAttempt struct {
-	ID      uint
-	Email   string
-	IP      string
-	At      time.Time
-	Success bool
-	Kind    string
+	ID        uint
+	Email     string
+	IP        string
+	At        time.Time
+	Success   bool
+	Kind      string
+	SessionID string
+	UserID    *uint
 }
 
 func (loginAttempt) TableName() string { return "login_attempts" }

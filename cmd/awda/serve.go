@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"awda/handlers"
@@ -41,6 +43,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	}
 	key, err := sessionKey(getenv, db)
 	if err != nil {
+		return err
+	}
+	if err := useTOTPKeys(ctx, getenv, key, stores, log); err != nil {
 		return err
 	}
 	catalog, err := views.LoadCatalog()
@@ -155,4 +160,39 @@ func readTimeouts(getenv env) (timeouts, error) {
 		*v.dst = d
 	}
 	return t, nil
+}
+
+// useTOTPKeys gives the user store the keys of the two-step secrets: AWDA_TOTP_KEY, or
+// else the session key (AWDA_SESSION_KEY or session.key), which every server of one
+// database shares already; AWDA_TOTP_OLD_KEYS (comma-separated) are still accepted to
+// decrypt while a key is replaced. Then every secret still in clear, or under an old
+// key, is encrypted with the current one.
+func useTOTPKeys(ctx context.Context, getenv env, sessionKey []byte, stores *models.Stores, log *slog.Logger) error {
+	current := getenv("AWDA_TOTP_KEY")
+	if current == "" {
+		current = string(sessionKey)
+	}
+	var old []string
+	for _, k := range strings.Split(getenv("AWDA_TOTP_OLD_KEYS"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			old = append(old, k)
+		}
+	}
+	keys, err := models.NewSecretKeys(current, old...)
+	if err != nil {
+		return fmt.Errorf("AWDA_TOTP_KEY, AWDA_TOTP_OLD_KEYS: %w", err)
+	}
+	stores.Users.TOTPKeys = keys
+	sealed, unreadable, err := stores.Users.SealTOTPSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	if sealed > 0 {
+		log.Info("two-step secrets encrypted", "count", sealed, "key_id", keys.CurrentID())
+	}
+	if unreadable > 0 {
+		log.Warn("two-step secrets encrypted with a key that is neither AWDA_TOTP_KEY nor in AWDA_TOTP_OLD_KEYS: "+
+			"those users cannot finish signing in", "count", unreadable)
+	}
+	return nil
 }

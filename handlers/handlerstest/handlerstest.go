@@ -28,6 +28,13 @@ func Serve(tb testing.TB, stores *models.Stores) *httptest.Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if stores.Users.TOTPKeys == nil {
+		keys, err := models.NewSecretKeys("test-totp-key-of-at-least-32-characters")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		stores.Users.TOTPKeys = keys
+	}
 	h, err := handlers.New(handlers.Config{
 		SessionKey: []byte("test-session-key-of-at-least-32-bytes!"),
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -155,5 +155,9 @@ func (c *Client) Login(ctx context.Context, email, password string) error {
 	if r.Location == "/login" || strings.HasPrefix(r.Location, "/login?") {
 		return errors.New("login redirected back to the sign-in form")
 	}
-	return nil
+	// The CSRF token is bound to the session and changed with it: the page signed in
+	// to, as a browser follows the redirect, gives the new one.
+	r, err = c.Get(ctx, r.Location)
+	_, err = Expect(r, err, "after sign-in", http.StatusOK)
+	return err
 }
