@@ -31,6 +31,10 @@ type Options struct {
 	// Scale multiplies every count (40 gives about 100,000 cases).
 	Scale int
 	Argon models.Argon2Params
+	// Today, when after Year, adds open casework dated in Today's year up to Today
+	// (live.go): new registrations, support waiting, visits due, this week's session.
+	// The zero time adds none.
+	Today time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -114,6 +118,8 @@ type loader struct {
 	clk    *clock
 	actors []models.Actor
 	events []event
+	// today caps the clock: today's live casework is not stamped later than now.
+	today time.Time
 }
 
 // Load writes the demo dataset into an empty database and prints progress and, once,
@@ -141,7 +147,10 @@ func Load(ctx context.Context, db *models.DB, opts Options, out io.Writer) (Acco
 		}
 		defer db.Write.Exec("PRAGMA synchronous = FULL")
 	}
-	l := &loader{pl: newPlan(opts.Year, opts.Scale), st: st, clk: clk}
+	l := &loader{pl: newPlan(opts.Year, opts.Scale), st: st, clk: clk, today: opts.Today}
+	if !opts.Today.IsZero() {
+		l.pl.addLive(opts.Today)
+	}
 	accounts, err := l.accounts(ctx)
 	if err != nil {
 		return nil, err
@@ -419,7 +428,11 @@ func (l *loader) run(ctx context.Context, out io.Writer, started time.Time) erro
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			l.clk.set(day.Add(8*time.Hour + 30*time.Minute + time.Duration(k-i)*step))
+			at := day.Add(8*time.Hour + 30*time.Minute + time.Duration(k-i)*step)
+			if !l.today.IsZero() && at.After(l.today) {
+				at = l.today
+			}
+			l.clk.set(at)
 			if l.events[k].prio == prioCreate {
 				cases++
 			}
