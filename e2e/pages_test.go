@@ -94,6 +94,7 @@ type shotSpec struct {
 var shots = []shotSpec{
 	{Name: "login", Path: "/login", As: ""},
 	{Name: "home", Path: "/", As: "caseworker"},
+	{Name: "home-supervisor", Path: "/", As: "supervisor"},
 	{Name: "case-file", Path: fixtureCase, As: "caseworker"},
 	{Name: "summary", Path: "/summary", As: "supervisor"},
 }
