@@ -31,6 +31,7 @@ func TestHomeShowsEachFigureWithItsUnitAndTheYearsSideBySide(t *testing.T) {
 	for lang, want := range map[string][]string{
 		"fr": {"1 797 j", "Retours", "12 pers.", "2 377 pers.", "Cette année (2026)", "L'an dernier (2025)"},
 		"en": {"1,797 days", "Returns", "12 people", "2,377 people", "This year (2026)", "Last year (2025)"},
+		"ar": {"1.797 يومًا", "حالات العودة", "12 شخصًا", "2.377 شخصًا", "هذه السنة (2026)", "السنة الماضية (2025)"},
 	} {
 		ctx := WithRequest(context.Background(), &Request{Lang: lang, Catalog: c, User: u, CSRF: "tok", Path: "/",
 			Asset: func(n string) string { return "/static/" + n }})
@@ -48,6 +49,9 @@ func TestHomeShowsEachFigureWithItsUnitAndTheYearsSideBySide(t *testing.T) {
 		}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+		if dir, _ := doc.Find(`[data-testid="waiting-case"] .badge`).Attr("dir"); dir != Direction(lang) {
+			t.Errorf("%s: the figure's direction is %q, not the page's", lang, dir)
 		}
 		if doc.Find(`[data-testid="home-export"] .badge`).Length() != 0 {
 			t.Errorf("%s: a line without a unit shows a figure", lang)
