@@ -103,3 +103,26 @@ SCALE ?= 1
 .PHONY: demo
 demo: build ## load the demo dataset (2021, ×SCALE) into a new database DB
 	./bin/awda demo --scale $(SCALE) --db $(DB)
+
+# Benchmarks on the demo dataset itself: the demo at each of BENCH_SCALES, built once
+# through the stores (bin/awda demo) and cached as $TMPDIR/awda-bench-demo-N.db, then
+# every page people use all day against a bare echo handler in the same run (32
+# connections, BENCH_SECONDS per page in interleaved rounds), with one request alone.
+BENCH_SCALES  ?= 40 400
+BENCH_SECONDS ?= 5
+BENCH_TMP     := $(or $(TMPDIR),/tmp)
+.PHONY: bench-scale
+bench-scale: build ## build (once) the demo at scale 40 and 400 and measure the pages on it
+	@set -e; for s in $(BENCH_SCALES); do \
+		db=$(BENCH_TMP)/awda-bench-demo-$$s.db; \
+		if [ ! -f $$db ]; then \
+			echo "== building the demo at scale $$s into $$db (once)"; \
+			rm -f $$db.part $$db.part-wal $$db.part-shm; \
+			start=$$(date +%s); \
+			./bin/awda demo --scale $$s --db $$db.part | grep -v '@awda.local'; \
+			mv $$db.part $$db; \
+			echo "== scale $$s built in $$(( $$(date +%s) - start )) s"; \
+		fi; \
+	done
+	TMPDIR=$(BENCH_TMP) AWDA_BENCH_SCALES="$(BENCH_SCALES)" AWDA_BENCH_SECONDS=$(BENCH_SECONDS) \
+		$(GO) test -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -timeout 3h -v ./handlers/ | grep -v '^goos\|^goarch\|^pkg\|^cpu'

@@ -96,6 +96,7 @@ var shots = []shotSpec{
 	{Name: "login", Path: "/login", As: ""},
 	{Name: "home", Path: "/", As: "caseworker"},
 	{Name: "cases", Path: "/cases?status=registered", As: "caseworker"},
+	{Name: "home-supervisor", Path: "/", As: "supervisor"},
 	{Name: "case-file", Path: fixtureCase, As: "caseworker"},
 	{Name: "summary", Path: "/summary", As: "supervisor"},
 }

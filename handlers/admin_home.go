@@ -33,15 +33,15 @@ func (s *server) adminHome(c echo.Context) ([]views.HomeSection, error) {
 	alerts := views.HomeSection{Title: "admin.home.alerts", Empty: "admin.home.no_alerts", ID: "admin-alerts"}
 	if stale > 0 {
 		alerts.Links = append(alerts.Links, views.HomeLink{Label: s.t(c, "admin.home.stale", "Count", stale),
-			Count: stale, Href: views.PathAdminUsers, ID: "home-stale-users"})
+			Count: stale, Unit: views.UnitAccounts, Href: views.PathAdminUsers, ID: "home-stale-users"})
 	}
 	if throttled > 0 {
 		alerts.Links = append(alerts.Links, views.HomeLink{Label: s.t(c, "admin.home.throttled", "Count", throttled),
-			Count: throttled, Href: views.PathAdminUsers, ID: "home-throttled"})
+			Count: throttled, Unit: views.UnitAccounts, Href: views.PathAdminUsers, ID: "home-throttled"})
 	}
 	if failed > 0 {
 		alerts.Links = append(alerts.Links, views.HomeLink{Label: s.t(c, "admin.home.failed", "Count", failed),
-			Count: failed, Href: views.WithQuery(views.PathAdminAudit, url.Values{"action": {"login_failed"}}), ID: "home-failed"})
+			Count: failed, Unit: views.UnitAttempts, Href: views.WithQuery(views.PathAdminAudit, url.Values{"action": {"login_failed"}}), ID: "home-failed"})
 	}
 	exports := views.HomeSection{Title: "admin.home.exports", Empty: "admin.exports.none", ID: "admin-exports"}
 	actions := []string{"export.audit"}

@@ -504,70 +504,11 @@ func (s *server) reassignCases(c echo.Context) error {
 	return redirect(c, back)
 }
 
-// caseHomeSections are the caseworker's and supervisor's case blocks: open cases by
-// stage (a caseworker's own), and cases without a status change for 14 days.
-func (s *server) caseHomeSections(c echo.Context) ([]views.HomeSection, error) {
-	u := currentUser(c)
-	if !u.CanEditCases() {
-		return nil, nil
-	}
-	ctx := c.Request().Context()
-	vctx := s.labelCtx(c)
-	var mine uint
-	q := url.Values{}
-	if u.Is(models.RoleCaseworker) {
-		mine = u.ID
-		q.Set("assigned", strconv.FormatUint(uint64(u.ID), 10))
-	}
-	counts, err := s.stores.Cases.OpenByStage(ctx, u.Scope(), mine)
-	if err != nil {
-		return nil, err
-	}
-	stages := views.HomeSection{Title: "cases.home.by_stage", Empty: "cases.home.none_open", ID: "cases-by-stage"}
-	if mine == 0 {
-		stages.Title = "cases.home.by_stage_all"
-	}
-	for _, sc := range counts {
-		lq := url.Values{}
-		for k, v := range q {
-			lq[k] = v
-		}
-		lq.Set("status", string(sc.Status))
-		stages.Links = append(stages.Links, views.HomeLink{
-			Label: views.Label(vctx, "cases.status", string(sc.Status)), Count: sc.Count,
-			Href: views.WithQuery(views.PathCases, lq), ID: "stage-" + string(sc.Status),
-		})
-	}
-	stale, total, err := s.stores.Cases.List(ctx, u.Scope(), models.CaseFilter{
-		AssignedTo: mine, StaleSince: s.stores.Now().Add(-staleAfter), Sort: "-updated", PerPage: 10,
-	})
-	if err != nil {
-		return nil, err
-	}
-	waiting := views.HomeSection{Title: "cases.home.waiting", Empty: "cases.home.none_waiting", ID: "cases-waiting"}
-	for _, cs := range stale {
-		waiting.Links = append(waiting.Links, views.HomeLink{
-			Label: cs.CaseNumber + " · " + cs.FamilyName + " " + cs.GivenName + " · " + views.Label(vctx, "cases.status", string(cs.Status)),
-			Count: int64(daysSince(cs.UpdatedAt, s.stores.Now())), Href: views.CasePath(cs.ID), ID: "waiting-case",
-		})
-	}
-	if total > int64(len(stale)) {
-		lq := url.Values{}
-		for k, v := range q {
-			lq[k] = v
-		}
-		lq.Set("stale", "1")
-		waiting.Links = append(waiting.Links, views.HomeLink{
-			Label: views.T(vctx, "cases.home.all_waiting"), Count: total, Href: views.WithQuery(views.PathCases, lq), ID: "waiting-all",
-		})
-	}
-	return []views.HomeSection{stages, waiting}, nil
-}
-
 // labelCtx is a context for translating labels in a handler. Unlike viewRequest it
 // does not take the flashes, which must stay for the page being rendered.
 func (s *server) labelCtx(c echo.Context) context.Context {
 	return views.WithRequest(c.Request().Context(), &views.Request{Lang: getState(c).lang, Catalog: s.catalog})
 }
 
+// daysSince is the number of whole days from t to now.
 func daysSince(t, now time.Time) int { return int(now.Sub(t).Hours() / 24) }

@@ -341,8 +341,8 @@ func TestApprovalsQueueInScopeAndBatchApprove(t *testing.T) {
 	sup.login("sup@example.org", testPassword)
 
 	home := sup.get(views.PathHome)
-	if got := home.text(`[data-testid="home-support-waiting"] .badge`); got != "6" {
-		t.Errorf("home: support waiting %q, want 6", got)
+	if got := home.text(`[data-testid="home-support-waiting"] .badge`); numbers.Replace(got) != "6 aides" {
+		t.Errorf("home: support waiting %q, want 6 aides", got)
 	}
 	if !home.has(`[data-testid="home-referrals-overdue"]`) {
 		t.Error("home: overdue referrals missing")
@@ -421,8 +421,8 @@ func TestCaseworkerHomeShowsDeliveriesMonitoringAndThisWeeksSessions(t *testing.
 	cw := app.client()
 	cw.login("cw@example.org", testPassword)
 	p := cw.get(views.PathHome)
-	for id, want := range map[string]string{"home-to-deliver": "1", "home-monitoring-due": "1", "home-sessions-week": "1"} {
-		if got := p.text(`[data-testid="` + id + `"] .badge`); got != want {
+	for id, want := range map[string]string{"home-to-deliver": "1 aide", "home-monitoring-due": "1 dossier", "home-sessions-week": "1 séance"} {
+		if got := numbers.Replace(p.text(`[data-testid="` + id + `"] .badge`)); got != want {
 			t.Errorf("%s: %q, want %s", id, got, want)
 		}
 	}

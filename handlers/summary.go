@@ -102,39 +102,6 @@ func (s *server) summaryCases(c echo.Context) error {
 	}))
 }
 
-// summaryHome is the supervisor's and admin's home block: this year's key figures,
-// each with last year's beside it, linking to the summary.
-func (s *server) summaryHome(c echo.Context) ([]views.HomeSection, error) {
-	u := currentUser(c)
-	if !summaryReaders.allows(u) {
-		return nil, nil
-	}
-	ctx := c.Request().Context()
-	y := s.stores.Now().Year()
-	this, err := s.stores.Summary.Headline(ctx, u.Scope(), models.SummaryFilter{}.WithYear(y))
-	if err != nil {
-		return nil, err
-	}
-	last, err := s.stores.Summary.Headline(ctx, u.Scope(), models.SummaryFilter{}.WithYear(y-1))
-	if err != nil {
-		return nil, err
-	}
-	lang := getState(c).lang
-	link := func(key, id string, now, before int64) views.HomeLink {
-		return views.HomeLink{
-			Label: s.t(c, key, "Year", y-1, "Last", views.FormatInt(lang, before)),
-			Count: now, Href: views.SummaryLink(this.Filter), ID: "home-figure-" + id,
-		}
-	}
-	sec := views.HomeSection{Title: "summary.home.title", Empty: "summary.home.empty", ID: "summary", Links: []views.HomeLink{
-		link("summary.home.returns", "returns", this.Figure(models.IndReturns), last.Figure(models.IndReturns)),
-		link("summary.home.informed", "informed", this.Figure(models.IndInformed), last.Figure(models.IndInformed)),
-		link("summary.home.trained", "trained", this.Figure(models.IndTrained), last.Figure(models.IndTrained)),
-		link("summary.home.support", "support", this.SupportTotal, last.SupportTotal),
-	}}
-	return []views.HomeSection{sec}, nil
-}
-
 // summaryCSV is summary.csv: the summary page's figures for the same filters (default
 // period included) in the user's scope, one row per figure. pseudonymise=1 is accepted
 // and gives the same file: the summary holds no personal data.

@@ -360,12 +360,12 @@ func TestSummaryHomeBlock(t *testing.T) {
 	sup, _ := app.signedIn("sup@example.org", models.RoleSupervisor, "")
 	p := sup.get("/")
 	wantStatus(t, p, http.StatusOK)
-	li := p.Doc.Find(`[data-testid="home-figure-returns"]`)
-	if got := numbers.Replace(strings.Join(strings.Fields(li.Text()), " ")); got != "Retours (2020 : 1 234) 3" {
-		t.Errorf("home returns line %q", got)
+	row := p.Doc.Find(`[data-testid="home-figure-returns"]`)
+	if got := numbers.Replace(row.Find("th").Text() + " | " + row.Find(`[data-testid="this"]`).Text() + " | " + row.Find(`[data-testid="last"]`).Text()); got != "Retours | 3 pers. | 1 234 pers." {
+		t.Errorf("home returns row %q", got)
 	}
-	if href, _ := li.Find("a").Attr("href"); !strings.HasPrefix(href, "/summary?") {
-		t.Errorf("home link %q", href)
+	if href, _ := p.Doc.Find(`[data-testid="home-year-last"] a`).Attr("href"); !strings.HasPrefix(href, "/summary?") || !strings.Contains(href, "2020") {
+		t.Errorf("last year's link %q", href)
 	}
 	cw, _ := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
 	if cw.get("/").has(`[data-testid="home-summary"]`) {

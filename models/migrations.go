@@ -20,6 +20,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0006_name_search", Migrate: migrateNameSearch},
 		{ID: "0007_auth_hardening", Migrate: migrateAuthHardening},
 		{ID: "0009_user_sex", Migrate: migrateUserSex},
+		{ID: "0010_home_indexes", Migrate: migrateHomeIndexes},
 	}
 }
 

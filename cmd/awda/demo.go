@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"time"
 
 	"awda/models"
 	"awda/models/demo"
@@ -19,9 +20,11 @@ type demoOptions struct {
 }
 
 // loadDemo loads the demo dataset (models/demo) into an empty database and prints the
-// demo accounts with their passwords, once.
+// demo accounts with their passwords, once. Besides the report's year, it carries open
+// casework of the current year up to today, so the portal looks like a live office.
 func loadDemo(ctx context.Context, stores *models.Stores, opts demoOptions, stdout io.Writer) error {
-	_, err := demo.Load(ctx, stores.DB, demo.Options{Year: opts.Year, Scale: opts.Scale, Argon: models.DefaultArgon2}, stdout)
+	_, err := demo.Load(ctx, stores.DB, demo.Options{Year: opts.Year, Scale: opts.Scale, Argon: models.DefaultArgon2,
+		Today: time.Now().UTC()}, stdout)
 	return err
 }
 

@@ -91,44 +91,9 @@ func TestDemo2021(t *testing.T) {
 	t.Logf("loaded on %s in %s", dbtest.Backend(), time.Since(started).Round(time.Millisecond))
 	from, to := "2021-01-01", "2021-12-31"
 
-	t.Run("the report's figures", func(t *testing.T) {
-		want := demo.Expected(1)
-		checks := []struct {
-			name  string
-			query string
-			want  int
-		}{
-			{"returns", `SELECT COUNT(*) FROM cases WHERE direction = 'outbound' AND departure_date BETWEEN ? AND ?`, want.Returns},
-			{"informed", `SELECT COUNT(DISTINCT a.case_id) FROM session_attendances a JOIN group_sessions g ON g.id = a.session_id
-				WHERE g.kind = 'info_session' AND g.date BETWEEN ? AND ?`, want.Informed},
-			{"trained", `SELECT COUNT(DISTINCT a.case_id) FROM session_attendances a JOIN group_sessions g ON g.id = a.session_id
-				WHERE g.kind = 'training' AND g.date BETWEEN ? AND ?`, want.Trained},
-			{"funded by the office", `SELECT COUNT(DISTINCT s.case_id) FROM supports s JOIN cases c ON c.id = s.case_id
-				WHERE c.direction = 'outbound' AND s.funded_by_office AND s.status <> 'cancelled' AND s.date BETWEEN ? AND ?`, want.FundedByOffice},
-			{"inbound supported", `SELECT COUNT(DISTINCT s.case_id) FROM supports s JOIN cases c ON c.id = s.case_id
-				WHERE c.direction = 'inbound' AND s.status <> 'cancelled' AND s.date BETWEEN ? AND ?`, want.InboundSupported},
-		}
-		for _, c := range checks {
-			if got := count(t, db, c.query, from, to); got != c.want {
-				t.Errorf("%s = %d, want %d", c.name, got, c.want)
-			}
-		}
-		if want.Returns != 2377 || want.Informed != 1925 || want.Trained != 664 || want.FundedByOffice != 156 || want.InboundSupported != 216 {
-			t.Errorf("expected figures %+v are not the report's", want)
-		}
-	})
+	checkReportFigures(t, db)
 
-	t.Run("support shares 58 37 4 1", func(t *testing.T) {
-		var counts []int
-		for _, typ := range models.SupportTypes {
-			counts = append(counts, count(t, db, `SELECT COUNT(*) FROM supports WHERE type = ? AND status <> 'cancelled' AND date BETWEEN ? AND ?`, typ, from, to))
-		}
-		if fmt.Sprint(counts) != "[1740 1110 120 30]" {
-			t.Errorf("support by type = %v", counts)
-		}
-		if got := largestRemainder(counts); fmt.Sprint(got) != "[58 37 4 1]" {
-			t.Errorf("shares = %v, want [58 37 4 1]", got)
-		}
+	t.Run("cancelled support is not counted", func(t *testing.T) {
 		// Cancelled records exist and would change the figures if they were counted.
 		if n := count(t, db, `SELECT COUNT(*) FROM supports WHERE status = 'cancelled'`); n == 0 {
 			t.Error("no cancelled support")
@@ -265,41 +230,97 @@ func TestDemo2021(t *testing.T) {
 	// The dataset is the same on every run and both databases: this checksum changes
 	// only when the generator is changed on purpose (then update it).
 	t.Run("deterministic", func(t *testing.T) {
-		type row struct {
-			CaseNumber, FamilyName, GivenName, Nationality, Status string
-			BirthDate, DepartureDate                               models.Date
-		}
-		var rows []row
-		if err := db.Read.Raw(`SELECT case_number, family_name, given_name, nationality, status, birth_date, departure_date
-			FROM cases ORDER BY case_number`).Scan(&rows).Error; err != nil {
-			t.Fatal(err)
-		}
-		type srow struct {
-			CaseNumber, Type, Currency, Status string
-			Amount                             int64
-			Date                               models.Date
-		}
-		var srows []srow
-		if err := db.Read.Raw(`SELECT c.case_number, s.type, s.currency, s.status, s.amount, s.date FROM supports s
-			JOIN cases c ON c.id = s.case_id ORDER BY c.case_number, s.date, s.type, s.amount, s.status`).Scan(&srows).Error; err != nil {
-			t.Fatal(err)
-		}
-		h := sha256.New()
-		for _, r := range rows {
-			fmt.Fprintln(h, r.CaseNumber, r.FamilyName, r.GivenName, r.Nationality, r.Status, r.BirthDate, r.DepartureDate)
-		}
-		for _, r := range srows {
-			fmt.Fprintln(h, r.CaseNumber, r.Type, r.Currency, r.Status, r.Amount, r.Date)
-		}
-		got := fmt.Sprintf("%x", h.Sum(nil))[:16]
+		got, first := datasetChecksum(t, db)
 		if got != demoChecksum {
-			t.Errorf("dataset checksum %s, want %s (first case %+v)", got, demoChecksum, rows[0])
+			t.Errorf("dataset checksum %s, want %s (first case %s)", got, demoChecksum, first)
 		}
 	})
 
 	t.Run("the rendered summary page", func(t *testing.T) {
 		checkSummaryPage(t, db, accounts)
 	})
+}
+
+// checkReportFigures checks the report's 2021 figures and support shares, by the
+// summary's definitions, in the database.
+func checkReportFigures(t *testing.T, db *models.DB) {
+	t.Helper()
+	from, to := "2021-01-01", "2021-12-31"
+	t.Run("the report's figures", func(t *testing.T) {
+		want := demo.Expected(1)
+		checks := []struct {
+			name  string
+			query string
+			want  int
+		}{
+			{"returns", `SELECT COUNT(*) FROM cases WHERE direction = 'outbound' AND departure_date BETWEEN ? AND ?`, want.Returns},
+			{"informed", `SELECT COUNT(DISTINCT a.case_id) FROM session_attendances a JOIN group_sessions g ON g.id = a.session_id
+				WHERE g.kind = 'info_session' AND g.date BETWEEN ? AND ?`, want.Informed},
+			{"trained", `SELECT COUNT(DISTINCT a.case_id) FROM session_attendances a JOIN group_sessions g ON g.id = a.session_id
+				WHERE g.kind = 'training' AND g.date BETWEEN ? AND ?`, want.Trained},
+			{"funded by the office", `SELECT COUNT(DISTINCT s.case_id) FROM supports s JOIN cases c ON c.id = s.case_id
+				WHERE c.direction = 'outbound' AND s.funded_by_office AND s.status <> 'cancelled' AND s.date BETWEEN ? AND ?`, want.FundedByOffice},
+			{"inbound supported", `SELECT COUNT(DISTINCT s.case_id) FROM supports s JOIN cases c ON c.id = s.case_id
+				WHERE c.direction = 'inbound' AND s.status <> 'cancelled' AND s.date BETWEEN ? AND ?`, want.InboundSupported},
+		}
+		for _, c := range checks {
+			if got := count(t, db, c.query, from, to); got != c.want {
+				t.Errorf("%s = %d, want %d", c.name, got, c.want)
+			}
+		}
+		if want.Returns != 2377 || want.Informed != 1925 || want.Trained != 664 || want.FundedByOffice != 156 || want.InboundSupported != 216 {
+			t.Errorf("expected figures %+v are not the report's", want)
+		}
+	})
+
+	t.Run("support by type", func(t *testing.T) {
+		var counts []int
+		for _, typ := range models.SupportTypes {
+			counts = append(counts, count(t, db, `SELECT COUNT(*) FROM supports WHERE type = ? AND status <> 'cancelled' AND date BETWEEN ? AND ?`, typ, from, to))
+		}
+		if fmt.Sprint(counts) != "[1740 1110 120 30]" {
+			t.Errorf("support by type = %v", counts)
+		}
+		if got := largestRemainder(counts); fmt.Sprint(got) != "[58 37 4 1]" {
+			t.Errorf("shares = %v, want [58 37 4 1]", got)
+		}
+	})
+}
+
+// datasetChecksum sums the 2021 cases and their support (the report's dataset), and
+// gives the first case for the message.
+func datasetChecksum(t *testing.T, db *models.DB) (string, string) {
+	t.Helper()
+	type row struct {
+		CaseNumber, FamilyName, GivenName, Nationality, Status string
+		BirthDate, DepartureDate                               models.Date
+	}
+	var rows []row
+	if err := db.Read.Raw(`SELECT case_number, family_name, given_name, nationality, status, birth_date, departure_date
+		FROM cases WHERE case_number LIKE '___-2021-%' ORDER BY case_number`).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	type srow struct {
+		CaseNumber, Type, Currency, Status string
+		Amount                             int64
+		Date                               models.Date
+	}
+	var srows []srow
+	if err := db.Read.Raw(`SELECT c.case_number, s.type, s.currency, s.status, s.amount, s.date FROM supports s
+		JOIN cases c ON c.id = s.case_id WHERE c.case_number LIKE '___-2021-%' ORDER BY c.case_number, s.date, s.type, s.amount, s.status`).Scan(&srows).Error; err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	for _, r := range rows {
+		fmt.Fprintln(h, r.CaseNumber, r.FamilyName, r.GivenName, r.Nationality, r.Status, r.BirthDate, r.DepartureDate)
+	}
+	for _, r := range srows {
+		fmt.Fprintln(h, r.CaseNumber, r.Type, r.Currency, r.Status, r.Amount, r.Date)
+	}
+	if len(rows) == 0 {
+		t.Fatal("no 2021 case")
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))[:16], fmt.Sprintf("%+v", rows[0])
 }
 
 // demoChecksum is the checksum of the 2021 dataset at scale 1.

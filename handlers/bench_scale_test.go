@@ -1,0 +1,201 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"awda/cmd/awdaload/load"
+	"awda/models"
+	"awda/models/dbtest"
+	"awda/views"
+)
+
+// BenchmarkScale measures the pages people use all day on the demo dataset itself
+// (awda demo --scale N, built once by make bench-scale and cached as
+// $TMPDIR/awda-bench-demo-N.db), for each scale in AWDA_BENCH_SCALES (default "40"),
+// against a bare echo handler in the same run: for each page, req/s, p50 and p99 at 32
+// keep-alive connections in interleaved half-second rounds (AWDA_BENCH_SECONDS each,
+// default 5), and the median time of one request alone. A scale whose database is not
+// built is skipped with a message.
+func BenchmarkScale(b *testing.B) {
+	scales := strings.Fields(os.Getenv("AWDA_BENCH_SCALES"))
+	if len(scales) == 0 {
+		scales = []string{"40"}
+	}
+	for _, sc := range scales {
+		b.Run("scale-"+sc, func(b *testing.B) { benchScale(b, sc) })
+	}
+}
+
+func benchScale(b *testing.B, scale string) {
+	cached := filepath.Join(os.TempDir(), "awda-bench-demo-"+scale+".db")
+	if _, err := os.Stat(cached); err != nil {
+		b.Skipf("%s is not built: make bench-scale builds it (bin/awda demo --scale %s)", cached, scale)
+	}
+	// The pages write (sessions, audit of case views): work on a copy.
+	path := filepath.Join(b.TempDir(), "awda.db")
+	if err := copyFile(cached, path); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := models.Open(ctx, path, quietLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	started := time.Now()
+	if err := models.Migrate(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("scale %s: migrations brought up to date in %s", scale, time.Since(started).Round(time.Millisecond))
+	stores := models.NewStores(db, time.Now, dbtest.CheapArgon)
+	b.Cleanup(func() {
+		stores.Audit.Drain(context.Background())
+		db.Close()
+	})
+	srv := newPortal(b, stores, quietLogger())
+	hs := httptest.NewServer(srv.e)
+	b.Cleanup(hs.Close)
+
+	cw := benchDemoSignIn(b, hs, stores, "caseworker.rab@awda.local")
+	sup := benchDemoSignIn(b, hs, stores, "supervisor@awda.local")
+	supOne := benchDemoSignIn(b, hs, stores, "supervisor.ouj@awda.local")
+	var caseID uint
+	if err := db.Read.Raw(`SELECT c.id FROM cases c JOIN offices o ON o.id = c.office_id
+		WHERE o.code = 'RAB' AND EXISTS (SELECT 1 FROM supports s WHERE s.case_id = c.id)
+		AND EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = c.id) ORDER BY c.id LIMIT 1`).Scan(&caseID).Error; err != nil || caseID == 0 {
+		b.Fatalf("no Rabat case with support and a referral: %v", err)
+	}
+	y2021 := views.SummaryLink(models.SummaryFilter{}.WithYear(2021))
+	pages := []struct {
+		name, path, want string
+		cookies          []*http.Cookie
+	}{
+		{"home, caseworker", views.PathHome, `data-testid="home-cases-waiting"`, cw},
+		{"home, supervisor", views.PathHome, `data-testid="home-summary"`, sup},
+		{"summary, default period, all offices", views.PathSummary, `data-testid`, sup},
+		{"summary, 2021, all offices", y2021, `data-testid`, sup},
+		{"summary, default period, one office", views.PathSummary, `data-testid`, supOne},
+		{"summary, 2021, one office", y2021, `data-testid`, supOne},
+		{"case list (caseworker)", views.PathCases, `data-testid="case-table"`, cw},
+		{"case list, q=fatima", views.PathCases + "?q=fatima", `data-testid`, cw},
+		{"case file", views.CasePath(caseID), `data-testid="case-number"`, cw},
+	}
+	d := 5 * time.Second
+	if v, err := time.ParseDuration(os.Getenv("AWDA_BENCH_SECONDS") + "s"); err == nil && v > 0 {
+		d = v
+	}
+	const conns = 32
+	bare := echo.New()
+	bare.GET("/*", func(c echo.Context) error { return c.String(http.StatusOK, c.Request().URL.Path) })
+	bareSrv := httptest.NewServer(bare)
+	defer bareSrv.Close()
+
+	var rows []string
+	for i := 0; i < b.N; i++ {
+		for _, p := range pages {
+			target := hs.URL + p.path
+			benchWant(b, target, p.cookies, p.want)
+			// Warm both first (connections, caches, the database's pages), then one
+			// request at a time, then the rounds.
+			load.Hammer(b.Context(), bareSrv.URL+"/warm", conns, 300*time.Millisecond, nil)
+			load.Hammer(b.Context(), target, conns, 500*time.Millisecond, p.cookies)
+			alone := benchAlone(b, target, p.cookies, 7)
+			var br, pr load.HammerResult
+			for range max(1, int(d/(500*time.Millisecond))) {
+				r, err := load.Hammer(b.Context(), bareSrv.URL+"/cases", conns, 500*time.Millisecond, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				br = br.Add(r)
+				r, err = load.Hammer(b.Context(), target, conns, 500*time.Millisecond, p.cookies)
+				if err != nil {
+					b.Fatal(err)
+				}
+				pr = pr.Add(r)
+			}
+			// A page too slow for the load tool's deadline counts errors (time-outs):
+			// they are reported, not hidden.
+			rows = append(rows, fmt.Sprintf("| %s | %s | %.1f | %s | %s | 1/%.0f | %.0f | %s | %d/%d |", scale, p.name,
+				pr.Throughput(), ms(pr.P50), ms(pr.P99), br.Throughput()/max(pr.Throughput(), 0.001), br.Throughput(), ms(alone),
+				pr.Errors, pr.Requests))
+			b.Logf("%s", rows[len(rows)-1])
+		}
+	}
+	b.Logf("\n| scale | page | req/s | p50 ms | p99 ms | vs bare | bare req/s | alone ms | errors/requests |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n%s",
+		strings.Join(rows, "\n"))
+}
+
+// benchDemoSignIn gives a demo account (whose password was shown once, at load) a
+// known password through the stores, as an administrator's reset followed by the
+// user's own change would, and signs in.
+func benchDemoSignIn(b *testing.B, hs *httptest.Server, stores *models.Stores, email string) []*http.Cookie {
+	ctx := b.Context()
+	var id uint
+	if err := stores.DB.Read.Raw("SELECT id FROM users WHERE email = ?", email).Scan(&id).Error; err != nil || id == 0 {
+		b.Fatalf("no demo account %s: %v", email, err)
+	}
+	temp, err := stores.Users.ResetPassword(ctx, models.Actor{IP: "bench"}, id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, err := stores.Users.Get(ctx, id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := stores.Users.ChangePassword(ctx, models.Actor{User: u, IP: "bench"}, u, models.PasswordChange{Current: temp, Password: dbtest.BenchPassword, Confirm: dbtest.BenchPassword}); err != nil {
+		b.Fatal(err)
+	}
+	return benchSignIn(b, hs, stores, email, "", "")
+}
+
+// benchAlone is the median time of n requests made one at a time.
+func benchAlone(b *testing.B, target string, cookies []*http.Cookie, n int) time.Duration {
+	cl := &http.Client{}
+	var ds []time.Duration
+	for range n {
+		req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, target, nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		t0 := time.Now()
+		resp, err := cl.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		ds = append(ds, time.Since(t0))
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,129 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// HomeQuery chooses what a home page counts.
+type HomeQuery struct {
+	// AssignedTo narrows the case blocks to one caseworker's cases (0: all in scope).
+	AssignedTo uint
+	// StaleSince: open cases without a status change since then are waiting.
+	StaleSince time.Time
+	// Today is the day monitoring visits and referrals are due against.
+	Today Date
+	// Shown is how many waiting cases to list.
+	Shown int
+}
+
+// WaitingCase is an open case without a recent status change, with the time of its
+// last one.
+type WaitingCase struct {
+	ID         uint
+	CaseNumber string
+	FamilyName string
+	GivenName  string
+	Status     CaseStatus
+	Since      time.Time
+}
+
+// Home is what a caseworker's or supervisor's home shows about the cases in scope.
+type Home struct {
+	// Stages counts the open cases by status, in workflow order.
+	Stages []StageCount
+	// Waiting lists the cases waiting longest first; WaitingTotal counts them all.
+	Waiting      []WaitingCase
+	WaitingTotal int64
+	// The casework queues of the scope's offices.
+	AwaitingApproval, AwaitingDelivery, MonitoringDue, ReferralsOverdue int64
+}
+
+// Home reads the home page's figures from case_homes and home_tallies (migration
+// 0010_home_indexes): each is a sum over at most a few rows per day and office, or the
+// first rows of an index, so a home costs the same at a thousand cases and at a
+// million. They agree with the direct queries (the case list's stale filter,
+// CountMonitoringDue, CountAwaitingApproval, CountAwaitingDelivery, CountOverdue).
+func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, error) {
+	db := s.db.Read.WithContext(ctx)
+	h := &Home{}
+	scoped := func(kind string, mine bool) *gorm.DB {
+		t := sc.Where(db.Table("home_tallies").Where("kind = ?", kind), "office_id")
+		if mine && q.AssignedTo != 0 {
+			t = t.Where("assignee_id = ?", q.AssignedTo)
+		}
+		return t
+	}
+	sum := func(t *gorm.DB) (int64, error) {
+		var n int64
+		err := t.Select("COALESCE(SUM(n), 0)").Row().Scan(&n)
+		return n, err
+	}
+	var stages []StageCount
+	if err := scoped("stage", true).Select("bucket AS status, SUM(n) AS count").Group("bucket").
+		Having("SUM(n) > 0").Scan(&stages).Error; err != nil {
+		return nil, fmt.Errorf("home stages: %w", err)
+	}
+	slices.SortFunc(stages, func(a, b StageCount) int {
+		return slices.Index(CaseStatuses, a.Status) - slices.Index(CaseStatuses, b.Status)
+	})
+	h.Stages = stages
+
+	// Waiting: whole days before the cutoff's day from the tallies, the cutoff's own
+	// day from the index.
+	cut := q.StaleSince.UTC()
+	dayStart := time.Date(cut.Year(), cut.Month(), cut.Day(), 0, 0, 0, 0, time.UTC)
+	before, err := sum(scoped("changed", true).Where("bucket < ?", dayStart.Format(time.DateOnly)))
+	if err != nil {
+		return nil, fmt.Errorf("home waiting: %w", err)
+	}
+	homes := func() *gorm.DB {
+		t := sc.Where(db.Table("case_homes AS h"), "h.office_id")
+		if q.AssignedTo != 0 {
+			t = t.Where("h.assignee_id = ?", q.AssignedTo)
+		}
+		return t
+	}
+	var sameDay int64
+	if err := homes().Where("h.changed_at >= ? AND h.changed_at < ?", dayStart, cut).Count(&sameDay).Error; err != nil {
+		return nil, fmt.Errorf("home waiting: %w", err)
+	}
+	h.WaitingTotal = before + sameDay
+	if q.Shown > 0 && h.WaitingTotal > 0 {
+		h.Waiting, err = collectRows(homes().Joins("JOIN cases c ON c.id = h.case_id").
+			Select("c.id, c.case_number, c.family_name, c.given_name, c.status, h.changed_at").
+			Where("h.changed_at < ?", cut).Order("h.changed_at, h.case_id").Limit(q.Shown),
+			func(rows *sql.Rows, w *WaitingCase) error {
+				return rows.Scan(&w.ID, &w.CaseNumber, &w.FamilyName, &w.GivenName, &w.Status, &w.Since)
+			})
+		if err != nil {
+			return nil, fmt.Errorf("home waiting cases: %w", err)
+		}
+	}
+
+	for _, f := range []struct {
+		n     *int64
+		kind  string
+		where string
+		arg   any
+	}{
+		{&h.MonitoringDue, "monitoring", "bucket <= ?", q.Today.AddDays(-MonitoringInterval).String()},
+		{&h.AwaitingApproval, "approval", "", nil},
+		{&h.AwaitingDelivery, "delivery", "", nil},
+		{&h.ReferralsOverdue, "referral", "bucket <= ?", q.Today.AddDays(-ReferralOverdueDays).String()},
+	} {
+		t := scoped(f.kind, false)
+		if f.where != "" {
+			t = t.Where(f.where, f.arg)
+		}
+		if *f.n, err = sum(t); err != nil {
+			return nil, fmt.Errorf("home %s: %w", f.kind, err)
+		}
+	}
+	return h, nil
+}

@@ -1,0 +1,262 @@
+package models_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"awda/models"
+	"awda/models/dbtest"
+)
+
+// TestHomeMatchesDirectQueries writes random casework straight into the tables (as an
+// import or an operator would, so only the triggers keep the home tallies), changes it
+// at random (status, office, assignee, support and referral states), and checks after
+// each round that every home figure equals the direct query's, in every scope and for
+// several days.
+func TestHomeMatchesDirectQueries(t *testing.T) {
+	ctx := context.Background()
+	clock := dbtest.NewClock(time.Date(2021, 6, 1, 9, 0, 0, 0, time.UTC))
+	s := dbtest.Stores(t, clock)
+	offices := []*models.Office{dbtest.MustOffice(t, s, "RAB", "Rabat"), dbtest.MustOffice(t, s, "CAS", "Casablanca")}
+	cws := []*models.User{
+		dbtest.MustUser(t, s, "cw1@example.org", models.RoleCaseworker, "RAB", "a long test passphrase"),
+		dbtest.MustUser(t, s, "cw2@example.org", models.RoleCaseworker, "RAB", "a long test passphrase"),
+		dbtest.MustUser(t, s, "cw3@example.org", models.RoleCaseworker, "CAS", "a long test passphrase"),
+	}
+	sup := dbtest.MustUser(t, s, "sup@example.org", models.RoleSupervisor, "RAB", "a long test passphrase")
+	hq := dbtest.MustUser(t, s, "hq@example.org", models.RoleSupervisor, "", "a long test passphrase")
+	rng := rand.New(rand.NewPCG(14, 2))
+	base := time.Date(2021, 1, 1, 8, 0, 0, 0, time.UTC)
+	at := func() time.Time { return base.Add(time.Duration(rng.IntN(150*24*60)) * time.Minute) }
+	day := func() models.Date { return models.DateOf(at()) }
+	db := s.DB.Write
+	var cases []*models.Case
+	for i := range 60 {
+		cs := insertCase(t, s, offices[i%2], cws[0], models.CaseStatuses[rng.IntN(len(models.CaseStatuses))], true)
+		if rng.IntN(4) > 0 {
+			cw := cws[rng.IntN(len(cws))]
+			if err := db.Model(cs).Update("assigned_to_id", cw.ID).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		cases = append(cases, cs)
+	}
+	pick := func() *models.Case { return cases[rng.IntN(len(cases))] }
+	supStatuses := []models.SupportStatus{models.SupportPlanned, models.SupportApproved, "delivered", "cancelled"}
+	refStatuses := []models.ReferralStatus{models.ReferralSent, models.ReferralAccepted, "completed", "rejected"}
+	mustCreate := func(v any) {
+		t.Helper()
+		if err := db.Create(v).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	for round := range 6 {
+		for range 40 {
+			cs := pick()
+			switch rng.IntN(8) {
+			case 0:
+				mustCreate(&models.StatusChange{CaseID: cs.ID, From: cs.Status, To: cs.Status, Date: day(), UserID: cws[0].ID, CreatedAt: at()})
+			case 1:
+				kind := models.ActivityKind("monitoring")
+				if rng.IntN(3) == 0 {
+					kind = "counselling"
+				}
+				mustCreate(&models.Activity{CaseID: cs.ID, Kind: kind, Date: day(), CreatedByID: cws[0].ID})
+			case 2:
+				comment := ""
+				if rng.IntN(4) == 0 {
+					comment = "send back"
+				}
+				mustCreate(&models.Support{CaseID: cs.ID, Type: "cash", Amount: 100, Currency: "MAD", Date: day(),
+					Status: supStatuses[rng.IntN(len(supStatuses))], PlannedByID: cws[0].ID, ReturnComment: comment, Version: 1})
+			case 3:
+				mustCreate(&models.Referral{CaseID: cs.ID, Partner: "health", DateSent: day(),
+					Status: refStatuses[rng.IntN(len(refStatuses))], CreatedByID: cws[0].ID, Version: 1})
+			case 4:
+				st := models.CaseStatuses[rng.IntN(len(models.CaseStatuses))]
+				if err := db.Model(cs).Update("status", st).Error; err != nil {
+					t.Fatal(err)
+				}
+				cs.Status = st
+			case 5:
+				o := offices[rng.IntN(2)]
+				if err := db.Model(cs).Update("office_id", o.ID).Error; err != nil {
+					t.Fatal(err)
+				}
+			case 6:
+				var cw any = cws[rng.IntN(len(cws))].ID
+				if rng.IntN(3) == 0 {
+					cw = nil
+				}
+				if err := db.Model(cs).Update("assigned_to_id", cw).Error; err != nil {
+					t.Fatal(err)
+				}
+			case 7:
+				if rng.IntN(2) == 0 {
+					if err := db.Model(&models.Support{}).Where("case_id = ?", cs.ID).
+						Updates(map[string]any{"status": supStatuses[rng.IntN(len(supStatuses))], "return_comment": ""}).Error; err != nil {
+						t.Fatal(err)
+					}
+				} else if err := db.Model(&models.Referral{}).Where("case_id = ?", cs.ID).
+					Updates(map[string]any{"status": refStatuses[rng.IntN(len(refStatuses))], "outcome": []string{"", "done"}[rng.IntN(2)]}).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, u := range []*models.User{cws[0], cws[1], cws[2], sup, hq} {
+			for _, now := range []time.Time{at(), at(), base.AddDate(0, 7, 0)} {
+				t.Run(fmt.Sprintf("round %d %s %s", round, u.Email, now.Format(time.DateTime)), func(t *testing.T) {
+					compareHome(ctx, t, s, u, now, seen)
+				})
+			}
+		}
+	}
+	// The comparison means something only if every figure was not always zero.
+	for _, k := range []string{"stages", "waiting", "monitoring due", "awaiting approval", "awaiting delivery", "referrals overdue"} {
+		if !seen[k] {
+			t.Errorf("%s: always zero in the random data", k)
+		}
+	}
+}
+
+func compareHome(ctx context.Context, t *testing.T, s *models.Stores, u *models.User, now time.Time, seen map[string]bool) {
+	t.Helper()
+	sc := u.Scope()
+	var mine uint
+	if u.Role == models.RoleCaseworker {
+		mine = u.ID
+	}
+	stale := now.Add(-14 * 24 * time.Hour)
+	today := models.DateOf(now)
+	h, err := s.Cases.Home(ctx, sc, models.HomeQuery{AssignedTo: mine, StaleSince: stale, Today: today, Shown: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages, err := s.Cases.OpenByStage(ctx, sc, mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(h.Stages, stages) {
+		t.Errorf("stages: home %v, direct %v", h.Stages, stages)
+	}
+	list, total, err := s.Cases.List(ctx, sc, models.CaseFilter{AssignedTo: mine, StaleSince: stale, PerPage: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen["stages"] = seen["stages"] || len(stages) > 0
+	seen["waiting"] = seen["waiting"] || total > 0
+	if h.WaitingTotal != total {
+		t.Errorf("waiting: home %d, case list %d", h.WaitingTotal, total)
+	}
+	listed := map[uint]bool{}
+	for _, c := range list {
+		listed[c.ID] = true
+	}
+	for i, w := range h.Waiting {
+		if !listed[w.ID] {
+			t.Errorf("waiting case %s is not in the case list's stale filter", w.CaseNumber)
+		}
+		if i > 0 && w.Since.Before(h.Waiting[i-1].Since) {
+			t.Errorf("waiting cases not longest first: %v after %v", w.Since, h.Waiting[i-1].Since)
+		}
+	}
+	if want := min(int(total), 5); len(h.Waiting) != want {
+		t.Errorf("waiting shown: %d, want %d", len(h.Waiting), want)
+	}
+	for _, c := range []struct {
+		name string
+		got  int64
+		want func() (int64, error)
+	}{
+		{"monitoring due", h.MonitoringDue, func() (int64, error) { return s.Activities.CountMonitoringDue(ctx, sc, today) }},
+		{"awaiting approval", h.AwaitingApproval, func() (int64, error) { return s.Support.CountAwaitingApproval(ctx, sc) }},
+		{"awaiting delivery", h.AwaitingDelivery, func() (int64, error) { return s.Support.CountAwaitingDelivery(ctx, sc) }},
+		{"referrals overdue", h.ReferralsOverdue, func() (int64, error) { return s.Referrals.CountOverdue(ctx, sc, now) }},
+	} {
+		want, err := c.want()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[c.name] = seen[c.name] || want > 0
+		if c.got != want {
+			t.Errorf("%s: home %d, direct %d", c.name, c.got, want)
+		}
+	}
+}
+
+// TestHomeQueriesUseIndexes: every statement a home runs is answered from an index
+// (SQLite's EXPLAIN QUERY PLAN says SEARCH, never SCAN of a table), in each scope.
+func TestHomeQueriesUseIndexes(t *testing.T) {
+	if dbtest.Backend() != "sqlite" {
+		t.Skip("the plan is read from SQLite's EXPLAIN QUERY PLAN; PostgreSQL's plans are checked in the benchmarks' report")
+	}
+	ctx := context.Background()
+	clock := dbtest.NewClock(time.Date(2021, 6, 1, 9, 0, 0, 0, time.UTC))
+	s := dbtest.Stores(t, clock)
+	dbtest.MustOffice(t, s, "RAB", "Rabat")
+	cw := dbtest.MustUser(t, s, "cw@example.org", models.RoleCaseworker, "RAB", "a long test passphrase")
+	sup := dbtest.MustUser(t, s, "sup@example.org", models.RoleSupervisor, "RAB", "a long test passphrase")
+	hq := dbtest.MustUser(t, s, "hq@example.org", models.RoleSupervisor, "", "a long test passphrase")
+	var stmts []string
+	var args [][]any
+	capture := func(tx *gorm.DB) {
+		stmts = append(stmts, tx.Statement.SQL.String())
+		args = append(args, tx.Statement.Vars)
+	}
+	read := s.DB.Read
+	if err := read.Callback().Query().After("gorm:query").Register("test:capture", capture); err != nil {
+		t.Fatal(err)
+	}
+	if err := read.Callback().Row().After("gorm:row").Register("test:capture", capture); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*models.User{cw, sup, hq} {
+		var mine uint
+		if u == cw {
+			mine = u.ID
+		}
+		now := clock.Now()
+		if _, err := s.Cases.Home(ctx, u.Scope(), models.HomeQuery{AssignedTo: mine, StaleSince: now.Add(-14 * 24 * time.Hour),
+			Today: models.DateOf(now), Shown: 10}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GroupSessions.CountBetween(ctx, u.Scope(), models.NewDate(2021, 5, 31), models.NewDate(2021, 6, 6)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read.Callback().Query().Remove("test:capture")
+	read.Callback().Row().Remove("test:capture")
+	if len(stmts) < 3*7 {
+		t.Fatalf("captured %d statements", len(stmts))
+	}
+	for i, q := range stmts {
+		rows, err := read.Raw("EXPLAIN QUERY PLAN "+q, args[i]...).Rows()
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, d := range plan {
+			if strings.HasPrefix(d, "SCAN ") && !strings.Contains(d, "USING INDEX") && !strings.Contains(d, "USING COVERING INDEX") {
+				t.Errorf("a home query scans a table:\n%s\n%s", q, strings.Join(plan, "\n"))
+			}
+		}
+		t.Logf("%s\n  %s", q, strings.Join(plan, "\n  "))
+	}
+}
