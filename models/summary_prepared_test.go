@@ -59,7 +59,9 @@ func randomSummaryData(t *testing.T, f *sumFixture, r *rand.Rand) {
 		for range r.IntN(5) {
 			date := day()
 			if r.IntN(3) == 0 {
-				date = "2021-03-15" // same day twice: records add up, people don't
+				// the same day twice (records add up, people don't), and days
+				// following each other at a period's start
+				date = []string{"2021-03-14", "2021-03-15", "2021-03-28"}[r.IntN(3)]
 			}
 			f.support(c, models.SupportTypes[r.IntN(len(models.SupportTypes))], date, func(s *models.Support) {
 				s.Status = statuses[r.IntN(len(statuses))]
@@ -122,6 +124,9 @@ func randomSummaryFilter(r *rand.Rand, offices []string) models.SummaryFilter {
 		if r.IntN(2) == 0 { // the busy months of the data
 			dd = models.NewDate(2021, 1, 1).AddMonths(r.IntN(4))
 		}
+		if r.IntN(5) == 0 {
+			return models.NewDate(2021, 3, 14)
+		}
 		switch r.IntN(3) {
 		case 0:
 			return dd
@@ -163,7 +168,7 @@ func TestSummaryPreparedMatchesDirect(t *testing.T) {
 			f := newSumFixture(t)
 			randomSummaryData(t, f, r)
 			offices := []string{"RAB", "OUJ", "TNG"}
-			for i := range 60 {
+			for i := range 120 {
 				flt := randomSummaryFilter(r, offices)
 				scope := all
 				if i%4 == 3 {
