@@ -65,11 +65,10 @@ func summaryPreparedTables(pg bool) []string {
 			direction VARCHAR(10) NOT NULL,
 			nationality VARCHAR(2) NOT NULL,
 			sex VARCHAR(1) NOT NULL,
-			age_group VARCHAR(10) NOT NULL,
 			PRIMARY KEY (case_id, ind, k, d)
 		)` + withoutRowID,
 		// the period's days of one indicator (edges of a period, drill-down lists)
-		`CREATE INDEX idx_summary_facts_ind_d ON summary_facts (ind, d, prev, k, office_id, direction, nationality, sex, age_group, n, amount, case_id)`,
+		`CREATE INDEX idx_summary_facts_ind_d ON summary_facts (ind, d, prev, k, office_id, direction, nationality, sex, n, amount, case_id)`,
 		// the rows whose prev falls in the first, partial month of a period
 		`CREATE INDEX idx_summary_facts_ind_prev ON summary_facts (ind, prev, d)`,
 		`CREATE TABLE summary_tallies (
@@ -81,10 +80,22 @@ func summaryPreparedTables(pg bool) []string {
 			direction VARCHAR(10) NOT NULL,
 			nationality VARCHAR(2) NOT NULL,
 			sex VARCHAR(1) NOT NULL,
-			age_group VARCHAR(10) NOT NULL,
 			n BIGINT NOT NULL,
 			amount BIGINT NOT NULL,
-			PRIMARY KEY (ind, month, pmonth, k, office_id, direction, nationality, sex, age_group)
+			PRIMARY KEY (ind, month, pmonth, k, office_id, direction, nationality, sex)
+		)` + withoutRowID,
+		// summary_tallies without nationality and sex: what a summary with neither filter
+		// reads (a sixth of the rows at the demo's scale)
+		`CREATE TABLE summary_totals (
+			ind VARCHAR(40) NOT NULL,
+			month VARCHAR(7) NOT NULL,
+			pmonth VARCHAR(7) NOT NULL,
+			k VARCHAR(80) NOT NULL,
+			office_id BIGINT NOT NULL,
+			direction VARCHAR(10) NOT NULL,
+			n BIGINT NOT NULL,
+			amount BIGINT NOT NULL,
+			PRIMARY KEY (ind, month, pmonth, k, office_id, direction)
 		)` + withoutRowID,
 	}
 }
@@ -92,17 +103,22 @@ func summaryPreparedTables(pg bool) []string {
 // Fact indicators (summary_facts.ind). The ".delivered" variants count delivered
 // support only (the summary's "delivered support only" filter).
 const (
-	factReturns      = "returns"
-	factVulnerable   = "vulnerable"
-	factVulnerabilty = "vulnerability"
-	factInformed     = "informed"
-	factTrained      = "trained"
-	factOfficeFunded = "office_funded"
-	factInbound      = "inbound_supported"
-	factSupportType  = "support_type"
-	factReferrals    = "referrals"
-	factRecords      = "records"
-	deliveredSuffix  = ".delivered"
+	factReturns = "returns"
+	// the returns again, keyed by nationality, sex and age group at departure: the
+	// breakdowns read them from summary_totals, which has no such columns
+	factReturnsNationality = "returns_nationality"
+	factReturnsSex         = "returns_sex"
+	factReturnsAge         = "returns_age"
+	factVulnerable         = "vulnerable"
+	factVulnerabilty       = "vulnerability"
+	factInformed           = "informed"
+	factTrained            = "trained"
+	factOfficeFunded       = "office_funded"
+	factInbound            = "inbound_supported"
+	factSupportType        = "support_type"
+	factReferrals          = "referrals"
+	factRecords            = "records"
+	deliveredSuffix        = ".delivered"
 )
 
 // summaryFactsSource is THE definition of every figure of the summary: the facts of the
@@ -133,6 +149,9 @@ func summaryFactsSource(in func(col string) string) string {
 	returned := " FROM cases c WHERE c.direction = 'outbound' AND c.departure_date IS NOT NULL AND c.departure_date <> ''" + where("c.id")
 	src := strings.Join(append([]string{
 		"SELECT c.id AS case_id, '" + factReturns + "' AS ind, '' AS k, c.departure_date AS d, 0 AS amount" + returned,
+		"SELECT c.id, '" + factReturnsNationality + "', c.nationality, c.departure_date, 0" + returned,
+		"SELECT c.id, '" + factReturnsSex + "', c.sex, c.departure_date, 0" + returned,
+		"SELECT c.id, '" + factReturnsAge + "', " + ageGroupSQL + ", c.departure_date, 0" + returned,
 		"SELECT c.id, '" + factVulnerable + "', '', c.departure_date, 0" + returned +
 			" AND EXISTS (SELECT 1 FROM case_vulnerabilities v WHERE v.case_id = c.id)",
 		"SELECT c.id, '" + factVulnerabilty + "', v.code, c.departure_date, 0 FROM cases c JOIN case_vulnerabilities v ON v.case_id = c.id" +
@@ -144,8 +163,7 @@ func summaryFactsSource(in func(col string) string) string {
 	records := "('" + factRecords + "', '" + factRecords + deliveredSuffix + "')"
 	return `SELECT f.case_id AS case_id, f.ind AS ind, f.k AS k, f.d AS d,
 		CASE WHEN f.ind IN ` + records + ` THEN NULL ELSE LAG(f.d) OVER (PARTITION BY f.case_id, f.ind, f.k ORDER BY f.d) END AS prev,
-		f.n AS n, f.amount AS amount, c.office_id AS office_id, c.direction AS direction, c.nationality AS nationality, c.sex AS sex,
-		CASE WHEN f.ind = '` + factReturns + `' THEN ` + ageGroupSQL + ` ELSE '' END AS age_group
+		f.n AS n, f.amount AS amount, c.office_id AS office_id, c.direction AS direction, c.nationality AS nationality, c.sex AS sex
 		FROM (SELECT u.case_id AS case_id, u.ind AS ind, u.k AS k, u.d AS d,
 				CASE WHEN u.ind IN ` + records + ` THEN COUNT(*) ELSE 1 END AS n, CAST(SUM(u.amount) AS BIGINT) AS amount
 			FROM (` + src + `) u GROUP BY u.case_id, u.ind, u.k, u.d) f
@@ -153,36 +171,46 @@ func summaryFactsSource(in func(col string) string) string {
 }
 
 const (
-	factColumns  = "case_id, ind, k, d, prev, n, amount, office_id, direction, nationality, sex, age_group"
-	tallyKey     = "ind, month, pmonth, k, office_id, direction, nationality, sex, age_group"
+	factColumns  = "case_id, ind, k, d, prev, n, amount, office_id, direction, nationality, sex"
+	tallyKey     = "ind, month, pmonth, k, office_id, direction, nationality, sex"
 	tallyColumns = tallyKey + ", n, amount"
 	// factTallyKey is tallyKey computed from a row of summary_facts.
-	factTallyKey = "ind, substr(d,1,7), COALESCE(substr(prev,1,7),''), k, office_id, direction, nationality, sex, age_group"
+	factTallyKey = "ind, substr(d,1,7), COALESCE(substr(prev,1,7),''), k, office_id, direction, nationality, sex"
+	totalKey     = "ind, month, pmonth, k, office_id, direction"
+	totalColumns = totalKey + ", n, amount"
+	factTotalKey = "ind, substr(d,1,7), COALESCE(substr(prev,1,7),''), k, office_id, direction"
 )
 
 // summaryRebuildSQL empties and refills both tables from the records.
 func summaryRebuildSQL() []string {
 	all := func(string) string { return "" }
 	return []string{
+		"DELETE FROM summary_totals",
 		"DELETE FROM summary_tallies",
 		"DELETE FROM summary_facts",
 		"INSERT INTO summary_facts (" + factColumns + ") " + summaryFactsSource(all),
 		"INSERT INTO summary_tallies (" + tallyColumns + ") SELECT " + factTallyKey +
 			", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_facts GROUP BY " + factTallyKey,
+		"INSERT INTO summary_totals (" + totalColumns + ") SELECT " + totalKey +
+			", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_tallies GROUP BY " + totalKey,
 	}
 }
 
 // summaryRefreshSQL recomputes the facts of the cases whose id satisfies in(col) and
-// moves the tallies by the difference: first the tallies (old facts subtracted, new
-// ones added, in key order so that concurrent refreshes take tally rows in the same
-// order), then the facts replaced.
+// moves the totals and tallies by the difference: first those (old facts subtracted,
+// new ones added, in key order so that concurrent refreshes take their rows in the
+// same order), then the facts replaced.
 func summaryRefreshSQL(in func(col string) string) []string {
+	delta := "SELECT ind, d, prev, k, office_id, direction, nationality, sex, -n AS n, -amount AS amount FROM summary_facts WHERE " + in("case_id") +
+		" UNION ALL SELECT ind, d, prev, k, office_id, direction, nationality, sex, n, amount FROM (" + summaryFactsSource(in) + ") nf"
+	move := func(table, key, factKey string) string {
+		return "INSERT INTO " + table + " (" + key + ", n, amount) SELECT " + factKey + ", SUM(n), CAST(SUM(amount) AS BIGINT) FROM (" + delta +
+			") z GROUP BY " + factKey + " HAVING SUM(n) <> 0 OR SUM(amount) <> 0 ORDER BY " + factKey +
+			" ON CONFLICT (" + key + ") DO UPDATE SET n = " + table + ".n + excluded.n, amount = " + table + ".amount + excluded.amount"
+	}
 	return []string{
-		"INSERT INTO summary_tallies (" + tallyColumns + ") SELECT " + factTallyKey + ", SUM(n), CAST(SUM(amount) AS BIGINT) FROM (" +
-			"SELECT ind, d, prev, k, office_id, direction, nationality, sex, age_group, -n AS n, -amount AS amount FROM summary_facts WHERE " + in("case_id") +
-			" UNION ALL SELECT ind, d, prev, k, office_id, direction, nationality, sex, age_group, n, amount FROM (" + summaryFactsSource(in) + ") nf" +
-			") z GROUP BY " + factTallyKey + " HAVING SUM(n) <> 0 OR SUM(amount) <> 0 ORDER BY " + factTallyKey +
-			" ON CONFLICT (" + tallyKey + ") DO UPDATE SET n = summary_tallies.n + excluded.n, amount = summary_tallies.amount + excluded.amount",
+		move("summary_totals", totalKey, factTotalKey),
+		move("summary_tallies", tallyKey, factTallyKey),
 		"DELETE FROM summary_facts WHERE " + in("case_id"),
 		"INSERT INTO summary_facts (" + factColumns + ") " + summaryFactsSource(in),
 	}
@@ -260,7 +288,7 @@ func RebuildSummary(ctx context.Context, db *DB) (int64, error) {
 	err := db.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if db.Dialect == Postgres {
 			// no summary write may interleave with the refill
-			if err := tx.Exec("LOCK TABLE summary_facts, summary_tallies IN EXCLUSIVE MODE").Error; err != nil {
+			if err := tx.Exec("LOCK TABLE summary_facts, summary_tallies, summary_totals IN EXCLUSIVE MODE").Error; err != nil {
 				return err
 			}
 		}

@@ -647,9 +647,10 @@ func (s *SummaryStore) Cases(ctx context.Context, scope Scope, f SummaryFilter, 
 	var args []any
 	if ind == IndReturnsNationality && key == OtherKey {
 		// every nationality outside the top 10 of the page's breakdown
-		all, aargs, _ := factsCasesSQL(IndReturns, "", f, scope)
+		all, aargs, _ := factsCasesSQL(IndReturnsNationality, OtherKey, f, scope)
+		all, aargs = strings.TrimSuffix(all, " AND x.k = ?"), aargs[:len(aargs)-1]
 		var kc []KeyCount
-		byNat := strings.Replace(all, "SELECT x.case_id", "SELECT x.nationality AS key, COUNT(*) AS count", 1) + " GROUP BY x.nationality"
+		byNat := strings.Replace(all, "SELECT x.case_id", "SELECT x.k AS key, COUNT(*) AS count", 1) + " GROUP BY x.k"
 		if err := s.db.Read.WithContext(ctx).Raw(byNat, aargs...).Scan(&kc).Error; err != nil {
 			return nil, 0, fmt.Errorf("summary nationalities: %w", err)
 		}
@@ -661,7 +662,7 @@ func (s *SummaryStore) Cases(ctx context.Context, scope Scope, f SummaryFilter, 
 		for i, x := range top {
 			keys[i] = x.Key
 		}
-		inner, args = all+" AND x.nationality NOT IN ?", append(aargs, keys)
+		inner, args = all+" AND x.k NOT IN ?", append(aargs, keys)
 	} else {
 		var ok bool
 		if inner, args, ok = factsCasesSQL(ind, key, f, scope); !ok {
@@ -739,9 +740,9 @@ func (d Date) AddMonths(n int) Date { return Date{d.t.AddDate(0, n, 0)} }
 // breakdowns all read the returns' facts), in the filter's support variant.
 func factIndicator(ind string, f SummaryFilter) (string, bool) {
 	switch ind {
-	case IndReturns, IndReturnsMonth, IndReturnsNationality, IndReturnsOffice, IndReturnsSex, IndReturnsAge:
+	case IndReturns, IndReturnsMonth, IndReturnsOffice:
 		return factReturns, true
-	case IndVulnerable, IndVulnerability, IndInformed, IndTrained, IndReferrals:
+	case IndReturnsNationality, IndReturnsSex, IndReturnsAge, IndVulnerable, IndVulnerability, IndInformed, IndTrained, IndReferrals:
 		return ind, true
 	case IndOfficeFunded, IndInboundSupported, IndSupportType:
 		if f.Delivered {
@@ -821,7 +822,12 @@ func preparedQuery(f SummaryFilter, scope Scope, inds []string) (string, []any) 
 	if to != monthEnd(to) {
 		full1 = NewDate(to.Year(), to.Time().Month(), 1).AddDays(-1)
 	}
-	const cols = "x.ind AS ind, x.k AS k, %s AS month, x.office_id AS office_id, x.nationality AS nationality, x.sex AS sex, x.age_group AS age_group, x.n AS n, x.amount AS amount"
+	// without a nationality or sex filter, the tallies without those columns do
+	tallies := "summary_tallies"
+	if f.Nationality == "" && f.Sex == "" {
+		tallies = "summary_totals"
+	}
+	const cols = "x.ind AS ind, x.k AS k, %s AS month, x.office_id AS office_id, x.n AS n, x.amount AS amount"
 	factCols := fmt.Sprintf(cols, "substr(x.d,1,7)")
 	var parts []string
 	var args []any
@@ -833,7 +839,7 @@ func preparedQuery(f SummaryFilter, scope Scope, inds []string) (string, []any) 
 	if full0.After(full1) {
 		edge(from, to)
 	} else {
-		parts = append(parts, "SELECT "+fmt.Sprintf(cols, "x.month")+" FROM summary_tallies x WHERE "+indIn+
+		parts = append(parts, "SELECT "+fmt.Sprintf(cols, "x.month")+" FROM "+tallies+" x WHERE "+indIn+
 			" AND x.month >= ? AND x.month <= ? AND x.pmonth < ?"+cond)
 		args = append(append(args, full0.String()[:7], full1.String()[:7], from.String()[:7]), cargs...)
 		if from != full0 {
@@ -850,10 +856,7 @@ func preparedQuery(f SummaryFilter, scope Scope, inds []string) (string, []any) 
 	var out strings.Builder
 	out.WriteString("WITH t AS (" + strings.Join(parts, "\nUNION ALL\n") + ")\n")
 	out.WriteString("SELECT t.ind, t.k, SUM(t.n), CAST(SUM(t.amount) AS BIGINT) FROM t GROUP BY t.ind, t.k HAVING SUM(t.n) > 0")
-	for _, b := range []struct{ ind, key string }{
-		{IndReturnsMonth, "t.month"}, {IndReturnsNationality, "t.nationality"}, {IndReturnsOffice, "o.code"},
-		{IndReturnsSex, "t.sex"}, {IndReturnsAge, "t.age_group"},
-	} {
+	for _, b := range []struct{ ind, key string }{{IndReturnsMonth, "t.month"}, {IndReturnsOffice, "o.code"}} {
 		if !want[b.ind] {
 			continue
 		}
@@ -881,15 +884,9 @@ func factsCasesSQL(ind, key string, f SummaryFilter, scope Scope) (string, []any
 	switch ind {
 	case IndReturnsMonth:
 		q += " AND substr(x.d,1,7) = ?"
-	case IndReturnsNationality:
-		q += " AND x.nationality = ?"
 	case IndReturnsOffice:
 		q += " AND x.office_id = (SELECT o.id FROM offices o WHERE o.code = ?)"
-	case IndReturnsSex:
-		q += " AND x.sex = ?"
-	case IndReturnsAge:
-		q += " AND x.age_group = ?"
-	case IndVulnerability, IndSupportType, IndReferrals:
+	case IndReturnsNationality, IndReturnsSex, IndReturnsAge, IndVulnerability, IndSupportType, IndReferrals:
 		q += " AND x.k = ?"
 	default:
 		return q, args, true

@@ -196,7 +196,7 @@ func TestSummaryPreparedMatchesDirect(t *testing.T) {
 // gives exactly what the triggers maintained (tally rows at zero aside).
 func requireRebuildSame(t *testing.T, f *sumFixture) {
 	t.Helper()
-	read := func() (string, string) {
+	read := func() (string, string, string) {
 		dump := func(q string) string {
 			rows, err := f.s.DB.Read.Raw(q).Rows()
 			if err != nil {
@@ -226,20 +226,24 @@ func requireRebuildSame(t *testing.T, f *sumFixture) {
 			sort.Strings(out)
 			return strings.Join(out, "\n")
 		}
-		return dump("SELECT * FROM summary_facts"), dump("SELECT * FROM summary_tallies WHERE n <> 0 OR amount <> 0")
+		return dump("SELECT * FROM summary_facts"), dump("SELECT * FROM summary_tallies WHERE n <> 0 OR amount <> 0"),
+			dump("SELECT * FROM summary_totals WHERE n <> 0 OR amount <> 0")
 	}
-	facts, tallies := read()
+	facts, tallies, totals := read()
 	if facts == "" {
 		t.Fatal("no facts at all")
 	}
 	if _, err := models.RebuildSummary(t.Context(), f.s.DB); err != nil {
 		t.Fatal(err)
 	}
-	facts2, tallies2 := read()
+	facts2, tallies2, totals2 := read()
 	if facts != facts2 {
 		t.Errorf("rebuilt facts differ:\nincremental\n%s\nrebuilt\n%s", facts, facts2)
 	}
 	if tallies != tallies2 {
 		t.Errorf("rebuilt tallies differ:\nincremental\n%s\nrebuilt\n%s", tallies, tallies2)
+	}
+	if totals != totals2 {
+		t.Errorf("rebuilt totals differ:\nincremental\n%s\nrebuilt\n%s", totals, totals2)
 	}
 }
