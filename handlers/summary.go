@@ -18,6 +18,17 @@ const summaryPerPage = 50
 // are invalid (the errors are in the view model).
 func (s *server) summaryFilter(c echo.Context, scope models.Scope) (models.SummaryFilter, models.FieldErrors, error) {
 	f, fe := models.ParseSummaryFilter(c.QueryParams())
+	if scope.OfficeID != nil && fe["office"] == "" {
+		// a one-office user's summary is always their office's: the filter says so
+		// (on the page, the printed copy and summary.csv) whatever the URL named
+		offices, err := s.scopedOffices(c, scope)
+		if err != nil {
+			return f, nil, err
+		}
+		if len(offices) == 1 {
+			f.Office = offices[0].Code
+		}
+	}
 	if len(fe) > 0 || f.HasPeriod() {
 		return f, fe, nil
 	}

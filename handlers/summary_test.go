@@ -342,9 +342,13 @@ func TestSummaryFiltersScopeAndAccess(t *testing.T) {
 	if n := p.Doc.Find(`select[name="office"] option[value]`).Length(); n != 2 { // blank + TNG
 		t.Errorf("office choices %d", n)
 	}
+	// asking for another office gives their own, and the page says which
 	p = sup.get("/summary?from=2021-01-01&to=2021-12-31&office=RAB")
-	if got := figure(p, `[data-testid="ind-returns"]`); got != "0" {
-		t.Errorf("RAB through a Tanger scope: %q", got)
+	if got := figure(p, `[data-testid="ind-returns"]`); got != "2" {
+		t.Errorf("RAB through a Tanger scope: %q, want Tanger's 2", got)
+	}
+	if got := p.text(`[data-testid="meta-office"]`); !strings.Contains(got, "TNG") {
+		t.Errorf("RAB through a Tanger scope: the page names the office %q", got)
 	}
 	p = sup.get("/summary/cases?from=2021-01-01&to=2021-12-31&indicator=returns")
 	if n := p.Doc.Find(`[data-testid="drill-row"]`).Length(); n != 2 {
