@@ -472,7 +472,7 @@ func (s *SummaryStore) Headline(ctx context.Context, scope Scope, f SummaryFilte
 }
 
 func (s *SummaryStore) summary(ctx context.Context, scope Scope, f SummaryFilter, inds []string) (*Summary, error) {
-	q, args := preparedQuery(f, scope, inds)
+	q, args := preparedQuery(s.db.Dialect, f, scope, inds)
 	return s.run(ctx, f, inds, q, args)
 }
 
@@ -798,7 +798,13 @@ func monthEnd(d Date) Date { return NewDate(d.Year(), d.Time().Month(), 1).AddMo
 // before from's month; when from is not a first of the month, the rows of those months
 // whose prev falls in from's month before from are added from the facts; the partial
 // months' days are read from the facts.
-func preparedQuery(f SummaryFilter, scope Scope, inds []string) (string, []any) {
+func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string) (string, []any) {
+	// SQLite plans without the bound values (QPSG): told nothing, it reads the rows
+	// whose prev is in from's month through the day index, over every whole month
+	byPrev := " INDEXED BY idx_summary_facts_ind_prev"
+	if dialect == Postgres {
+		byPrev = ""
+	}
 	factInds := map[string]bool{}
 	want := map[string]bool{}
 	for _, ind := range append([]string{"support"}, inds...) {
@@ -833,7 +839,7 @@ func preparedQuery(f SummaryFilter, scope Scope, inds []string) (string, []any) 
 	var args []any
 	edge := func(a, b Date) {
 		parts = append(parts, "SELECT "+factCols+" FROM summary_facts x WHERE "+indIn+
-			" AND x.d >= ? AND x.d <= ? AND (x.prev IS NULL OR x.prev < ?)"+cond)
+			" AND x.d >= ? AND x.d <= ? AND COALESCE(x.prev, '') < ?"+cond)
 		args = append(append(args, a.String(), b.String(), from.String()), cargs...)
 	}
 	if full0.After(full1) {
@@ -843,7 +849,7 @@ func preparedQuery(f SummaryFilter, scope Scope, inds []string) (string, []any) 
 			" AND x.month >= ? AND x.month <= ? AND x.pmonth < ?"+cond)
 		args = append(append(args, full0.String()[:7], full1.String()[:7], from.String()[:7]), cargs...)
 		if from != full0 {
-			parts = append(parts, "SELECT "+factCols+" FROM summary_facts x WHERE "+indIn+
+			parts = append(parts, "SELECT "+factCols+" FROM summary_facts x"+byPrev+" WHERE "+indIn+
 				" AND x.prev >= ? AND x.prev < ? AND x.d >= ? AND x.d <= ?"+cond)
 			args = append(append(args, NewDate(from.Year(), from.Time().Month(), 1).String(), from.String(),
 				full0.String(), full1.String()), cargs...)

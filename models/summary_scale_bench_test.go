@@ -5,7 +5,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"awda/models"
 )
@@ -63,4 +66,29 @@ func BenchmarkSummaryScale(b *testing.B) {
 			}
 		})
 	}
+	// 32 concurrent summaries (2021, all offices): throughput and the 99th percentile
+	f := models.SummaryFilter{From: models.NewDate(2021, 1, 1), To: models.NewDate(2021, 12, 31)}
+	b.Run("2021-all/32-concurrent", func(b *testing.B) {
+		var mu sync.Mutex
+		var lat []time.Duration
+		b.SetParallelism(16) // 16 × GOMAXPROCS(2) = 32 goroutines
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				t0 := time.Now()
+				if _, err := s.Summary(ctx, models.Scope{}, f); err != nil {
+					b.Error(err)
+					return
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		})
+		slices.Sort(lat)
+		b.ReportMetric(float64(len(lat))/time.Since(start).Seconds(), "req/s")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	})
 }
