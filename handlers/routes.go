@@ -62,6 +62,7 @@ func (s *server) routes() {
 	// Summary (issue 5).
 	s.handle(get, views.PathSummary, s.showSummary, summaryReaders)
 	s.handle(get, views.PathSummaryCases, s.summaryCases, summaryReaders)
+	s.handle(get, views.PathSummaryCSV, s.summaryCSV, summaryReaders)
 
 	// Administration (issue 6).
 	s.handle(get, views.PathAdminUsers, s.showUsers, admins)

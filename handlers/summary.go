@@ -18,6 +18,17 @@ const summaryPerPage = 50
 // are invalid (the errors are in the view model).
 func (s *server) summaryFilter(c echo.Context, scope models.Scope) (models.SummaryFilter, models.FieldErrors, error) {
 	f, fe := models.ParseSummaryFilter(c.QueryParams())
+	if scope.OfficeID != nil && fe["office"] == "" {
+		// a one-office user's summary is always their office's: the filter says so
+		// (on the page, the printed copy and summary.csv) whatever the URL named
+		offices, err := s.scopedOffices(c, scope)
+		if err != nil {
+			return f, nil, err
+		}
+		if len(offices) == 1 {
+			f.Office = offices[0].Code
+		}
+	}
 	if len(fe) > 0 || f.HasPeriod() {
 		return f, fe, nil
 	}
@@ -57,14 +68,16 @@ func (s *server) showSummary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.SummaryView{Filter: f, Errors: fe, Offices: offices}
+	u := currentUser(c)
+	v := views.SummaryView{Filter: f, Errors: fe, Offices: offices, ProducedAt: s.stores.Now(), ProducedBy: u.Name}
 	if len(fe) > 0 {
 		return s.invalid(c, views.SummaryPage(v))
 	}
 	if v.Sum, err = s.stores.Summary.Summary(c.Request().Context(), scope, f); err != nil {
 		return err
 	}
-	if admins.allows(currentUser(c)) {
+	v.CSV = views.WithQuery(views.PathSummaryCSV, f.Query())
+	if admins.allows(u) {
 		v.CSV = views.SummaryCSVPath(f)
 	}
 	return s.ok(c, views.SummaryPage(v))
@@ -103,14 +116,25 @@ func (s *server) summaryCases(c echo.Context) error {
 }
 
 // summaryCSV is summary.csv: the summary page's figures for the same filters (default
-// period included) in the user's scope, one row per figure. pseudonymise=1 is accepted
-// and gives the same file: the summary holds no personal data.
+// period included) in the user's scope, one row per figure, after rows that state the
+// filters, the period, who produced the file and when, and the source. pseudonymise=1
+// is accepted and gives the same file: the summary holds no personal data. Served under
+// the admins' exports and, for every summary reader, at PathSummaryCSV: a one-office
+// supervisor's file holds that office's figures only, whatever office the URL names.
 func (s *server) summaryCSV(c echo.Context) error {
-	scope := currentUser(c).Scope()
+	u := currentUser(c)
+	scope := u.Scope()
 	pseudo := c.QueryParam("pseudonymise") == "1"
 	f, fe, err := s.summaryFilter(c, scope)
 	if err != nil {
 		return err
+	}
+	if len(fe) > 0 && c.Path() == views.PathSummaryCSV {
+		offices, err := s.scopedOffices(c, scope)
+		if err != nil {
+			return err
+		}
+		return s.invalid(c, views.SummaryPage(views.SummaryView{Filter: f, Errors: fe, Offices: offices}))
 	}
 	if len(fe) > 0 {
 		p, err := s.exportsPage(c, views.ExportsPage{Filter: exportFilterInput(c), Pseudo: pseudo, Errors: fe})
@@ -124,10 +148,15 @@ func (s *server) summaryCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	offices, err := s.scopedOffices(c, scope)
+	if err != nil {
+		return err
+	}
 	vctx := views.WithRequest(ctx, s.viewRequest(c)) // labels in the user's language
 	label := func(section, key string) string { return views.SummaryCSVLabel(vctx, section, key) }
+	meta := views.SummaryCSVMeta(vctx, views.SummaryView{Filter: f, Offices: offices, ProducedAt: s.stores.Now(), ProducedBy: u.Name})
 	st := s.startCSV(c, "summary", models.SummaryColumns)
-	if _, err := s.stores.Exports.Summary(ctx, actor(c), sum, pseudo, label, st.row); err != nil {
+	if _, err := s.stores.Exports.Summary(ctx, actor(c), sum, pseudo, meta, label, st.row); err != nil {
 		return err
 	}
 	return st.finish()

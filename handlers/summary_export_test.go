@@ -52,6 +52,16 @@ func TestSummaryCSVHasTheGoldenHeaderAndThePagesFigures(t *testing.T) {
 		}
 		var sel string
 		switch sec {
+		case models.SectionMeta:
+			meta := map[string]string{"from": "2021-01-01", "to": "2021-12-31", "office": "", "direction": "", "nationality": "",
+				"sex": "", "support": "not_cancelled", "produced_at": "2021-03-01T09:00:00Z", "source": "awda"}
+			if want, ok := meta[key]; ok && count != want {
+				t.Errorf("meta %s = %q, want %q", key, count, want)
+			}
+			if key == "produced_by" && count == "" {
+				t.Error("the file does not say who produced it")
+			}
+			continue
 		case models.SectionSupport:
 			sel = `[data-testid="support-` + key + `-count"]`
 			if key == models.SummaryTotalKey {
@@ -165,8 +175,9 @@ func TestSummaryCSVIsAuditedAndLinked(t *testing.T) {
 		t.Errorf("summary page CSV link %q", href)
 	}
 	sup, _ := app.signedIn("sup@example.org", models.RoleSupervisor, "")
-	if sup.get("/summary").has(`[data-testid="summary-csv"]`) {
-		t.Error("a supervisor sees the admins' CSV link")
+	href, _ = sup.get("/summary?office=RAB").Doc.Find(`[data-testid="summary-csv"]`).Attr("href")
+	if !strings.HasPrefix(href, views.PathSummaryCSV+"?") || !strings.Contains(href, "office=RAB") {
+		t.Errorf("a supervisor's CSV link %q", href)
 	}
 	wantStatus(t, sup.get(views.ExportPath("summary.csv", nil)), http.StatusForbidden)
 }
@@ -203,4 +214,64 @@ func TestSummaryNamesCountries(t *testing.T) {
 			t.Errorf("CSV nationality row %q", r)
 		}
 	}
+}
+
+// TestSupervisorSummaryCSV: a one-office supervisor downloads summary.csv at
+// /summary.csv with the summary's filters and gets only their office's figures,
+// whatever office the URL names; the file states its filters and author, the download
+// is audited, and the delivered-only filter is honoured by the file and the drill-down.
+func TestSupervisorSummaryCSV(t *testing.T) {
+	app := newTestApp(t)
+	d := newSumData(app)
+	rab := d.cases("RAB", 3, func(i int, c *models.Case) {
+		c.Status, c.DepartureDate = models.StatusReturned, date("2021-02-01")
+	})
+	d.cases("OUJ", 5, func(i int, c *models.Case) {
+		c.Status, c.DepartureDate = models.StatusReturned, date("2021-02-01")
+	})
+	d.supports([]*models.Support{
+		{CaseID: rab[0].ID, Type: models.Cash, Amount: 100, Date: date("2021-03-01"), Status: models.SupportDelivered},
+		{CaseID: rab[1].ID, Type: models.Cash, Amount: 100, Date: date("2021-03-01"), Status: models.SupportPlanned},
+	})
+	sup, me := app.signedIn("sup.rab@example.org", models.RoleSupervisor, "RAB")
+	rows := func(q string) map[string]string {
+		p := sup.get(views.PathSummaryCSV + q)
+		wantStatus(t, p, http.StatusOK)
+		out := map[string]string{}
+		for _, r := range readCSV(t, p)[1:] {
+			out[r[0]+"/"+r[1]] = r[3]
+		}
+		return out
+	}
+	for _, q := range []string{"?from=2021-01-01&to=2021-12-31", "?from=2021-01-01&to=2021-12-31&office=OUJ"} {
+		got := rows(q) // another office's figures never reach a one-office supervisor
+		if got["indicator/returns"] != "3" || got["meta/office"] != "RAB" {
+			t.Errorf("%s: returns %q in %q, want RAB's 3", q, got["indicator/returns"], got["meta/office"])
+		}
+		if got["returns_office/OUJ"] != "" {
+			t.Errorf("%s: the file has OUJ's returns", q)
+		}
+		if got["meta/from"] != "2021-01-01" || got["meta/produced_by"] != me.Name || got["meta/support"] != "not_cancelled" {
+			t.Errorf("%s: meta rows %v", q, got)
+		}
+	}
+	if got := rows("?from=2021-01-01&to=2021-12-31"); got["support/cash"] != "2" {
+		t.Errorf("support not cancelled: %q, want 2", got["support/cash"])
+	}
+	got := rows("?from=2021-01-01&to=2021-12-31&delivered=1")
+	if got["support/cash"] != "1" || got["meta/support"] != "delivered" {
+		t.Errorf("delivered only: %q (%q), want 1", got["support/cash"], got["meta/support"])
+	}
+	drill := sup.get(views.PathSummaryCases + "?from=2021-01-01&to=2021-12-31&delivered=1&indicator=support_type&key=cash")
+	wantStatus(t, drill, http.StatusOK)
+	if n := drill.Doc.Find(`[data-testid="drill-row"]`).Length(); n != 1 {
+		t.Errorf("delivered-only drill-down lists %d cases, want 1", n)
+	}
+	evs, _, _ := app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.summary", UserID: &me.ID})
+	if len(evs) != 4 || !strings.Contains(evs[0].Details, "delivered=1") {
+		t.Errorf("audit events %+v", evs)
+	}
+	wantStatus(t, sup.get(views.PathSummaryCSV+"?from=nope"), http.StatusUnprocessableEntity)
+	cw, _ := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	wantStatus(t, cw.get(views.PathSummaryCSV), http.StatusForbidden)
 }

@@ -17,6 +17,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0002_cases_indexes", Migrate: migrateCasesIndexes},
 		{ID: "0003_summary_indexes", Migrate: migrateSummaryIndexes},
 		{ID: "0004_case_tallies", Migrate: migrateCaseTallies},
+		{ID: "0005_summary_prepared", Migrate: migrateSummaryPrepared},
 		{ID: "0006_name_search", Migrate: migrateNameSearch},
 		{ID: "0007_auth_hardening", Migrate: migrateAuthHardening},
 		{ID: "0009_user_sex", Migrate: migrateUserSex},

@@ -19,6 +19,9 @@ type SummaryFilter struct {
 	Direction   Direction
 	Nationality string // ISO 3166-1 alpha-2
 	Sex         Sex
+	// Delivered counts delivered support only; by default every support record that is
+	// not cancelled (planned, approved, delivered) counts.
+	Delivered bool
 	// Defaulted is true when the URL named no period and the latest year with data was
 	// chosen (see WithYear).
 	Defaulted bool
@@ -78,6 +81,13 @@ func ParseSummaryFilter(q url.Values) (SummaryFilter, FieldErrors) {
 	if f.Sex != "" && f.Sex != SexF && f.Sex != SexM && f.Sex != SexX {
 		fe.Add("sex", "summary.error.choice")
 	}
+	switch get("delivered") {
+	case "", "0":
+	case "1":
+		f.Delivered = true
+	default:
+		fe.Add("delivered", "summary.error.choice")
+	}
 	return f, fe
 }
 
@@ -105,6 +115,9 @@ func (f SummaryFilter) Query() url.Values {
 	set("direction", string(f.Direction))
 	set("nationality", f.Nationality)
 	set("sex", string(f.Sex))
+	if f.Delivered {
+		q.Set("delivered", "1")
+	}
 	return q
 }
 
@@ -134,6 +147,15 @@ func (f SummaryFilter) caseCond(scope Scope) (string, []any) {
 		args = append(args, string(f.Sex))
 	}
 	return sb.String(), args
+}
+
+// supportStatusCond is the support records the filter counts: not cancelled, or
+// delivered only.
+func (f SummaryFilter) supportStatusCond() string {
+	if f.Delivered {
+		return "s.status = 'delivered'"
+	}
+	return "s.status <> 'cancelled'"
 }
 
 // Indicator names: the figures of the summary page, each defined once in
@@ -248,7 +270,7 @@ func indicatorSQL(ind string, f SummaryFilter, scope Scope) (string, []any, bool
 			join = " JOIN cases c ON c.id = s.case_id"
 		}
 		q := "SELECT s.case_id AS case_id, " + k + " AS k FROM supports s" + join +
-			" WHERE s.date >= ? AND s.date <= ? AND s.status <> 'cancelled'"
+			" WHERE s.date >= ? AND s.date <= ? AND " + f.supportStatusCond()
 		args := append([]any{}, period...)
 		if officeFunded {
 			q += " AND s.funded_by_office = ?"
@@ -305,7 +327,7 @@ func supportBreakdownSQL(f SummaryFilter, scope Scope) (string, []any) {
 	}
 	return "SELECT 'support' AS ind, s.type || ':' || s.currency AS k, COUNT(*) AS n, CAST(SUM(s.amount) AS BIGINT) AS amount" +
 			" FROM supports s" + join +
-			" WHERE s.date >= ? AND s.date <= ? AND s.status <> 'cancelled'" + cond +
+			" WHERE s.date >= ? AND s.date <= ? AND " + f.supportStatusCond() + cond +
 			" GROUP BY s.type, s.currency",
 		append([]any{f.From.String(), f.To.String()}, cargs...)
 }
@@ -450,7 +472,20 @@ func (s *SummaryStore) Headline(ctx context.Context, scope Scope, f SummaryFilte
 }
 
 func (s *SummaryStore) summary(ctx context.Context, scope Scope, f SummaryFilter, inds []string) (*Summary, error) {
+	q, args := preparedQuery(s.db.Dialect, f, scope, inds)
+	return s.run(ctx, f, inds, q, args)
+}
+
+// directSummary computes the same figures as summary straight from the records
+// (SummaryQuery): the reference the prepared figures are tested against.
+func (s *SummaryStore) directSummary(ctx context.Context, scope Scope, f SummaryFilter, inds []string) (*Summary, error) {
 	q, args := summaryQuery(f, scope, inds)
+	return s.run(ctx, f, inds, q, args)
+}
+
+// run reads the (ind, k, n, amount) rows of a summary query into a Summary: ind is an
+// indicator name, or "support" for the support breakdown (k "type:currency").
+func (s *SummaryStore) run(ctx context.Context, f SummaryFilter, inds []string, q string, args []any) (*Summary, error) {
 	sqlDB, err := s.db.Read.DB()
 	if err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
@@ -474,6 +509,11 @@ func (s *SummaryStore) summary(ctx context.Context, scope Scope, f SummaryFilter
 		var n, amount int64
 		if err := rows.Scan(&ind, &k, &n, &amount); err != nil {
 			return nil, fmt.Errorf("summary row: %w", err)
+		}
+		// the prepared tables name the support breakdown and its delivered variants
+		ind = strings.TrimSuffix(ind, deliveredSuffix)
+		if ind == factRecords {
+			ind = "support"
 		}
 		switch {
 		case ind == "support":
@@ -603,15 +643,15 @@ type SummaryCase struct {
 // definition (indicatorSQL), so the total equals the figure. An unknown indicator is
 // ErrNotFound.
 func (s *SummaryStore) Cases(ctx context.Context, scope Scope, f SummaryFilter, ind, key string, page, perPage int) ([]SummaryCase, int64, error) {
-	def, args, ok := indicatorSQL(ind, f, scope)
-	if !ok {
-		return nil, 0, ErrNotFound
-	}
-	inner := "SELECT d.case_id FROM (" + def + ") d"
-	switch {
-	case ind == IndReturnsNationality && key == OtherKey:
+	var inner string
+	var args []any
+	if ind == IndReturnsNationality && key == OtherKey {
+		// every nationality outside the top 10 of the page's breakdown
+		all, aargs, _ := factsCasesSQL(IndReturnsNationality, OtherKey, f, scope)
+		all, aargs = strings.TrimSuffix(all, " AND x.k = ?"), aargs[:len(aargs)-1]
 		var kc []KeyCount
-		if err := s.db.Read.WithContext(ctx).Raw("SELECT d.k AS key, COUNT(DISTINCT d.case_id) AS count FROM ("+def+") d GROUP BY d.k", args...).Scan(&kc).Error; err != nil {
+		byNat := strings.Replace(all, "SELECT x.case_id", "SELECT x.k AS key, COUNT(*) AS count", 1) + " GROUP BY x.k"
+		if err := s.db.Read.WithContext(ctx).Raw(byNat, aargs...).Scan(&kc).Error; err != nil {
 			return nil, 0, fmt.Errorf("summary nationalities: %w", err)
 		}
 		top, rest := topNationalities(kc)
@@ -622,11 +662,12 @@ func (s *SummaryStore) Cases(ctx context.Context, scope Scope, f SummaryFilter, 
 		for i, x := range top {
 			keys[i] = x.Key
 		}
-		inner += " WHERE d.k NOT IN ?"
-		args = append(args, keys)
-	case IsKeyed(ind):
-		inner += " WHERE d.k = ?"
-		args = append(args, key)
+		inner, args = all+" AND x.k NOT IN ?", append(aargs, keys)
+	} else {
+		var ok bool
+		if inner, args, ok = factsCasesSQL(ind, key, f, scope); !ok {
+			return nil, 0, ErrNotFound
+		}
 	}
 	db := s.db.Read.WithContext(ctx)
 	var total int64
@@ -694,3 +735,167 @@ func LargestRemainder(counts []int64) []int {
 
 // AddMonths moves a first-of-month date by whole months.
 func (d Date) AddMonths(n int) Date { return Date{d.t.AddDate(0, n, 0)} }
+
+// factIndicator is the summary_facts indicator behind a page indicator (the returns'
+// breakdowns all read the returns' facts), in the filter's support variant.
+func factIndicator(ind string, f SummaryFilter) (string, bool) {
+	switch ind {
+	case IndReturns, IndReturnsMonth, IndReturnsOffice:
+		return factReturns, true
+	case IndReturnsNationality, IndReturnsSex, IndReturnsAge, IndVulnerable, IndVulnerability, IndInformed, IndTrained, IndReferrals:
+		return ind, true
+	case IndOfficeFunded, IndInboundSupported, IndSupportType:
+		if f.Delivered {
+			return ind + deliveredSuffix, true
+		}
+		return ind, true
+	case "support":
+		if f.Delivered {
+			return factRecords + deliveredSuffix, true
+		}
+		return factRecords, true
+	}
+	return "", false
+}
+
+// factCond is the scope and case filters on a prepared table (alias x), which carries
+// the case's filter columns.
+func (f SummaryFilter) factCond(scope Scope) (string, []any) {
+	var sb strings.Builder
+	var args []any
+	if scope.OfficeID != nil {
+		sb.WriteString(" AND x.office_id = ?")
+		args = append(args, *scope.OfficeID)
+	}
+	if f.Office != "" {
+		sb.WriteString(" AND x.office_id = (SELECT o.id FROM offices o WHERE o.code = ?)")
+		args = append(args, f.Office)
+	}
+	if f.Direction != "" {
+		sb.WriteString(" AND x.direction = ?")
+		args = append(args, string(f.Direction))
+	}
+	if f.Nationality != "" {
+		sb.WriteString(" AND x.nationality = ?")
+		args = append(args, f.Nationality)
+	}
+	if f.Sex != "" {
+		sb.WriteString(" AND x.sex = ?")
+		args = append(args, string(f.Sex))
+	}
+	return sb.String(), args
+}
+
+// monthEnd is the last day of d's month.
+func monthEnd(d Date) Date { return NewDate(d.Year(), d.Time().Month(), 1).AddMonths(1).AddDays(-1) }
+
+// preparedQuery is the summary's SQL over the prepared tables (see
+// migrateSummaryPrepared): the same (ind, k, n, amount) rows as summaryQuery.
+//
+// A period [from, to] splits into its whole months [full0, full1] and the days of a
+// partial month at either end. A row counts when its day is in the period and its prev
+// is NULL or before from. For whole months the tallies answer, with prev's month
+// before from's month; when from is not a first of the month, the rows of those months
+// whose prev falls in from's month before from are added from the facts; the partial
+// months' days are read from the facts.
+func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string) (string, []any) {
+	// SQLite plans without the bound values (QPSG): told nothing, it reads the rows
+	// whose prev is in from's month through the day index, over every whole month
+	byPrev := " INDEXED BY idx_summary_facts_ind_prev"
+	if dialect == Postgres {
+		byPrev = ""
+	}
+	factInds := map[string]bool{}
+	want := map[string]bool{}
+	for _, ind := range append([]string{"support"}, inds...) {
+		fi, _ := factIndicator(ind, f)
+		factInds[fi] = true
+		want[ind] = true
+	}
+	list := make([]string, 0, len(factInds))
+	for fi := range factInds {
+		list = append(list, "'"+fi+"'")
+	}
+	sort.Strings(list)
+	indIn := "x.ind IN (" + strings.Join(list, ", ") + ")"
+	cond, cargs := f.factCond(scope)
+	from, to := f.From, f.To
+	full0 := from
+	if from.Time().Day() != 1 {
+		full0 = NewDate(from.Year(), from.Time().Month(), 1).AddMonths(1)
+	}
+	full1 := to
+	if to != monthEnd(to) {
+		full1 = NewDate(to.Year(), to.Time().Month(), 1).AddDays(-1)
+	}
+	// without a nationality or sex filter, the tallies without those columns do
+	tallies := "summary_tallies"
+	if f.Nationality == "" && f.Sex == "" {
+		tallies = "summary_totals"
+	}
+	const cols = "x.ind AS ind, x.k AS k, %s AS month, x.office_id AS office_id, x.n AS n, x.amount AS amount"
+	factCols := fmt.Sprintf(cols, "substr(x.d,1,7)")
+	var parts []string
+	var args []any
+	edge := func(a, b Date) {
+		parts = append(parts, "SELECT "+factCols+" FROM summary_facts x WHERE "+indIn+
+			" AND x.d >= ? AND x.d <= ? AND COALESCE(x.prev, '') < ?"+cond)
+		args = append(append(args, a.String(), b.String(), from.String()), cargs...)
+	}
+	if full0.After(full1) {
+		edge(from, to)
+	} else {
+		parts = append(parts, "SELECT "+fmt.Sprintf(cols, "x.month")+" FROM "+tallies+" x WHERE "+indIn+
+			" AND x.month >= ? AND x.month <= ? AND x.pmonth < ?"+cond)
+		args = append(append(args, full0.String()[:7], full1.String()[:7], from.String()[:7]), cargs...)
+		if from != full0 {
+			parts = append(parts, "SELECT "+factCols+" FROM summary_facts x"+byPrev+" WHERE "+indIn+
+				" AND x.prev >= ? AND x.prev < ? AND x.d >= ? AND x.d <= ?"+cond)
+			args = append(append(args, NewDate(from.Year(), from.Time().Month(), 1).String(), from.String(),
+				full0.String(), full1.String()), cargs...)
+			edge(from, full0.AddDays(-1))
+		}
+		if to != full1 {
+			edge(full1.AddDays(1), to)
+		}
+	}
+	var out strings.Builder
+	out.WriteString("WITH t AS (" + strings.Join(parts, "\nUNION ALL\n") + ")\n")
+	out.WriteString("SELECT t.ind, t.k, SUM(t.n), CAST(SUM(t.amount) AS BIGINT) FROM t GROUP BY t.ind, t.k HAVING SUM(t.n) > 0")
+	for _, b := range []struct{ ind, key string }{{IndReturnsMonth, "t.month"}, {IndReturnsOffice, "o.code"}} {
+		if !want[b.ind] {
+			continue
+		}
+		join := ""
+		if b.ind == IndReturnsOffice {
+			join = " JOIN offices o ON o.id = t.office_id"
+		}
+		out.WriteString("\nUNION ALL SELECT '" + b.ind + "', " + b.key + ", SUM(t.n), CAST(0 AS BIGINT) FROM t" + join +
+			" WHERE t.ind = '" + factReturns + "' GROUP BY " + b.key + " HAVING SUM(t.n) > 0")
+	}
+	return out.String(), args
+}
+
+// factsCasesSQL selects the case_id of the facts behind one figure (a breakdown's key
+// included): the rows the figure counts, one per day, so a case may appear more than
+// once.
+func factsCasesSQL(ind, key string, f SummaryFilter, scope Scope) (string, []any, bool) {
+	fi, ok := factIndicator(ind, f)
+	if !ok || ind == "support" {
+		return "", nil, false
+	}
+	cond, args := f.factCond(scope)
+	q := "SELECT x.case_id FROM summary_facts x WHERE x.ind = ? AND x.d >= ? AND x.d <= ?" + cond
+	args = append([]any{fi, f.From.String(), f.To.String()}, args...)
+	switch ind {
+	case IndReturnsMonth:
+		q += " AND substr(x.d,1,7) = ?"
+	case IndReturnsOffice:
+		q += " AND x.office_id = (SELECT o.id FROM offices o WHERE o.code = ?)"
+	case IndReturnsNationality, IndReturnsSex, IndReturnsAge, IndVulnerability, IndSupportType, IndReferrals:
+		q += " AND x.k = ?"
+	default:
+		return q, args, true
+	}
+	return q, append(args, key), true
+}

@@ -26,6 +26,16 @@ const (
 // SummaryTotalKey is the key of the support breakdown's total row.
 const SummaryTotalKey = "total"
 
+// SectionMeta: the rows before the figures that describe the file, in this order:
+// keys from, to (ISO dates), office, direction, nationality, sex (codes, empty for
+// all), support ("not_cancelled" or "delivered"), produced_at (RFC 3339, UTC),
+// produced_by (the user's name), source. The value is in the count column for the codes
+// and dates, and the label column says it in the user's language.
+const SectionMeta = "meta"
+
+// SummaryMetaRow is one SectionMeta row: its key, value and label.
+type SummaryMetaRow struct{ Key, Value, Label string }
+
 // SummaryRow is one row of summary.csv before its label is added. Empty cells are "".
 type SummaryRow struct {
 	Section, Key                                 string
@@ -104,17 +114,28 @@ func (f SummaryFilter) Details() string {
 	add("direction", string(f.Direction))
 	add("nationality", f.Nationality)
 	add("sex", string(f.Sex))
+	if f.Delivered {
+		add("delivered", "1")
+	}
 	return strings.Join(parts, " ")
 }
 
-// Summary streams summary.csv's rows (without the header) to emit, each with the label
+// Summary streams summary.csv's rows (without the header) to emit: first the meta rows
+// (SectionMeta), then the figures, each with the label
 // given by label(section, key), then records the export in the audit log as
 // export.summary with its filters and row count. pseudonymise changes nothing (the
 // summary holds no personal data) but is recorded. The slice passed to emit is reused.
-func (s *ExportStore) Summary(ctx context.Context, actor Actor, sum *Summary, pseudonymise bool,
+func (s *ExportStore) Summary(ctx context.Context, actor Actor, sum *Summary, pseudonymise bool, meta []SummaryMetaRow,
 	label func(section, key string) string, emit func(row []string) error) (int, error) {
 	row := make([]string, len(SummaryColumns))
 	n := 0
+	for _, m := range meta {
+		row = append(row[:0], SectionMeta, m.Key, m.Label, m.Value, "", "", "", "")
+		if err := emit(row); err != nil {
+			return n, err
+		}
+		n++
+	}
 	for _, r := range SummaryRows(sum) {
 		row = append(row[:0], r.Section, r.Key, label(r.Section, r.Key), r.Count, r.SharePercent, r.ShareOneDecimal,
 			r.Currency, r.Amount)

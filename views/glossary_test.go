@@ -69,15 +69,6 @@ func retiredPattern(term string) *regexp.Regexp {
 	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{M}])` + regexp.QuoteMeta(term) + `($|[^\p{L}\p{M}])`)
 }
 
-// awaitingSummary are texts of summary.*.json (the summary's own files) that still use
-// a retired term, with the text that replaces it; the test fails once one of them no
-// longer needs it, so that the list only shrinks.
-var awaitingSummary = map[string]string{
-	"summary.fr.json summary.ind.referrals": "Orientations par partenaire et statut",
-	"summary.fr.json summary.ind.informed":  "Personnes ayant assisté à une séance d'information",
-	"summary.fr.json summary.type.medical":  "Aide médicale",
-}
-
 // No catalogue text uses a word the glossary retired.
 func TestCatalogueUsesNoRetiredTerm(t *testing.T) {
 	g := loadGlossary(t)
@@ -93,7 +84,6 @@ func TestCatalogueUsesNoRetiredTerm(t *testing.T) {
 			patterns[lang] = append(patterns[lang], retiredPattern(r.Term))
 		}
 	}
-	stillNeeded := map[string]bool{}
 	for _, name := range names {
 		parts := strings.Split(name, ".")
 		lang := parts[len(parts)-2]
@@ -102,18 +92,8 @@ func TestCatalogueUsesNoRetiredTerm(t *testing.T) {
 				if !patterns[lang][i].MatchString(text) {
 					continue
 				}
-				id := name + " " + strings.Split(key, "#")[0]
-				if _, ok := awaitingSummary[id]; ok {
-					stillNeeded[id] = true
-					continue
-				}
 				t.Errorf("%s %s: %q uses the retired %q: use %q", name, key, text, r.Term, r.Use)
 			}
-		}
-	}
-	for id := range awaitingSummary {
-		if !stillNeeded[id] {
-			t.Errorf("%s no longer uses a retired term: remove it from awaitingSummary", id)
 		}
 	}
 }

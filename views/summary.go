@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
@@ -22,8 +23,75 @@ type SummaryView struct {
 	Offices []models.Office // the offices of the user's scope, for the filter
 	// Sum is nil when the filters are invalid or there is no data at all.
 	Sum *models.Summary
-	// CSV is the link to summary.csv with the same filters, for admins only.
+	// CSV is the link to summary.csv with the same filters and the user's scope.
 	CSV string
+	// ProducedAt and ProducedBy say when and by whom the page was produced, for its
+	// printed copy.
+	ProducedAt time.Time
+	ProducedBy string
+}
+
+// PathSummaryCSV is summary.csv for the summary's readers, in their own scope.
+const PathSummaryCSV = "/summary.csv"
+
+// MetaLine is one line of the summary's description: its period, filters, author and
+// source, printed with the figures so that a copy says what it counts.
+type MetaLine struct {
+	ID, Label, Value string
+}
+
+// SummaryMeta describes a summary: the period, every filter (the default included), when
+// and by whom it was produced, and the data source.
+func SummaryMeta(ctx context.Context, v SummaryView) []MetaLine {
+	all := T(ctx, "summary.meta.all")
+	or := func(s string) string {
+		if s == "" {
+			return all
+		}
+		return s
+	}
+	office := v.Filter.Office
+	for _, o := range v.Offices {
+		if o.Code == office {
+			office = o.Name + " (" + o.Code + ")"
+		}
+	}
+	if office == "" && len(v.Offices) == 1 {
+		// a one-office user's summary is that office's, whatever the filter says
+		office = v.Offices[0].Name + " (" + v.Offices[0].Code + ")"
+	}
+	nat := ""
+	if v.Filter.Nationality != "" {
+		nat = CountryName(ctx, v.Filter.Nationality)
+	}
+	support := T(ctx, "summary.delivered.all")
+	if v.Filter.Delivered {
+		support = T(ctx, "summary.delivered.1")
+	}
+	return []MetaLine{
+		{"period", T(ctx, "summary.meta.period"), PeriodText(ctx, v.Filter)},
+		{"office", T(ctx, "summary.office"), or(office)},
+		{"direction", T(ctx, "summary.direction"), or(Label(ctx, "summary.direction", string(v.Filter.Direction)))},
+		{"nationality", T(ctx, "summary.nationality"), or(nat)},
+		{"sex", T(ctx, "summary.sex"), or(Label(ctx, "summary.sex", string(v.Filter.Sex)))},
+		{"support", T(ctx, "summary.delivered"), support},
+		{"produced", T(ctx, "summary.meta.produced"), T(ctx, "summary.meta.produced_value",
+			"Date", FormatDate(ctx, models.DateOf(v.ProducedAt)), "Time", v.ProducedAt.UTC().Format("15:04"), "By", v.ProducedBy)},
+		{"source", T(ctx, "summary.meta.source"), T(ctx, "summary.meta.source_value")},
+	}
+}
+
+// DefinitionKey is the catalogue key of the one-line definition of a figure (an
+// indicator, or "support" for the support breakdown): what is counted and by which date.
+// The support figures have a second definition for the delivered-only filter.
+func DefinitionKey(ind string, f models.SummaryFilter) string {
+	switch ind {
+	case "support", models.IndOfficeFunded, models.IndInboundSupported, models.IndSupportType:
+		if f.Delivered {
+			return "summary.def." + ind + ".delivered"
+		}
+	}
+	return "summary.def." + ind
 }
 
 // SummaryCasesView is the drill-down list's view model.
@@ -274,4 +342,42 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// deliveredValue is the delivered-only select's value.
+func deliveredValue(f models.SummaryFilter) string {
+	if f.Delivered {
+		return "1"
+	}
+	return ""
+}
+
+// SummaryCSVMeta is the description of summary.csv (models.SectionMeta): the codes and
+// dates a program reads in the value, and the same lines as on the printed page in the
+// label.
+func SummaryCSVMeta(ctx context.Context, v SummaryView) []models.SummaryMetaRow {
+	lines := map[string]string{}
+	for _, m := range SummaryMeta(ctx, v) {
+		lines[m.ID] = T(ctx, "summary.meta.line", "Label", m.Label, "Value", m.Value)
+	}
+	office := v.Filter.Office
+	if office == "" && len(v.Offices) == 1 {
+		office = v.Offices[0].Code
+	}
+	support := "not_cancelled"
+	if v.Filter.Delivered {
+		support = "delivered"
+	}
+	return []models.SummaryMetaRow{
+		{Key: "from", Value: v.Filter.From.String(), Label: lines["period"]},
+		{Key: "to", Value: v.Filter.To.String(), Label: lines["period"]},
+		{Key: "office", Value: office, Label: lines["office"]},
+		{Key: "direction", Value: string(v.Filter.Direction), Label: lines["direction"]},
+		{Key: "nationality", Value: v.Filter.Nationality, Label: lines["nationality"]},
+		{Key: "sex", Value: string(v.Filter.Sex), Label: lines["sex"]},
+		{Key: "support", Value: support, Label: lines["support"]},
+		{Key: "produced_at", Value: v.ProducedAt.UTC().Format(time.RFC3339), Label: lines["produced"]},
+		{Key: "produced_by", Value: v.ProducedBy, Label: lines["produced"]},
+		{Key: "source", Value: "awda", Label: lines["source"]},
+	}
 }

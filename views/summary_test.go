@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"awda/models"
 )
 
 // TestChartsMirrorForRightToLeft: a bar's reading-side edge is where the other
@@ -93,5 +95,29 @@ func TestMonthChartOverSeveralYearsMarksTheYears(t *testing.T) {
 	}
 	if long.Bars[0].Sub != "" || long.Bars[2].Sub != "2003" {
 		t.Errorf("first marks: %q %q", long.Bars[0].Sub, long.Bars[2].Sub)
+	}
+}
+
+// Every figure of the summary has its one-line definition in every language (the
+// support figures a second one for the delivered-only filter), and training sessions
+// and training support never share a name.
+func TestSummaryDefinitionsAndTrainingNames(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages {
+		for _, delivered := range []bool{false, true} {
+			f := models.SummaryFilter{Delivered: delivered}
+			for _, ind := range append([]string{"support"}, models.Indicators...) {
+				if key := DefinitionKey(ind, f); !c.Has(lang, key) {
+					t.Errorf("%s: no definition %s", lang, key)
+				}
+			}
+		}
+		sessions, support := c.T(lang, "summary.ind.trained"), c.T(lang, "summary.type.training")
+		if sessions == support || strings.Contains(sessions, support) || strings.Contains(support, sessions) {
+			t.Errorf("%s: training sessions %q and training support %q read alike", lang, sessions, support)
+		}
 	}
 }

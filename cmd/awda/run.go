@@ -26,6 +26,7 @@ Commands:
   user      user add --email E --name N --role R [--office CODE] [--sex F|M] [--password-stdin]
   backup    backup FILE: a consistent, checked copy of a live SQLite database
   demo      demo [--year 2021] [--scale N]: load the demo dataset into a new database
+  rebuild-summary  refill the summary's prepared tables from the records
 
 Every command takes --db (an SQLite path or a postgres:// URL; default data/awda.db,
 or DATABASE_URL when set). Run "awda <command> -h" for its flags.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdBackup(ctx, args[1:], getenv, stdout)
 	case "demo":
 		return cmdDemo(ctx, args[1:], getenv, stdout)
+	case "rebuild-summary":
+		return cmdRebuildSummary(ctx, args[1:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
