@@ -78,8 +78,13 @@ func (in *UserInput) Validate() FieldErrors {
 	if !in.Role.Valid() {
 		fe.Add("role", "error.choose_value")
 	}
+	checkText(fe, "email", in.Email, false)
+	checkText(fe, "name", in.Name, false)
 	if in.Role == RoleCaseworker && in.OfficeCode == "" {
 		fe.Add("office", "error.caseworker_needs_office")
+	}
+	if in.Role == RoleAdmin && in.OfficeCode != "" {
+		fe.Add("office", "limits.error.admin_no_office")
 	}
 	if in.Language == "" {
 		in.Language = Languages[0]
@@ -121,6 +126,9 @@ func (s *UserStore) Create(ctx context.Context, actor Actor, in UserInput) (*Use
 				return err
 			}
 			u.OfficeID = &o.ID
+		}
+		if err := checkOfficeInScope(actorScope(actor), u.OfficeID); err != nil {
+			return err
 		}
 		var n int64
 		if err := tx.Model(&User{}).Where("email = ?", in.Email).Count(&n).Error; err != nil {

@@ -111,6 +111,7 @@ func (s *CaseStore) Transition(tx *gorm.DB, actor Actor, cs *Case, in Transition
 	updates := map[string]any{}
 	change := StatusChange{CaseID: cs.ID, From: from, UserID: actor.User.ID, Note: strings.TrimSpace(in.Note)}
 	fe := FieldErrors{}
+	checkText(fe, "note", change.Note, false)
 	if in.To == Reopen {
 		if from != StatusClosed {
 			return &TransitionError{Key: "cases.refused.not_closed"}
@@ -168,8 +169,8 @@ func (s *CaseStore) Transition(tx *gorm.DB, actor Actor, cs *Case, in Transition
 			if !slices.Contains(Escorts, escort) {
 				fe.Add("escort", "error.choose_value")
 			}
-			checkText(fe, "travel_route", strings.TrimSpace(in.TravelRoute), 200, false)
-			checkText(fe, "received_by", strings.TrimSpace(in.ReceivedBy), 200, false)
+			checkText(fe, "travel_route", strings.TrimSpace(in.TravelRoute), false)
+			checkText(fe, "received_by", strings.TrimSpace(in.ReceivedBy), false)
 			updates["departure_date"], updates["arrival_date"] = dep, arr
 			updates["travel_route"], updates["escort"] = strings.TrimSpace(in.TravelRoute), escort
 			updates["received_by"] = strings.TrimSpace(in.ReceivedBy)
@@ -240,9 +241,7 @@ func (s *CaseStore) Reassign(ctx context.Context, actor Actor, sc Scope, in Reas
 	if in.ToUser == 0 {
 		fe.Add("to_user", "error.required")
 	}
-	if in.Reason == "" {
-		fe.Add("reason", "error.required")
-	}
+	checkText(fe, "reason", in.Reason, true)
 	if len(in.CaseIDs) == 0 && in.FromUser == 0 {
 		fe.Add("case_id", "cases.error.no_cases")
 	}
