@@ -186,3 +186,29 @@ func TestAdminWithAnOfficeIsRefusedBesideTheField(t *testing.T) {
 		t.Errorf("typed email not kept: %q", v)
 	}
 }
+
+// The edit-conflict page shows an assignee's name only for staff of the case's office:
+// the posted assigned_to is any id the client likes.
+func TestEditConflictShowsNoOtherOfficesStaff(t *testing.T) {
+	app := newTestApp(t)
+	sup, _ := app.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
+	b := app.user("b@example.org", models.RoleCaseworker, "RAB")
+	app.office("OUJ")
+	other := dbtest.MustUser(t, app.stores, "far@example.org", models.RoleCaseworker, "OUJ", testPassword)
+	app.stores.DB.Write.Model(&models.User{}).Where("id = ?", other.ID).Update("name", "Faraway Colleague")
+	form := caseForm("Sylla", "Kadiatou")
+	id := register(t, sup, form)
+	first := withVersion(caseForm("Sylla", "Kadiatou"), 1)
+	first.Set("assigned_to", idStr(b.ID))
+	wantStatus(t, sup.post(views.CasePath(id), first), http.StatusSeeOther)
+	second := withVersion(caseForm("Sylla", "Kadiatou"), 1)
+	second.Set("assigned_to", idStr(other.ID))
+	p := sup.post(views.CasePath(id), second)
+	wantStatus(t, p, http.StatusConflict)
+	if !p.has(`[data-testid="conflict-assigned_to"]`) {
+		t.Fatalf("no assignee row in the conflict:\n%s", excerpt(p.text(`[data-testid="conflict"]`)))
+	}
+	if strings.Contains(p.Body, "Faraway Colleague") {
+		t.Error("the conflict page names another office's caseworker")
+	}
+}
