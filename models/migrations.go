@@ -18,6 +18,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0003_summary_indexes", Migrate: migrateSummaryIndexes},
 		{ID: "0004_case_tallies", Migrate: migrateCaseTallies},
 		{ID: "0008_admin_without_office", Migrate: migrateAdminWithoutOffice},
+		{ID: "0008_case_reassignments", Migrate: migrateCaseReassignments},
 	}
 }
 

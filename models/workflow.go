@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -224,6 +225,20 @@ func IsRefused(err error) (string, bool) {
 	return "", false
 }
 
+// Reassignment records one case given to another caseworker, with the reason typed.
+type Reassignment struct {
+	ID         uint
+	CaseID     uint
+	FromUserID *uint
+	ToUserID   uint
+	Reason     string
+	UserID     uint
+	CreatedAt  time.Time
+}
+
+// TableName keeps the table's name short of the model's.
+func (Reassignment) TableName() string { return "case_reassignments" }
+
 // ReassignInput moves cases to another caseworker: the listed cases, or every open
 // case of FromUser.
 type ReassignInput struct {
@@ -236,6 +251,9 @@ type ReassignInput struct {
 // Reassign gives cases in scope to an active caseworker of the same office, with a
 // reason; each case gets its own audit event. It returns how many cases moved.
 func (s *CaseStore) Reassign(ctx context.Context, actor Actor, sc Scope, in ReassignInput) (int, error) {
+	if actor.User == nil {
+		return 0, ErrForbidden
+	}
 	fe := FieldErrors{}
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.ToUser == 0 {
@@ -289,9 +307,15 @@ func (s *CaseStore) Reassign(ctx context.Context, actor Actor, sc Scope, in Reas
 			if res.RowsAffected == 0 {
 				return ErrConflict
 			}
+			ra := Reassignment{CaseID: cs.ID, FromUserID: cs.AssignedToID, ToUserID: to.ID, Reason: in.Reason,
+				UserID: actor.User.ID, CreatedAt: s.now().UTC()}
+			if err := tx.Create(&ra).Error; err != nil {
+				return fmt.Errorf("record reassignment: %w", err)
+			}
+			// The event names the reassignment; its reason stays on the record.
 			ev := actor.Event("case.reassign", "case", fmt.Sprint(cs.ID))
 			ev.Fields = "assigned_to"
-			ev.Details = fmt.Sprintf("version=%d to_user=%d reason=%s", cs.Version+1, to.ID, in.Reason)
+			ev.Details = fmt.Sprintf("version=%d to_user=%d reassignment=%d", cs.Version+1, to.ID, ra.ID)
 			if err := s.audit.RecordTx(tx, ev); err != nil {
 				return err
 			}
