@@ -100,7 +100,7 @@ func TestCleanDetailsKeepsTokensOnly(t *testing.T) {
 		"record_id=Zoé rows=2":                          "record_id=(text) rows=2",
 		"duplicate_checked":                             "duplicate_checked",
 		"from=2021-01-01 office=RAB pseudonymise=true":  "from=2021-01-01 office=RAB pseudonymise=true",
-		"Smith":                                         "",
+		"Smith": "",
 	} {
 		if got := models.CleanDetails(in); got != want {
 			t.Errorf("CleanDetails(%q) = %q, want %q", in, got, want)
