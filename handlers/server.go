@@ -117,6 +117,7 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 				return echo.NewHTTPError(http.StatusForbidden, "invalid CSRF token")
 			},
 		}),
+		s.checkFormText,
 	)
 	s.routes()
 	return s, nil

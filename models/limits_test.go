@@ -150,3 +150,23 @@ func TestImportDryRunIsScoped(t *testing.T) {
 		t.Errorf("bound: errors %v", got)
 	}
 }
+
+// Import rows meet the same limits as the forms.
+func TestImportRowsMeetTheTextLimits(t *testing.T) {
+	s := dbtest.Stores(t, dbtest.NewClock(adminStart))
+	dbtest.MustOffice(t, s, "RAB", "Rabat")
+	file := "office,direction,family_name,given_name,sex,birth_date,nationality,return_country,consent_date,notes\n" +
+		"RAB,outbound," + strings.Repeat("é", 201) + ",Awa,F,1990-01-01,SN,SN,2021-02-01,\n" +
+		"RAB,outbound,Diallo,Awa,F,1990-01-01,SN,SN,2021-02-01," + strings.Repeat("n", 5001) + "\n"
+	res, err := s.Imports.DryRun(context.Background(), models.Scope{}, []byte(file), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range res.Errors {
+		got[itoa(uint(e.Row))+":"+e.Column] = e.Key
+	}
+	if got["2:family_name"] != "limits.error.too_long_200" || got["3:notes"] != "limits.error.too_long_5000" {
+		t.Errorf("errors %v", got)
+	}
+}

@@ -66,6 +66,8 @@ type UserInput struct {
 // Validate checks the input and returns errors keyed by form field.
 func (in *UserInput) Validate() FieldErrors {
 	fe := FieldErrors{}
+	// Lower-casing would turn bytes that are not UTF-8 into replacement characters.
+	checkText(fe, "email", in.Email, false)
 	in.Email = NormaliseEmail(in.Email)
 	in.Name = strings.TrimSpace(in.Name)
 	in.OfficeCode = strings.ToUpper(strings.TrimSpace(in.OfficeCode))
@@ -78,7 +80,6 @@ func (in *UserInput) Validate() FieldErrors {
 	if !in.Role.Valid() {
 		fe.Add("role", "error.choose_value")
 	}
-	checkText(fe, "email", in.Email, false)
 	checkText(fe, "name", in.Name, false)
 	if in.Role == RoleCaseworker && in.OfficeCode == "" {
 		fe.Add("office", "error.caseworker_needs_office")
