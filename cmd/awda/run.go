@@ -31,8 +31,8 @@ Commands:
   backup    backup FILE: a consistent, checked copy of a live SQLite database
   demo      demo [--year 2021] [--scale N]: load the demo dataset into a new database
 
-Every command takes --db (an SQLite path or a postgres:// URL; default data/awda.db,
-or DATABASE_URL when set). Run "awda <command> -h" for its flags.
+Every command takes --db (an SQLite path, a file: URI, or a postgres:// or
+postgresql:// URL; default data/awda.db, or DATABASE_URL when set). Run "awda <command> -h" for its flags.
 `
 
 const (
@@ -98,7 +98,7 @@ func dbFlag(fs *flag.FlagSet, getenv env) *string {
 	if v := getenv("DATABASE_URL"); v != "" {
 		def = v
 	}
-	return fs.String("db", def, "SQLite file path or postgres:// URL (env DATABASE_URL)")
+	return fs.String("db", def, "SQLite file path, file: URI, or postgres:// URL (env DATABASE_URL)")
 }
 
 // newLogger writes text logs to w at the level named by AWDA_LOG_LEVEL.
