@@ -20,11 +20,16 @@ import (
 func (s *server) importPage(c echo.Context, p views.ImportPage) (views.ImportPage, error) {
 	ctx := c.Request().Context()
 	var err error
-	if p.Offices, err = s.scopedOffices(c, currentUser(c).Scope()); err != nil {
+	scope := currentUser(c).Scope()
+	if p.Offices, err = s.scopedOffices(c, scope); err != nil {
 		return p, err
 	}
-	p.Recent, err = s.stores.Audit.Recent(ctx, 10, "import.cases")
 	p.MaxMB = models.ImportMaxBytes >> 20
+	if !scope.AllOffices() {
+		// The recent imports come from the audit log, which is the whole portal's.
+		return p, nil
+	}
+	p.Recent, err = s.stores.Audit.Recent(ctx, 10, "import.cases")
 	return p, err
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -97,6 +98,12 @@ func TestOfficeBoundAdminMatrix(t *testing.T) {
 			do: func(c *client, app *testApp) *page {
 				c.get(views.PathAdminImports)
 				return c.upload(views.PathAdminImports, nil, []byte(matrixImport("RAB", "Secret")))
+			}},
+		{name: "recent imports", want: want{http.StatusOK, http.StatusOK}, leak: "OUJ-2021-00009",
+			do: func(c *client, app *testApp) *page {
+				app.stores.Audit.Record(context.Background(), models.AuditEvent{Action: "import.cases", RecordType: "import",
+					RecordID: "x", Details: "rows=1 first=OUJ-2021-00009 last=OUJ-2021-00009"})
+				return c.get(views.PathAdminImports)
 			}},
 		{name: "export cases", want: want{http.StatusOK, http.StatusOK}, leak: "OUJ-2021-00007",
 			do: func(c *client, app *testApp) *page { return c.get(views.ExportPath("cases.csv", nil)) }},
