@@ -14,11 +14,12 @@ import (
 // usersPage gathers the users page's lists around the forms' state.
 func (s *server) usersPage(c echo.Context, p views.UsersPage) (views.UsersPage, error) {
 	ctx := c.Request().Context()
-	rows, err := s.stores.Users.AdminList(ctx)
+	scope := currentUser(c).Scope()
+	rows, err := s.stores.Users.AdminList(ctx, scope)
 	if err != nil {
 		return p, err
 	}
-	offices, err := s.stores.Offices.List(ctx)
+	offices, err := s.scopedOffices(c, scope)
 	if err != nil {
 		return p, err
 	}
@@ -44,6 +45,9 @@ func (s *server) showUsers(c echo.Context) error {
 		u, err := s.stores.Users.Get(c.Request().Context(), uint(id))
 		if err != nil {
 			return err
+		}
+		if !models.InActorScope(actor(c), u) {
+			return models.ErrNotFound
 		}
 		p.Edit = editForm(u)
 	}
@@ -91,6 +95,9 @@ func (s *server) userAction(c echo.Context) error {
 		return err
 	}
 	a := actor(c)
+	if !models.InActorScope(a, u) {
+		return models.ErrNotFound
+	}
 	switch c.FormValue("action") {
 	case "update":
 		f := &views.UserForm{ID: u.ID, Email: u.Email, Name: c.FormValue("name"), Role: c.FormValue("role"),

@@ -13,6 +13,11 @@ import (
 
 const auditPerPage = 50
 
+// errAuditOfficeBound refuses the audit log to a user bound to one office: it is the
+// whole portal's, and its events carry no office to scope them by. Only an account made
+// before administrators lost their office can meet it.
+var errAuditOfficeBound = models.ErrForbidden
+
 // auditFilter reads the audit page's filters; the period's end day is included.
 func auditFilter(c echo.Context) (views.AuditFilterForm, models.AuditFilter, models.FieldErrors) {
 	form := views.AuditFilterForm{User: c.QueryParam("user"), Action: c.QueryParam("action"),
@@ -57,10 +62,13 @@ func auditQuery(form views.AuditFilterForm) url.Values {
 // showAudit lists audit events newest first, filtered and paginated.
 func (s *server) showAudit(c echo.Context) error {
 	ctx := c.Request().Context()
+	if !currentUser(c).Scope().AllOffices() {
+		return errAuditOfficeBound
+	}
 	form, f, fe := auditFilter(c)
 	p := views.AuditPage{Filter: form, Errors: fe, CSV: views.WithQuery(views.PathAdminAuditCSV, auditQuery(form))}
 	var err error
-	if p.Users, err = s.stores.Users.AdminList(ctx); err != nil {
+	if p.Users, err = s.stores.Users.AdminList(ctx, models.Scope{}); err != nil {
 		return err
 	}
 	if p.Actions, err = s.stores.Audit.Actions(ctx); err != nil {
@@ -83,6 +91,9 @@ func (s *server) showAudit(c echo.Context) error {
 
 // auditCSV streams the audit events of the same filters, newest first.
 func (s *server) auditCSV(c echo.Context) error {
+	if !currentUser(c).Scope().AllOffices() {
+		return errAuditOfficeBound
+	}
 	form, f, fe := auditFilter(c)
 	if len(fe) > 0 {
 		return s.showAudit(c)

@@ -404,7 +404,10 @@ func (s *server) conflictRows(c echo.Context, ce *models.ConflictError, mine mod
 				return ce.Current.AssignedTo.Name
 			}
 			if in.AssignedToID != 0 {
-				if w, err := s.stores.Users.Get(c.Request().Context(), in.AssignedToID); err == nil {
+				// Only a name the user may see: the id is typed by the client, and another
+				// office's staff are no business of this page.
+				w, err := s.stores.Users.Get(c.Request().Context(), in.AssignedToID)
+				if err == nil && w.OfficeID != nil && *w.OfficeID == ce.Current.OfficeID && currentUser(c).Scope().Allows(*w.OfficeID) {
 					return w.Name
 				}
 			}

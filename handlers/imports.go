@@ -20,11 +20,16 @@ import (
 func (s *server) importPage(c echo.Context, p views.ImportPage) (views.ImportPage, error) {
 	ctx := c.Request().Context()
 	var err error
-	if p.Offices, err = s.stores.Offices.List(ctx); err != nil {
+	scope := currentUser(c).Scope()
+	if p.Offices, err = s.scopedOffices(c, scope); err != nil {
 		return p, err
 	}
-	p.Recent, err = s.stores.Audit.Recent(ctx, 10, "import.cases")
 	p.MaxMB = models.ImportMaxBytes >> 20
+	if !scope.AllOffices() {
+		// The recent imports come from the audit log, which is the whole portal's.
+		return p, nil
+	}
+	p.Recent, err = s.stores.Audit.Recent(ctx, 10, "import.cases")
 	return p, err
 }
 
@@ -73,7 +78,7 @@ func (s *server) postImport(c echo.Context) error {
 	if c.FormValue("commit") == "1" {
 		res, err = s.stores.Imports.Import(ctx, actor(c), data, p.Office, c.FormValue("sha256"))
 	} else {
-		res, err = s.stores.Imports.DryRun(ctx, data, p.Office)
+		res, err = s.stores.Imports.DryRun(ctx, currentUser(c).Scope(), data, p.Office)
 	}
 	if err != nil {
 		return err

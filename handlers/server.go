@@ -101,6 +101,7 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 		s.loadSession,
 		s.limitUpload(),
 		s.checkCSRF,
+		s.checkFormText,
 	)
 	s.routes()
 	return s, nil

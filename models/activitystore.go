@@ -54,6 +54,7 @@ func (in *ActivityInput) Validate(today Date) FieldErrors {
 	if !in.date.IsZero() && in.date.After(today) {
 		fe.Add("date", "casework.error.date_future")
 	}
+	checkText(fe, "note", in.Note, false)
 	return fe
 }
 

@@ -40,12 +40,8 @@ func (in *OfficeRename) Validate() FieldErrors {
 	fe := FieldErrors{}
 	in.Name = strings.TrimSpace(in.Name)
 	in.City = strings.TrimSpace(in.City)
-	if in.Name == "" {
-		fe.Add("name", "error.required")
-	}
-	if in.City == "" {
-		fe.Add("city", "error.required")
-	}
+	checkText(fe, "name", in.Name, true)
+	checkText(fe, "city", in.City, true)
 	return fe
 }
 

@@ -42,10 +42,10 @@ func (s *UserStore) throttledEmails(ctx context.Context) (map[string]bool, error
 	return out, nil
 }
 
-// AdminList returns every account by name, with its stale and throttled flags.
-func (s *UserStore) AdminList(ctx context.Context) ([]UserListRow, error) {
+// AdminList returns every account in scope by name, with its stale and throttled flags.
+func (s *UserStore) AdminList(ctx context.Context, scope Scope) ([]UserListRow, error) {
 	var users []User
-	if err := s.db.Read.WithContext(ctx).Preload("Office").Order("name, id").Find(&users).Error; err != nil {
+	if err := scope.Where(s.db.Read.WithContext(ctx), "office_id").Preload("Office").Order("name, id").Find(&users).Error; err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	thr, err := s.throttledEmails(ctx)
@@ -103,8 +103,12 @@ func (in *UserEdit) Validate() FieldErrors {
 	if !in.Role.Valid() {
 		fe.Add("role", "error.choose_value")
 	}
+	checkText(fe, "name", in.Name, false)
 	if in.Role == RoleCaseworker && in.OfficeCode == "" {
 		fe.Add("office", "error.caseworker_needs_office")
+	}
+	if in.Role == RoleAdmin && in.OfficeCode != "" {
+		fe.Add("office", "limits.error.admin_no_office")
 	}
 	if !ValidLanguage(in.Language) {
 		fe.Add("language", "error.choose_value")
@@ -113,6 +117,42 @@ func (in *UserEdit) Validate() FieldErrors {
 		fe.Add("sex", "error.choose_value")
 	}
 	return fe
+}
+
+// An administrator has no office: the role manages accounts, offices, imports and the
+// audit log of the whole portal, and an administrator bound to one office would need
+// every one of those pages scoped and audited separately. The user form and the command
+// line refuse one. The stores still check the acting user's scope, so an account made
+// before this rule (reported at migration) cannot reach past its office.
+
+// actorScope is the acting user's scope; the command line and the system act on every office.
+func actorScope(a Actor) Scope {
+	if a.User == nil {
+		return Scope{}
+	}
+	return a.User.Scope()
+}
+
+// checkOfficeInScope refuses to give an account an office outside the acting user's
+// scope, or no office at all when the acting user is bound to one (an account without an
+// office reads every office). An office outside the scope is "unknown", as if it did not exist.
+func checkOfficeInScope(sc Scope, officeID *uint) error {
+	switch {
+	case sc.AllOffices():
+		return nil
+	case officeID == nil:
+		return FieldErrors{"office": "limits.error.office_in_scope"}.Err()
+	case !sc.Allows(*officeID):
+		return FieldErrors{"office": "error.office_unknown"}.Err()
+	}
+	return nil
+}
+
+// InActorScope reports whether an account is one the acting user may change: any
+// account for an all-offices user, only the accounts of their office otherwise.
+func InActorScope(a Actor, u *User) bool {
+	sc := actorScope(a)
+	return sc.AllOffices() || (u.OfficeID != nil && sc.Allows(*u.OfficeID))
 }
 
 // ErrLastAdmin refuses a change that would leave the portal without an active administrator.
@@ -180,6 +220,9 @@ func (s *UserStore) Update(ctx context.Context, actor Actor, id uint, in UserEdi
 		if err != nil {
 			return err
 		}
+		if !InActorScope(actor, u) {
+			return ErrNotFound
+		}
 		var officeID *uint
 		if in.OfficeCode != "" {
 			var o Office
@@ -190,6 +233,9 @@ func (s *UserStore) Update(ctx context.Context, actor Actor, id uint, in UserEdi
 				return err
 			}
 			officeID = &o.ID
+		}
+		if err := checkOfficeInScope(actorScope(actor), officeID); err != nil {
+			return err
 		}
 		changes := map[string]any{}
 		if u.Name != in.Name {
@@ -258,6 +304,9 @@ func (s *UserStore) SetActive(ctx context.Context, actor Actor, id uint, active 
 		u, err := lockUser(tx, id)
 		if err != nil {
 			return err
+		}
+		if !InActorScope(actor, u) {
+			return ErrNotFound
 		}
 		if u.Active == active {
 			return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,64 @@ func (a Actor) Event(action, recordType, recordID string) AuditEvent {
 		ev.UserEmail = a.User.Email
 	}
 	return ev
+}
+
+// auditToken is what a details value may be: an id, a code, a date, a hash, a count, a
+// status, a filter's validated value. Names and sentences are none of these.
+var auditToken = regexp.MustCompile(`^[A-Za-z0-9_.:+-]{0,80}$`)
+
+// auditFlag is a bare word allowed in details: a lower-case flag name.
+var auditFlag = regexp.MustCompile(`^[a-z]+(_[a-z]+)+$`)
+
+// CleanDetails keeps an event's details to key=token words: a value with spaces or
+// other characters becomes "key=(text)" and a word that is no key=value pair goes.
+// Writers put only ids and validated values in details (free text stays on the record,
+// which the event names); this is the net under them, so a reason or a name typed by
+// someone never reaches the audit log or audit.csv whole.
+func CleanDetails(s string) string {
+	words := strings.Fields(s)
+	out := words[:0]
+	for _, w := range words {
+		k, v, ok := strings.Cut(w, "=")
+		if !ok {
+			// A bare flag (duplicate_checked) stays; any other word goes.
+			if auditFlag.MatchString(w) {
+				out = append(out, w)
+			}
+			continue
+		}
+		if k == "" || !auditToken.MatchString(k) {
+			continue
+		}
+		if !auditToken.MatchString(v) {
+			w = k + "=(text)"
+		}
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
+}
+
+// auditFilterValues are the audit filter values recorded as they are in the audit
+// export's own event, by filter: ids, case numbers, action and record type names, dates.
+var auditFilterValues = map[string]*regexp.Regexp{
+	"user":        regexp.MustCompile(`^[0-9]+$`),
+	"record_id":   regexp.MustCompile(`^([0-9]+|[A-Z]{3}-[0-9]{4}-[0-9]{5})$`),
+	"action":      regexp.MustCompile(`^[a-z_.]+$`),
+	"record_type": regexp.MustCompile(`^[a-z_]+$`),
+	"from":        regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`),
+	"to":          regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`),
+}
+
+// filterDetails records the audit filters typed for an export, keeping out typed text
+// (a name looked for in record_id): it becomes "(text)".
+func filterDetails(details string) string {
+	words := strings.Fields(details)
+	for i, w := range words {
+		if k, v, ok := strings.Cut(w, "="); ok && (auditFilterValues[k] == nil || !auditFilterValues[k].MatchString(v)) {
+			words[i] = k + "=(text)"
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // AuditStore writes and reads the audit log. It has no update or delete method.
@@ -87,6 +146,7 @@ func (s *AuditStore) Record(ctx context.Context, ev AuditEvent) error {
 	if ev.At.IsZero() {
 		ev.At = s.now().UTC()
 	}
+	ev.Details = CleanDetails(ev.Details)
 	p := &pendingEvent{ev: ev, done: make(chan error, 1)}
 	s.queue(p)
 	select {
@@ -106,6 +166,7 @@ func (s *AuditStore) Enqueue(ev AuditEvent) {
 	if ev.At.IsZero() {
 		ev.At = s.now().UTC()
 	}
+	ev.Details = CleanDetails(ev.Details)
 	s.queue(&pendingEvent{ev: ev})
 }
 
@@ -241,6 +302,7 @@ func (s *AuditStore) RecordTx(tx *gorm.DB, ev AuditEvent) error {
 	if ev.At.IsZero() {
 		ev.At = s.now().UTC()
 	}
+	ev.Details = CleanDetails(ev.Details)
 	if err := tx.Create(&ev).Error; err != nil {
 		return fmt.Errorf("record audit event %s: %w", ev.Action, err)
 	}
@@ -339,7 +401,7 @@ func (s *AuditStore) Stream(ctx context.Context, actor Actor, f AuditFilter, det
 		return n, err
 	}
 	ev := actor.Event("export.audit", "export", "audit")
-	ev.Details = strings.TrimSpace(fmt.Sprintf("%s rows=%d", details, n))
+	ev.Details = strings.TrimSpace(fmt.Sprintf("%s rows=%d", filterDetails(details), n))
 	return n, s.Record(context.WithoutCancel(ctx), ev)
 }
 

@@ -74,8 +74,8 @@ func (in *CaseInput) ValidateAt(today Date) FieldErrors {
 	if !slices.Contains(Directions, Direction(in.Direction)) {
 		fe.Add("direction", "error.choose_value")
 	}
-	checkText(fe, "family_name", in.FamilyName, 200, true)
-	checkText(fe, "given_name", in.GivenName, 200, true)
+	checkText(fe, "family_name", in.FamilyName, true)
+	checkText(fe, "given_name", in.GivenName, true)
 	if !slices.Contains(Sexes, Sex(in.Sex)) {
 		fe.Add("sex", "error.choose_value")
 	}
@@ -105,16 +105,17 @@ func (in *CaseInput) ValidateAt(today Date) FieldErrors {
 	} else if Direction(in.Direction) == Inbound && in.ReturnCountry != Morocco {
 		fe.Add("return_country", "cases.error.inbound_morocco")
 	}
+	checkText(fe, "phone", in.Phone, false)
 	if in.Phone != "" && (len(in.Phone) > 40 || strings.ContainsFunc(in.Phone, func(r rune) bool {
 		return !unicode.IsDigit(r) && !strings.ContainsRune(" +-().", r)
 	})) {
 		fe.Add("phone", "cases.error.phone")
 	}
-	checkText(fe, "languages", in.Languages, 200, false)
+	checkText(fe, "languages", in.Languages, false)
 	if in.IDDocType != "" && !slices.Contains(IDDocTypes, in.IDDocType) {
 		fe.Add("id_doc_type", "error.choose_value")
 	}
-	checkText(fe, "id_doc_number", in.IDDocNumber, 60, false)
+	checkText(fe, "id_doc_number", in.IDDocNumber, false)
 	var vulns []string
 	for _, v := range in.Vulnerabilities {
 		if !slices.Contains(Vulnerabilities, Vulnerability(v)) {
@@ -131,7 +132,7 @@ func (in *CaseInput) ValidateAt(today Date) FieldErrors {
 			continue
 		}
 		p := fmt.Sprintf("household[%d].", i)
-		checkText(fe, p+"name", h.Name, 200, true)
+		checkText(fe, p+"name", h.Name, true)
 		if !slices.Contains(Relations, h.Relation) {
 			fe.Add(p+"relation", "error.choose_value")
 		}
@@ -154,7 +155,7 @@ func (in *CaseInput) ValidateAt(today Date) FieldErrors {
 	if in.RequestReason != "" && !slices.Contains(RequestReasons, in.RequestReason) {
 		fe.Add("request_reason", "error.choose_value")
 	}
-	checkText(fe, "notes", in.Notes, 5000, false)
+	checkText(fe, "notes", in.Notes, false)
 	return fe
 }
 
@@ -167,15 +168,6 @@ func (in *CaseInput) Members() []HouseholdInput {
 		}
 	}
 	return out
-}
-
-func checkText(fe FieldErrors, field, v string, maxRunes int, required bool) {
-	switch {
-	case required && v == "":
-		fe.Add(field, "error.required")
-	case utf8.RuneCountInString(v) > maxRunes:
-		fe.Add(field, "cases.error.too_long")
-	}
 }
 
 // checkDate parses a date that must be real, not in the future and, for a birth date,

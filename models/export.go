@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,31 @@ var ExportColumns = map[string][]string{
 		"partner", "partner_name", "purpose", "date_sent", "status", "outcome", "satisfaction", "reason"},
 	"sessions": {"session_id", "session_office", "session_kind", "session_title", "session_date", "place", "facilitator",
 		"case_number", "office", "direction", "nationality", "sex", "age_band", "family_name", "given_name"},
+}
+
+// FreeTextColumns are each export's columns of typed text, emptied with pseudonymise=1:
+// whatever a field is meant for, someone may type a name in it. The columns stay, so a
+// spreadsheet or import built on the header works on both kinds of file.
+var FreeTextColumns = map[string][]string{
+	"cases":      {"languages", "travel_route", "received_by", "notes"},
+	"support":    {"description", "cancel_reason"},
+	"activities": {"note"},
+	"referrals":  {"partner_name", "purpose", "outcome", "reason"},
+	"sessions":   {"session_title", "place", "facilitator"},
+}
+
+// emptyFreeText wraps emit so that the export's free-text cells go out empty.
+func emptyFreeText(kind string, emit func([]string) error) func([]string) error {
+	var idx []int
+	for _, name := range FreeTextColumns[kind] {
+		idx = append(idx, slices.Index(ExportColumns[kind], name))
+	}
+	return func(row []string) error {
+		for _, i := range idx {
+			row[i] = ""
+		}
+		return emit(row)
+	}
 }
 
 // ExportFilter is the summary's filters, applied to every export: the period applies to
@@ -170,6 +196,9 @@ func (s *ExportStore) Run(ctx context.Context, actor Actor, kind string, f Expor
 	var err error
 	if actor.User != nil {
 		f.scope = actor.User.OfficeID
+	}
+	if pseudonymise {
+		emit = emptyFreeText(kind, emit)
 	}
 	switch kind {
 	case "cases":

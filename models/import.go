@@ -126,8 +126,10 @@ func FileHash(data []byte) string {
 }
 
 // DryRun validates a file and lists its errors and possible duplicates; it writes nothing.
-func (s *ImportStore) DryRun(ctx context.Context, data []byte, defaultOffice string) (*ImportResult, error) {
-	res, _, err := s.check(s.db.Read.WithContext(ctx), data, defaultOffice)
+// Office codes, assignees and the existing cases compared for duplicates are those of
+// the importing user's scope.
+func (s *ImportStore) DryRun(ctx context.Context, scope Scope, data []byte, defaultOffice string) (*ImportResult, error) {
+	res, _, err := s.check(s.db.Read.WithContext(ctx), scope, data, defaultOffice)
 	return res, err
 }
 
@@ -150,7 +152,7 @@ func (s *ImportStore) Import(ctx context.Context, actor Actor, data []byte, defa
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var rows []importRow
 		var err error
-		res, rows, err = s.check(tx, data, defaultOffice)
+		res, rows, err = s.check(tx, actor.User.Scope(), data, defaultOffice)
 		if err != nil {
 			return err
 		}
@@ -174,7 +176,8 @@ func (s *ImportStore) Import(ctx context.Context, actor Actor, data []byte, defa
 }
 
 // check parses and validates a file inside db (the transaction, for an import).
-func (s *ImportStore) check(db *gorm.DB, data []byte, defaultOffice string) (*ImportResult, []importRow, error) {
+// An office outside scope is "unknown", as if it did not exist.
+func (s *ImportStore) check(db *gorm.DB, scope Scope, data []byte, defaultOffice string) (*ImportResult, []importRow, error) {
 	res := &ImportResult{Hash: FileHash(data)}
 	records, header, ferr, farg := parseImportFile(data)
 	if ferr != "" {
@@ -186,7 +189,7 @@ func (s *ImportStore) check(db *gorm.DB, data []byte, defaultOffice string) (*Im
 		col[h] = i
 	}
 	var offices []Office
-	if err := db.Find(&offices).Error; err != nil {
+	if err := scope.Where(db, "id").Find(&offices).Error; err != nil {
 		return nil, nil, fmt.Errorf("load offices: %w", err)
 	}
 	byCode := map[string]*Office{}
@@ -199,7 +202,7 @@ func (s *ImportStore) check(db *gorm.DB, data []byte, defaultOffice string) (*Im
 		return res, nil, nil
 	}
 	var staff []User
-	if err := db.Where("active = ? AND role IN ?", true, []Role{RoleCaseworker, RoleSupervisor}).Find(&staff).Error; err != nil {
+	if err := scope.Where(db, "office_id").Where("active = ? AND role IN ?", true, []Role{RoleCaseworker, RoleSupervisor}).Find(&staff).Error; err != nil {
 		return nil, nil, fmt.Errorf("load staff: %w", err)
 	}
 	byEmail := map[string]*User{}
@@ -286,7 +289,7 @@ func (s *ImportStore) check(db *gorm.DB, data []byte, defaultOffice string) (*Im
 	}
 	res.Rows = len(records)
 	if res.ErrorCount == 0 {
-		if err := s.duplicates(db, res, rows, today); err != nil {
+		if err := s.duplicates(db, scope, res, rows, today); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -317,8 +320,8 @@ func (s *ImportStore) checkWorkflow(fe FieldErrors, r *importRow, get func(strin
 		}
 	}
 	r.route, r.receivedBy = strings.TrimSpace(get("travel_route")), strings.TrimSpace(get("received_by"))
-	checkText(fe, "travel_route", r.route, 200, false)
-	checkText(fe, "received_by", r.receivedBy, 200, false)
+	checkText(fe, "travel_route", r.route, false)
+	checkText(fe, "received_by", r.receivedBy, false)
 	r.escort = strings.TrimSpace(get("escort"))
 	if r.escort != "" && !slices.Contains(Escorts, r.escort) {
 		fe.Add("escort", "error.choose_value")
@@ -373,7 +376,7 @@ func rowYear(in *CaseInput, today Date) string {
 }
 
 // duplicates flags rows that match an earlier row of the file or an existing case.
-func (s *ImportStore) duplicates(db *gorm.DB, res *ImportResult, rows []importRow, today Date) error {
+func (s *ImportStore) duplicates(db *gorm.DB, scope Scope, res *ImportResult, rows []importRow, today Date) error {
 	names := map[string]bool{}
 	for i := range rows {
 		names[NameKey(rows[i].in.FamilyName, rows[i].in.GivenName)] = true
@@ -389,7 +392,7 @@ func (s *ImportStore) duplicates(db *gorm.DB, res *ImportResult, rows []importRo
 		var found []struct {
 			CaseNumber, NameKey, Year, Nationality string
 		}
-		err := db.Model(&Case{}).Select("case_number, name_key, COALESCE(substr(birth_date, 1, 4), '') AS year, nationality").
+		err := scope.Where(db.Model(&Case{}), "office_id").Select("case_number, name_key, COALESCE(substr(birth_date, 1, 4), '') AS year, nationality").
 			Where("name_key IN ?", list[start:min(start+500, len(list))]).Order("case_number").Scan(&found).Error
 		if err != nil {
 			return fmt.Errorf("find duplicates: %w", err)

@@ -32,7 +32,7 @@ func FuzzImportFile(f *testing.F) {
 	}
 	columns := models.ExportColumns["cases"]
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := fx.s.Imports.DryRun(context.Background(), data, "RAB")
+		res, err := fx.s.Imports.DryRun(context.Background(), models.Scope{}, data, "RAB")
 		if err != nil {
 			t.Fatalf("dry run failed instead of reporting: %v", err)
 		}

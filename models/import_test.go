@@ -52,7 +52,7 @@ func TestImportFrenchSpreadsheetFile(t *testing.T) {
 	f := newImportFixture(t)
 	ctx := context.Background()
 	data := []byte(frenchFile)
-	res, err := f.s.Imports.DryRun(ctx, data, "OUJ")
+	res, err := f.s.Imports.DryRun(ctx, models.Scope{}, data, "OUJ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestImportDryRunListsErrorsByRowAndColumn(t *testing.T) {
 		"XYZ,outbound,,Sara,F,1990-01-01,GN,GN,2022-01-01,closed,,nobody@example.org\n" +
 		"RAB,inbound,Alaoui,Omar,M,1990-01-01,MA,MA,2021-01-01,registered,withdrawn,\n" +
 		"RAB,outbound,Too,Few\n"
-	res, err := f.s.Imports.DryRun(context.Background(), []byte(file), "")
+	res, err := f.s.Imports.DryRun(context.Background(), models.Scope{}, []byte(file), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestImportRefusesFilesThatAreNotCasesCSV(t *testing.T) {
 		{"no office", "direction,family_name,given_name,sex,birth_date,nationality,return_country,consent_date\ninbound,A,B,F,1990-01-01,MA,MA,2021-01-01\n", "admin.import.error.missing_columns", "office"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := f.s.Imports.DryRun(context.Background(), []byte(tc.file), "")
+			res, err := f.s.Imports.DryRun(context.Background(), models.Scope{}, []byte(tc.file), "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,7 +233,7 @@ func TestImportFlagsDuplicatesAsWarnings(t *testing.T) {
 		"RAB,outbound,Kane,Awa,F,1991-01-01,SN,SN,2021-01-01\n" +
 		"RAB,outbound,Kane,Awa,F,1985-01-01,SN,SN,2021-01-01\n" + // same name and nationality as row 3
 		"RAB,outbound,Kane,Awa,F,1970-01-01,GN,GN,2021-01-01\n" // same name, other year and nationality
-	res, err := f.s.Imports.DryRun(ctx, []byte(file), "")
+	res, err := f.s.Imports.DryRun(ctx, models.Scope{}, []byte(file), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestImport50000Rows(t *testing.T) {
 	}
 	data := []byte(b.String())
 	start := time.Now()
-	res, err := f.s.Imports.DryRun(ctx, data, "")
+	res, err := f.s.Imports.DryRun(ctx, models.Scope{}, data, "")
 	if err != nil || !res.OK() {
 		t.Fatalf("%+v %v", res, err)
 	}

@@ -20,8 +20,10 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0005_summary_prepared", Migrate: migrateSummaryPrepared},
 		{ID: "0006_name_search", Migrate: migrateNameSearch},
 		{ID: "0007_auth_hardening", Migrate: migrateAuthHardening},
+		{ID: "0008_admin_without_office", Migrate: migrateAdminWithoutOffice},
 		{ID: "0009_user_sex", Migrate: migrateUserSex},
 		{ID: "0010_home_indexes", Migrate: migrateHomeIndexes},
+		{ID: "0011_case_reassignments", Migrate: migrateCaseReassignments},
 	}
 }
 

@@ -41,12 +41,8 @@ func (in *OfficeInput) Validate() FieldErrors {
 	if !officeCodePattern.MatchString(in.Code) {
 		fe.Add("code", "error.office_code")
 	}
-	if in.Name == "" {
-		fe.Add("name", "error.required")
-	}
-	if in.City == "" {
-		fe.Add("city", "error.required")
-	}
+	checkText(fe, "name", in.Name, true)
+	checkText(fe, "city", in.City, true)
 	return fe
 }
 

@@ -59,9 +59,8 @@ func (in *ReferralInput) Validate(today Date) FieldErrors {
 	if in.Partner == "other" && in.PartnerName == "" {
 		fe.Add("partner_name", "casework.error.partner_name")
 	}
-	if in.Purpose == "" {
-		fe.Add("purpose", "error.required")
-	}
+	checkText(fe, "partner_name", in.PartnerName, false)
+	checkText(fe, "purpose", in.Purpose, true)
 	in.date = cwRequireDate(fe, "date", in.Date)
 	if !in.date.IsZero() && in.date.After(today) {
 		fe.Add("date", "casework.error.date_future")
@@ -128,6 +127,8 @@ func (in *FollowUpInput) Validate() FieldErrors {
 	if in.Status == string(ReferralCompleted) && in.Outcome == "" {
 		fe.Add("outcome", "casework.error.outcome_required")
 	}
+	checkText(fe, "outcome", in.Outcome, false)
+	checkText(fe, "reason", in.Reason, false)
 	if in.Satisfaction != "" {
 		n, err := strconv.Atoi(in.Satisfaction)
 		if err != nil || n < 1 || n > 5 {

@@ -41,15 +41,9 @@ func (in *SessionInput) Validate() FieldErrors {
 	if !cwOneOf(SessionKind(in.Kind), SessionKinds) {
 		fe.Add("kind", "error.choose_value")
 	}
-	if in.Title == "" {
-		fe.Add("title", "error.required")
-	}
-	if in.Place == "" {
-		fe.Add("place", "error.required")
-	}
-	if in.Facilitator == "" {
-		fe.Add("facilitator", "error.required")
-	}
+	checkText(fe, "title", in.Title, true)
+	checkText(fe, "place", in.Place, true)
+	checkText(fe, "facilitator", in.Facilitator, true)
 	in.date = cwRequireDate(fe, "date", in.Date)
 	return fe
 }

@@ -60,9 +60,7 @@ func (in *SupportInput) Validate() FieldErrors {
 	if !cwOneOf(SupportType(in.Type), SupportTypes) {
 		fe.Add("type", "error.choose_value")
 	}
-	if in.Description == "" {
-		fe.Add("description", "error.required")
-	}
+	checkText(fe, "description", in.Description, true)
 	if !ValidCurrency(in.Currency) {
 		fe.Add("currency", "error.choose_value")
 	} else if v, err := ParseAmount(in.Amount, in.Currency); err != nil {
@@ -221,8 +219,9 @@ func (s *SupportStore) SendBack(ctx context.Context, a Actor, scope Scope, caseI
 		return ErrSupervisorOnly
 	}
 	comment = strings.TrimSpace(comment)
-	if comment == "" {
-		return FieldErrors{"comment": "error.required"}.Err()
+	fe := FieldErrors{}
+	if checkText(fe, "comment", comment, true); len(fe) > 0 {
+		return fe.Err()
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		_, sp, err := s.load(tx, scope, caseID, id, true)
@@ -310,8 +309,9 @@ func (s *SupportStore) Cancel(ctx context.Context, a Actor, scope Scope, caseID,
 		return err
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return FieldErrors{"reason": "error.required"}.Err()
+	fe := FieldErrors{}
+	if checkText(fe, "reason", reason, true); len(fe) > 0 {
+		return fe.Err()
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		_, sp, err := s.load(tx, scope, caseID, id, true)

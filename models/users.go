@@ -84,6 +84,8 @@ type UserInput struct {
 // Validate checks the input and returns errors keyed by form field.
 func (in *UserInput) Validate() FieldErrors {
 	fe := FieldErrors{}
+	// Lower-casing would turn bytes that are not UTF-8 into replacement characters.
+	checkText(fe, "email", in.Email, false)
 	in.Email = NormaliseEmail(in.Email)
 	in.Name = strings.TrimSpace(in.Name)
 	in.OfficeCode = strings.ToUpper(strings.TrimSpace(in.OfficeCode))
@@ -96,8 +98,12 @@ func (in *UserInput) Validate() FieldErrors {
 	if !in.Role.Valid() {
 		fe.Add("role", "error.choose_value")
 	}
+	checkText(fe, "name", in.Name, false)
 	if in.Role == RoleCaseworker && in.OfficeCode == "" {
 		fe.Add("office", "error.caseworker_needs_office")
+	}
+	if in.Role == RoleAdmin && in.OfficeCode != "" {
+		fe.Add("office", "limits.error.admin_no_office")
 	}
 	if in.Language == "" {
 		in.Language = Languages[0]
@@ -142,6 +148,9 @@ func (s *UserStore) Create(ctx context.Context, actor Actor, in UserInput) (*Use
 				return err
 			}
 			u.OfficeID = &o.ID
+		}
+		if err := checkOfficeInScope(actorScope(actor), u.OfficeID); err != nil {
+			return err
 		}
 		var n int64
 		if err := tx.Model(&User{}).Where("email = ?", in.Email).Count(&n).Error; err != nil {

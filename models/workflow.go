@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -111,6 +112,7 @@ func (s *CaseStore) Transition(tx *gorm.DB, actor Actor, cs *Case, in Transition
 	updates := map[string]any{}
 	change := StatusChange{CaseID: cs.ID, From: from, UserID: actor.User.ID, Note: strings.TrimSpace(in.Note)}
 	fe := FieldErrors{}
+	checkText(fe, "note", change.Note, false)
 	if in.To == Reopen {
 		if from != StatusClosed {
 			return &TransitionError{Key: "cases.refused.not_closed"}
@@ -168,8 +170,8 @@ func (s *CaseStore) Transition(tx *gorm.DB, actor Actor, cs *Case, in Transition
 			if !slices.Contains(Escorts, escort) {
 				fe.Add("escort", "error.choose_value")
 			}
-			checkText(fe, "travel_route", strings.TrimSpace(in.TravelRoute), 200, false)
-			checkText(fe, "received_by", strings.TrimSpace(in.ReceivedBy), 200, false)
+			checkText(fe, "travel_route", strings.TrimSpace(in.TravelRoute), false)
+			checkText(fe, "received_by", strings.TrimSpace(in.ReceivedBy), false)
 			updates["departure_date"], updates["arrival_date"] = dep, arr
 			updates["travel_route"], updates["escort"] = strings.TrimSpace(in.TravelRoute), escort
 			updates["received_by"] = strings.TrimSpace(in.ReceivedBy)
@@ -223,6 +225,20 @@ func IsRefused(err error) (string, bool) {
 	return "", false
 }
 
+// Reassignment records one case given to another caseworker, with the reason typed.
+type Reassignment struct {
+	ID         uint
+	CaseID     uint
+	FromUserID *uint
+	ToUserID   uint
+	Reason     string
+	UserID     uint
+	CreatedAt  time.Time
+}
+
+// TableName keeps the table's name short of the model's.
+func (Reassignment) TableName() string { return "case_reassignments" }
+
 // ReassignInput moves cases to another caseworker: the listed cases, or every open
 // case of FromUser.
 type ReassignInput struct {
@@ -235,14 +251,15 @@ type ReassignInput struct {
 // Reassign gives cases in scope to an active caseworker of the same office, with a
 // reason; each case gets its own audit event. It returns how many cases moved.
 func (s *CaseStore) Reassign(ctx context.Context, actor Actor, sc Scope, in ReassignInput) (int, error) {
+	if actor.User == nil {
+		return 0, ErrForbidden
+	}
 	fe := FieldErrors{}
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.ToUser == 0 {
 		fe.Add("to_user", "error.required")
 	}
-	if in.Reason == "" {
-		fe.Add("reason", "error.required")
-	}
+	checkText(fe, "reason", in.Reason, true)
 	if len(in.CaseIDs) == 0 && in.FromUser == 0 {
 		fe.Add("case_id", "cases.error.no_cases")
 	}
@@ -290,9 +307,15 @@ func (s *CaseStore) Reassign(ctx context.Context, actor Actor, sc Scope, in Reas
 			if res.RowsAffected == 0 {
 				return ErrConflict
 			}
+			ra := Reassignment{CaseID: cs.ID, FromUserID: cs.AssignedToID, ToUserID: to.ID, Reason: in.Reason,
+				UserID: actor.User.ID, CreatedAt: s.now().UTC()}
+			if err := tx.Create(&ra).Error; err != nil {
+				return fmt.Errorf("record reassignment: %w", err)
+			}
+			// The event names the reassignment; its reason stays on the record.
 			ev := actor.Event("case.reassign", "case", fmt.Sprint(cs.ID))
 			ev.Fields = "assigned_to"
-			ev.Details = fmt.Sprintf("version=%d to_user=%d reason=%s", cs.Version+1, to.ID, in.Reason)
+			ev.Details = fmt.Sprintf("version=%d to_user=%d reassignment=%d", cs.Version+1, to.ID, ra.ID)
 			if err := s.audit.RecordTx(tx, ev); err != nil {
 				return err
 			}

@@ -23,6 +23,11 @@ func cmdBackup(ctx context.Context, args []string, getenv env, stdout io.Writer)
 	if fs.NArg() != 1 {
 		return errors.New("usage: awda backup [--db PATH] FILE")
 	}
+	path, err := checkDB(*dsn)
+	if err != nil {
+		return err
+	}
+	*dsn = path
 	if models.IsPostgres(*dsn) {
 		return models.ErrBackupPostgres
 	}

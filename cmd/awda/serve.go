@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,18 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	dsn := dbFlag(fs, getenv)
 	demo := fs.Bool("demo", false, "load the demo dataset into an empty database and print the demo accounts")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	// Every setting is checked before the database is created or the first
+	// administrator's one-time password printed.
+	if err := checkAddr(*addr); err != nil {
+		return err
+	}
+	t, err := readTimeouts(getenv)
+	if err != nil {
+		return err
+	}
+	if _, err := checkDB(*dsn); err != nil {
 		return err
 	}
 	log := newLogger(stderr, getenv)
@@ -53,10 +66,6 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return err
 	}
 	assets, err := static.New()
-	if err != nil {
-		return err
-	}
-	t, err := readTimeouts(getenv)
 	if err != nil {
 		return err
 	}
@@ -102,6 +111,18 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	}
 	// The case views of the last requests are queued, not yet saved.
 	return stores.Audit.Drain(shutdownCtx)
+}
+
+// checkAddr reads --addr as host:port (the host may be empty for every interface).
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: give host:port, such as 127.0.0.1:8080 or :8080", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--addr %q: the port must be a number from 0 to 65535", addr)
+	}
+	return nil
 }
 
 // firstRun prepares an empty database: the demo dataset with --demo, otherwise one
