@@ -220,3 +220,26 @@ func TestHistoryNotesWrittenByThePortalAreTranslated(t *testing.T) {
 		t.Errorf("typed note: %q", got)
 	}
 }
+
+// The registration form's summary names each field by its label, consent first, and
+// links a household member's error to that member's control.
+func TestCaseFormErrorSummaryNamesItsFields(t *testing.T) {
+	ctx := langCtx(t, "fr")
+	f := CaseForm{In: models.CaseInput{Household: []models.HouseholdInput{{}}}, Errors: models.FieldErrors{
+		"family_name": "error.required", "consent_date": "error.required", "household[0].relation": "error.required"}}
+	doc := renderComp(t, ctx, CaseFormPage(f))
+	var got []string
+	doc.Find(`[data-testid="form-errors"] li a`).Each(func(_ int, a *goquery.Selection) {
+		h, _ := a.Attr("href")
+		got = append(got, h+" "+squash(a.Find("strong").Text()))
+	})
+	want := []string{"#field-consent_date Date du consentement éclairé", "#field-family_name Nom de famille", "#household-0-relation Lien de parenté"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("summary links %q, want %q", got, want)
+	}
+	for _, href := range []string{"field-consent_date", "field-family_name", "household-0-relation"} {
+		if doc.Find("#"+href).Length() != 1 {
+			t.Errorf("no control with id %s", href)
+		}
+	}
+}
