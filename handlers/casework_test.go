@@ -159,6 +159,12 @@ func TestSupportMovesThroughHandlersAndReintegration(t *testing.T) {
 	if app.supportStatus(sp.ID) != models.SupportDelivered || app.caseStatus(cs.ID) != models.StatusReintegration {
 		t.Fatalf("support %s, case %s", app.supportStatus(sp.ID), app.caseStatus(cs.ID))
 	}
+	// The move the delivery made is written by the system: its note reads in the page's
+	// language, never as the stored key or as English.
+	if p := cw.get(views.CasePath(cs.ID)); !strings.Contains(p.text(`.timeline .notes`), "Première aide remise") ||
+		strings.Contains(p.Body, "history.note") {
+		t.Errorf("system note on the case file: %q", p.text(`.timeline .notes`))
+	}
 	p = cw.post(views.SupportActionPath(cs.ID, sp.ID, "cancel"), url.Values{"version": {"3"}, "reason": {"too late"}})
 	wantStatus(t, p, http.StatusSeeOther)
 	if app.supportStatus(sp.ID) != models.SupportDelivered {
