@@ -31,7 +31,8 @@ func TestCaseFileHeaderInArabic(t *testing.T) {
 	f := CaseFile{Case: cs, CanEdit: true, Head: CaseHead{Age: "31", Next: NextAction{ID: "wait-counselled", Key: "caseui.next.wait_counselled", Wait: true}}}
 	doc := renderDoc(t, ctx, func(ctx context.Context, b *bytes.Buffer) error { return CaseFilePage(f).Render(ctx, b) })
 	head := doc.Find(`[data-testid="case-header"]`)
-	if got := head.Find(`[data-testid="case-name"]`).Text(); got != "Diallo Oumar" {
+	// Arabic writes the given name first (person.name).
+	if got := head.Find(`[data-testid="case-name"]`).Text(); got != "Oumar Diallo" {
 		t.Errorf("name %q", got)
 	}
 	if got := head.Find(`[data-testid="case-nationality"]`).Text(); !strings.Contains(got, "←") || strings.Contains(got, "→") {
