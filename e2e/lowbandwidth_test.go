@@ -8,7 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Page-weight budgets, from issue 8: a page with its CSS and scripts on first load,
+// Page-weight budgets: a page with its CSS and scripts on first load,
 // and the same page later, its assets cached by their content hash.
 const (
 	firstLoadBudget = 60 * 1024

@@ -57,7 +57,7 @@ var accounts = map[string]account{
 	"weight":          {"weight@e2e.test", "Sara Weight", "caseworker", "RAB", "fr"},
 	"english":         {"en@e2e.test", "John English", "supervisor", "RAB", "en"},
 	"arabic":          {"ar@e2e.test", "فاطمة الزهراء", "caseworker", "RAB", "ar"},
-	// The cases' journeys (issue 3) and their checks in Arabic.
+	// The cases' journeys and their checks in Arabic.
 	"journey":        {"journey@e2e.test", "Salma Journey", "caseworker", "RAB", "fr"},
 	"form-errors":    {"form-errors@e2e.test", "Rachid Errors", "caseworker", "RAB", "fr"},
 	"editor-1":       {"editor1@e2e.test", "Hamza Editor", "caseworker", "RAB", "fr"},
@@ -70,7 +70,7 @@ var accounts = map[string]account{
 	"shot-caseworker": {"shot-cw@e2e.test", "Salma Benali", "caseworker", "RAB", "fr"},
 	"shot-supervisor": {"shot-sup@e2e.test", "Youssef Alami", "supervisor", "RAB", "fr"},
 	"shot-admin":      {"shot-admin@e2e.test", "Nadia Admin", "admin", "", "fr"},
-	// The support journey (issue 8) works in its own office, OUJ, so that its summary
+	// The support journey works in its own office, OUJ, so that its summary
 	// holds its own figures only, whatever the other tests register in RAB.
 	"support-cw":    {"support-cw@e2e.test", "Hajar Oujda", "caseworker", "OUJ", "fr"},
 	"support-sup":   {"support-sup@e2e.test", "Mehdi Oujda", "supervisor", "OUJ", "fr"},

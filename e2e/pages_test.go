@@ -23,7 +23,7 @@ var pages = []pageSpec{
 	{Name: "home", Path: "/", Who: signedIn},
 	{Name: "account", Path: "/account", Who: signedIn},
 	{Name: "not-found", Path: "/no-such-page", Status: 404, Who: append([]string{""}, signedIn...)},
-	// Cases (issue 3): the list with results and empty, the registration form, the
+	// Cases: the list with results and empty, the registration form, the
 	// fixture case's file (registered by TestMain) and its edit form. The list and the
 	// file differ by role; the forms and the empty list only by language.
 	{Name: "cases", Path: "/cases", Who: signedIn},
@@ -32,17 +32,17 @@ var pages = []pageSpec{
 	{Name: "case-new", Path: "/cases/new", Who: []string{"caseworker", "arabic", "english"}},
 	{Name: "case-file", Path: fixtureCase, Who: signedIn},
 	{Name: "case-edit", Path: fixtureCase + "/edit", Who: []string{"supervisor", "arabic"}},
-	// Casework (issue 4): the sessions (the fixture session is attended by the fixture
+	// Casework: the sessions (the fixture session is attended by the fixture
 	// case) and the supervisor's queue (the fixture case's planned support).
 	{Name: "sessions", Path: "/sessions", Who: []string{"caseworker", "supervisor", "arabic"}},
 	{Name: "session-new", Path: "/sessions/new", Who: []string{"caseworker", "arabic"}},
 	{Name: "session", Path: fixtureSession, Who: []string{"caseworker", "arabic"}},
 	{Name: "approvals", Path: "/approvals", Who: []string{"supervisor", "ar-supervisor"}},
 	{Name: "approvals-office", Path: "/approvals?office=RAB", Who: []string{"hq-supervisor", "ar-hq-supervisor"}},
-	// The summary (issue 5), with the fixture's support in it, and a drill-down.
+	// The summary, with the fixture's support in it, and a drill-down.
 	{Name: "summary", Path: "/summary", Who: []string{"supervisor", "ar-supervisor", "admin"}},
 	{Name: "summary-cases", Path: "/summary/cases?indicator=support_type&key=micro_project&from=" + thisYear + "-01-01&to=" + thisYear + "-12-31", Who: []string{"supervisor", "ar-supervisor"}},
-	// Administration (issue 6).
+	// Administration.
 	{Name: "admin-users", Path: "/admin/users", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-offices", Path: "/admin/offices", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-exports", Path: "/admin/exports", Who: []string{"admin", "ar-admin"}},

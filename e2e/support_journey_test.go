@@ -8,7 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The support journey (issue 8, item 1), in the office OUJ that no other test uses:
+// The support journey, in the office OUJ that no other test uses:
 // a caseworker registers a migrant (Arabic name, a household member, a vulnerability),
 // counsels her, records her attendance at an information session and plans a
 // micro-project; a supervisor approves the case and then the micro-project from the

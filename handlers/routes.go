@@ -32,7 +32,7 @@ func (s *server) routes() {
 
 	s.handle(get, views.PathHome, s.home, signedIn)
 
-	// Cases (issue 3).
+	// Cases.
 	s.handle(get, views.PathCases, s.listCases, signedIn)
 	s.handle(get, views.PathNewCase, s.newCase, casework)
 	s.handle(post, views.PathCases, s.createCase, casework)
@@ -42,7 +42,7 @@ func (s *server) routes() {
 	s.handle(post, "/cases/:id", s.updateCase, casework)
 	s.handle(post, "/cases/:id/status", s.moveCase, casework)
 
-	// Support, sessions, activities, referrals and approvals (issue 4).
+	// Support, sessions, activities, referrals and approvals.
 	s.handle(post, "/cases/:id/support", s.createSupport, casework)
 	s.handle(post, "/cases/:id/support/:sid/approve", s.moveSupport("approve"), supervisors)
 	s.handle(post, "/cases/:id/support/:sid/send-back", s.moveSupport("send-back"), supervisors)
@@ -59,12 +59,12 @@ func (s *server) routes() {
 	s.handle(get, views.PathApprovals, s.showApprovals, supervisors)
 	s.handle(post, views.PathApprovals, s.approveSelected, supervisors)
 
-	// Summary (issue 5).
+	// Summary.
 	s.handle(get, views.PathSummary, s.showSummary, summaryReaders)
 	s.handle(get, views.PathSummaryCases, s.summaryCases, summaryReaders)
 	s.handle(get, views.PathSummaryCSV, s.summaryCSV, summaryReaders)
 
-	// Administration (issue 6).
+	// Administration.
 	s.handle(get, views.PathAdminUsers, s.showUsers, admins)
 	s.handle(post, views.PathAdminUsers, s.createUser, admins)
 	s.handle(post, views.PathAdminUsers+"/:id", s.userAction, admins)

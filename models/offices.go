@@ -111,7 +111,7 @@ type Stores struct {
 	Sessions *SessionStore
 	Offices  *OfficeStore
 	Cases    *CaseStore
-	// Casework on a case: support, activities, group sessions and referrals (issue 4).
+	// Casework on a case: support, activities, group sessions and referrals.
 	Support       *SupportStore
 	Activities    *ActivityStore
 	GroupSessions *GroupSessionStore

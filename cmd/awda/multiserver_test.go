@@ -124,7 +124,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	t.Run("a deactivation ends the session on both", func(t *testing.T) {
 		u := newUser("gone@example.org")
 		onA, onB := signedInOnA("gone@example.org")
-		// The administration pages (issue 6) deactivate through their store; the
+		// The administration pages deactivate through their store; the
 		// session check only reads users.active, which is what this sets.
 		if err := stores.DB.Write.WithContext(context.Background()).Exec(
 			"UPDATE users SET active = ? WHERE id = ?", false, u.ID).Error; err != nil {
