@@ -405,8 +405,15 @@ func TestSupervisorReassignsACaseloadAudited(t *testing.T) {
 	}
 	p = sup.post(views.PathReassign, url.Values{"case_id": {fmt.Sprint(list[0].ID)}, "to_user": {fmt.Sprint(ua.ID)}})
 	wantStatus(t, p, http.StatusSeeOther)
-	if sup.get(p.location()).text(`[data-testid="flash-error"]`) == "" {
-		t.Fatal("reassignment without a reason accepted silently")
+	if msg := sup.get(p.location()).text(`[data-testid="flash-error"]`); !strings.Contains(msg, "obligatoire") {
+		t.Fatalf("reassignment without a reason: flash %q", msg)
+	}
+	// A reason over its limit is refused with the limit, not with "give a reason".
+	p = sup.post(views.PathReassign, url.Values{"case_id": {fmt.Sprint(list[0].ID)}, "to_user": {fmt.Sprint(ua.ID)},
+		"reason": {strings.Repeat("r", 4001)}})
+	wantStatus(t, p, http.StatusSeeOther)
+	if msg := sup.get(p.location()).text(`[data-testid="flash-error"]`); !strings.Contains(msg, "4") || !strings.Contains(msg, "caractères") {
+		t.Fatalf("over-long reason: flash %q", msg)
 	}
 	if cw := a.get(views.PathCases); cw.has(`[data-testid="reassign-form"]`) {
 		t.Fatal("caseworker offered reassignment")
