@@ -243,7 +243,7 @@ func summaryFilters(v SummaryView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = Select(Field{Name: "delivered", Label: "summary.delivered", Value: deliveredValue(v.Filter), Error: v.Errors["delivered"]},
-			[]Option{{Value: "", Label: T(ctx, "summary.delivered.all")}, {Value: "1", Label: T(ctx, "summary.delivered.1")}}, false).Render(ctx, templ_7745c5c3_Buffer)
+			[]Option{{Value: "", Label: T(ctx, "summary.delivered.all_short")}, {Value: "1", Label: T(ctx, "summary.delivered.1")}}, false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
