@@ -260,3 +260,27 @@ func TestHomeQueriesUseIndexes(t *testing.T) {
 		t.Logf("%s\n  %s", q, strings.Join(plan, "\n  "))
 	}
 }
+
+// A case registered through the store counts at once on its caseworker's home: open by
+// stage, and waiting once its last status change is older than the cutoff.
+func TestRegisteredCaseCountsOnItsCaseworkersHome(t *testing.T) {
+	ctx := context.Background()
+	f := newCaseFixture(t)
+	in := validInput()
+	in.AssignedToID = f.cw.ID
+	cs, err := f.s.Cases.Create(ctx, actorOf(f.cw), f.cw.Scope(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := f.s.Cases.Home(ctx, f.cw.Scope(), models.HomeQuery{AssignedTo: f.cw.ID, StaleSince: f.clock.Now().Add(time.Hour),
+		Today: models.DateOf(f.clock.Now()), Shown: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Stages) != 1 || h.Stages[0].Status != models.StatusRegistered || h.Stages[0].Count != 1 {
+		t.Errorf("stages %+v, want one registered case", h.Stages)
+	}
+	if h.WaitingTotal != 1 || len(h.Waiting) != 1 || h.Waiting[0].ID != cs.ID {
+		t.Errorf("waiting %d %+v, want the case", h.WaitingTotal, h.Waiting)
+	}
+}
