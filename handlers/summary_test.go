@@ -399,7 +399,7 @@ func TestSummaryChartsAreMirroredInArabicAndUseNoStyle(t *testing.T) {
 	if strings.Contains(fr.Body, "style=") {
 		t.Error("the page has a style attribute")
 	}
-	if n := fr.Doc.Find("figure svg.chart + table caption").Length(); n != 2 {
+	if n := fr.Doc.Find("figure .chart-scroll + table caption").Length(); n != 2 {
 		t.Errorf("%d charts with a captioned table, want 2", n)
 	}
 	if got := strings.Join(strings.Fields(figure(fr, `[data-testid="support-cash"] td:last-child`)), " "); got != "70,00 EUR · 2 000,00 MAD" {

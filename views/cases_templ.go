@@ -228,7 +228,7 @@ func caseFilterBar(l CaseList) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(Field{Name: "direction", Label: "cases.field.direction", Value: l.Query.Get("direction")}, caseOptions(ctx, "direction", enumStrings(models.Directions)), true).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(Field{Name: "direction", Label: "cases.field.direction", Value: l.Query.Get("direction")}, caseOptions(ctx, "direction_short", enumStrings(models.Directions)), true).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1229,7 +1229,7 @@ func CaseFormPage(f CaseForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(Field{Name: "direction", Label: "cases.field.direction", Value: f.In.Direction, Error: f.Errors["direction"], Required: true}, caseOptions(ctx, "direction", enumStrings(models.Directions)), false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(Field{Name: "direction", Label: "cases.field.direction", Value: f.In.Direction, Error: f.Errors["direction"], Required: true}, caseOptions(ctx, "direction_short", enumStrings(models.Directions)), false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
