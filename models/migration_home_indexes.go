@@ -234,7 +234,7 @@ func (d homeDialect) triggers() []string {
 			when = " WHEN (" + t.when + ")"
 		}
 		out = append(out,
-			"CREATE FUNCTION "+t.name+"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"+body+"\nRETURN NULL;\nEND $$",
+			"CREATE FUNCTION "+t.name+"() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$\nBEGIN\n"+body+"\nRETURN NULL;\nEND $$",
 			"CREATE TRIGGER "+t.name+" AFTER "+t.event+" ON "+t.table+" FOR EACH ROW"+when+" EXECUTE FUNCTION "+t.name+"()")
 	}
 	return out
