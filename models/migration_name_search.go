@@ -22,8 +22,10 @@ const maxSearchKeyRunes = 4096
 //
 // Triggers keep the table, as case_tallies, so that every writer — registration,
 // edits, numbering, the import, the demo, an operator's SQL, anonymisation — keeps it
-// exact in its own transaction. The suffixes are cut by SQL string functions that
-// count characters on both databases, so Arabic and accented keys index alike.
+// exact in its own transaction. The suffixes are cut by SQL string functions that count
+// characters on both databases, so Arabic and accented keys index alike. On PostgreSQL
+// the functions plan each statement for its call: a plan cached while the table was
+// small would read it whole on every edit.
 func migrateNameSearch(tx *gorm.DB) error {
 	var stmts []string
 	if tx.Dialector.Name() == "postgres" {
@@ -36,7 +38,7 @@ func migrateNameSearch(tx *gorm.DB) error {
 				PRIMARY KEY (suffix, office_id, case_id)
 			)`,
 			`CREATE INDEX idx_case_search_suffixes_case ON case_search_suffixes (case_id)`,
-			`CREATE FUNCTION case_search_index() RETURNS trigger LANGUAGE plpgsql AS $$
+			`CREATE FUNCTION case_search_index() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
 			BEGIN
 				IF TG_OP = 'UPDATE' THEN
 					DELETE FROM case_search_suffixes WHERE case_id = OLD.id;
@@ -64,7 +66,7 @@ func migrateNameSearch(tx *gorm.DB) error {
 				) s WHERE length(w) >= 3`,
 			`ANALYZE case_search_suffixes`,
 		}
-		stmts = append([]string{`CREATE FUNCTION case_search_unindex() RETURNS trigger LANGUAGE plpgsql AS $$
+		stmts = append([]string{`CREATE FUNCTION case_search_unindex() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
 			BEGIN
 				DELETE FROM case_search_suffixes WHERE case_id = OLD.id;
 				RETURN NULL;
