@@ -123,27 +123,31 @@ func (f SummaryFilter) Query() url.Values {
 
 // caseCond is the SQL condition on the case alias c for the scope and the case
 // filters (not the period, which each indicator applies to its own date).
-func (f SummaryFilter) caseCond(scope Scope) (string, []any) {
+func (f SummaryFilter) caseCond(scope Scope) (string, []any) { return f.filterCond(scope, "c") }
+
+// filterCond is the scope and case filters on alias, a table carrying the case's
+// office, direction, nationality and sex: the cases themselves or a prepared table.
+func (f SummaryFilter) filterCond(scope Scope, alias string) (string, []any) {
 	var sb strings.Builder
 	var args []any
 	if scope.OfficeID != nil {
-		sb.WriteString(" AND c.office_id = ?")
+		sb.WriteString(" AND " + alias + ".office_id = ?")
 		args = append(args, *scope.OfficeID)
 	}
 	if f.Office != "" {
-		sb.WriteString(" AND c.office_id = (SELECT o.id FROM offices o WHERE o.code = ?)")
+		sb.WriteString(" AND " + alias + ".office_id = (SELECT o.id FROM offices o WHERE o.code = ?)")
 		args = append(args, f.Office)
 	}
 	if f.Direction != "" {
-		sb.WriteString(" AND c.direction = ?")
+		sb.WriteString(" AND " + alias + ".direction = ?")
 		args = append(args, string(f.Direction))
 	}
 	if f.Nationality != "" {
-		sb.WriteString(" AND c.nationality = ?")
+		sb.WriteString(" AND " + alias + ".nationality = ?")
 		args = append(args, f.Nationality)
 	}
 	if f.Sex != "" {
-		sb.WriteString(" AND c.sex = ?")
+		sb.WriteString(" AND " + alias + ".sex = ?")
 		args = append(args, string(f.Sex))
 	}
 	return sb.String(), args
@@ -758,33 +762,8 @@ func factIndicator(ind string, f SummaryFilter) (string, bool) {
 	return "", false
 }
 
-// factCond is the scope and case filters on a prepared table (alias x), which carries
-// the case's filter columns.
-func (f SummaryFilter) factCond(scope Scope) (string, []any) {
-	var sb strings.Builder
-	var args []any
-	if scope.OfficeID != nil {
-		sb.WriteString(" AND x.office_id = ?")
-		args = append(args, *scope.OfficeID)
-	}
-	if f.Office != "" {
-		sb.WriteString(" AND x.office_id = (SELECT o.id FROM offices o WHERE o.code = ?)")
-		args = append(args, f.Office)
-	}
-	if f.Direction != "" {
-		sb.WriteString(" AND x.direction = ?")
-		args = append(args, string(f.Direction))
-	}
-	if f.Nationality != "" {
-		sb.WriteString(" AND x.nationality = ?")
-		args = append(args, f.Nationality)
-	}
-	if f.Sex != "" {
-		sb.WriteString(" AND x.sex = ?")
-		args = append(args, string(f.Sex))
-	}
-	return sb.String(), args
-}
+// factCond is the scope and case filters on a prepared table (alias x).
+func (f SummaryFilter) factCond(scope Scope) (string, []any) { return f.filterCond(scope, "x") }
 
 // monthEnd is the last day of d's month.
 func monthEnd(d Date) Date { return NewDate(d.Year(), d.Time().Month(), 1).AddMonths(1).AddDays(-1) }
