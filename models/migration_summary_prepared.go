@@ -146,7 +146,15 @@ func summaryFactsSource(in func(col string) string) string {
 			"SELECT s.case_id, '"+factInbound+v.suffix+"', '', s.date, 0"+base+" AND c.direction = 'inbound'",
 		)
 	}
-	returned := " FROM cases c WHERE c.direction = 'outbound' AND c.departure_date IS NOT NULL AND c.departure_date <> ''" + where("c.id")
+	// A refresh selects its cases by id. SQLite plans a trigger's statements without
+	// the ids' values and, offered the returns index on (direction, departure_date),
+	// read every departed case through it at each write: the direction is compared in a
+	// form no index serves, so the case ids lead.
+	outbound := "c.direction = 'outbound'"
+	if in("c.id") != "" {
+		outbound = "COALESCE(c.direction, '') = 'outbound'"
+	}
+	returned := " FROM cases c WHERE " + outbound + " AND c.departure_date IS NOT NULL AND c.departure_date <> ''" + where("c.id")
 	src := strings.Join(append([]string{
 		"SELECT c.id AS case_id, '" + factReturns + "' AS ind, '' AS k, c.departure_date AS d, 0 AS amount" + returned,
 		"SELECT c.id, '" + factReturnsNationality + "', c.nationality, c.departure_date, 0" + returned,
@@ -155,7 +163,7 @@ func summaryFactsSource(in func(col string) string) string {
 		"SELECT c.id, '" + factVulnerable + "', '', c.departure_date, 0" + returned +
 			" AND EXISTS (SELECT 1 FROM case_vulnerabilities v WHERE v.case_id = c.id)",
 		"SELECT c.id, '" + factVulnerabilty + "', v.code, c.departure_date, 0 FROM cases c JOIN case_vulnerabilities v ON v.case_id = c.id" +
-			" WHERE c.direction = 'outbound' AND c.departure_date IS NOT NULL AND c.departure_date <> ''" + where("v.case_id"),
+			" WHERE "+outbound+" AND c.departure_date IS NOT NULL AND c.departure_date <> ''" + where("v.case_id"),
 		"SELECT a.case_id, CASE g.kind WHEN 'info_session' THEN '" + factInformed + "' ELSE '" + factTrained + "' END, '', g.date, 0" +
 			" FROM session_attendances a JOIN group_sessions g ON g.id = a.session_id WHERE g.kind IN ('info_session', 'training')" + where("a.case_id"),
 		"SELECT r.case_id, '" + factReferrals + "', r.partner || ':' || r.status, r.date_sent, 0 FROM referrals r WHERE r.date_sent IS NOT NULL" + where("r.case_id"),
@@ -249,14 +257,8 @@ func summaryTriggersSQLite() []string {
 // first locks the cases it refreshes: two transactions refreshing the same case run
 // one after the other, the second reading the facts the first committed.
 func summaryTriggersPostgres() []string {
-	in := func(col string) string { return col + " = ANY(ids)" }
 	out := []string{
-		"CREATE FUNCTION summary_refresh(ids BIGINT[]) RETURNS void LANGUAGE plpgsql\n" +
-			// Plans made while the tables were small (a new database, the demo) read
-			// them whole; kept for the connection, they made every write scan the facts.
-			"SET plan_cache_mode = force_custom_plan AS $$\nBEGIN\n" +
-			"PERFORM 1 FROM cases WHERE id = ANY(ids) ORDER BY id FOR UPDATE;\n" +
-			strings.Join(summaryRefreshSQL(in), ";\n") + ";\nEND $$",
+		summaryRefreshFunctionPostgres(),
 		`CREATE FUNCTION summary_refresh_row() RETURNS trigger LANGUAGE plpgsql AS $$
 		DECLARE ids BIGINT[] := '{}';
 		BEGIN
@@ -281,6 +283,39 @@ func summaryTriggersPostgres() []string {
 				" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION summary_refresh_row('"+w.caseCol+"')")
 	}
 	return out
+}
+
+// summaryRefreshFunctionPostgres is the function every PostgreSQL summary trigger calls.
+func summaryRefreshFunctionPostgres() string {
+	in := func(col string) string { return col + " = ANY(ids)" }
+	return "CREATE OR REPLACE FUNCTION summary_refresh(ids BIGINT[]) RETURNS void LANGUAGE plpgsql\n" +
+		// Plans made while the tables were small (a new database, the demo) read
+		// them whole; kept for the connection, they made every write scan the facts.
+		"SET plan_cache_mode = force_custom_plan AS $$\nBEGIN\n" +
+		"PERFORM 1 FROM cases WHERE id = ANY(ids) ORDER BY id FOR UPDATE;\n" +
+		strings.Join(summaryRefreshSQL(in), ";\n") + ";\nEND $$"
+}
+
+// migrateSummaryRefreshByCase brings a database made before the refresh statements
+// selected the returns by case id first to today's statements: on SQLite the triggers
+// are made again, on PostgreSQL the function they call. The prepared data is unchanged.
+func migrateSummaryRefreshByCase(tx *gorm.DB) error {
+	stmts := []string{summaryRefreshFunctionPostgres()}
+	if tx.Dialector.Name() != "postgres" {
+		stmts = nil
+		for _, w := range summaryWatched {
+			for _, ev := range []string{"insert", "delete", "update"} {
+				stmts = append(stmts, "DROP TRIGGER IF EXISTS summary_"+w.table+"_"+ev)
+			}
+		}
+		stmts = append(append(stmts, "DROP TRIGGER IF EXISTS summary_group_sessions_update"), summaryTriggersSQLite()...)
+	}
+	for _, s := range stmts {
+		if err := tx.Exec(s).Error; err != nil {
+			return fmt.Errorf("summary refresh by case: %w", err)
+		}
+	}
+	return nil
 }
 
 // RebuildSummary refills the summary's prepared tables from the records, in one
