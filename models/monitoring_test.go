@@ -1,0 +1,334 @@
+package models_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"awda/models"
+)
+
+// answerAll answers every question of the instrument with pick.
+func answerAll(ins *models.Instrument, pick func(q *models.Question) string) map[string]string {
+	out := map[string]string{}
+	for _, q := range ins.Questions() {
+		out[q.Code] = pick(q)
+	}
+	return out
+}
+
+// bestAnswers answers every question with its first option (the best in the default).
+func bestAnswers(ins *models.Instrument) map[string]string {
+	return answerAll(ins, func(q *models.Question) string { return q.Options[0].Code })
+}
+
+// midAnswers answers the economic questions with their last option (worst), the others
+// with the first, and refuses the water question.
+func midAnswers(ins *models.Instrument) map[string]string {
+	a := bestAnswers(ins)
+	for _, ind := range ins.Dimensions[0].Indicators {
+		q := ind.Questions[0]
+		a[q.Code] = q.Options[len(q.Options)-1].Code
+	}
+	a["water_access"] = models.AnswerRefused
+	return a
+}
+
+// reweighted is the default instrument with the economic dimension weighing half, as a
+// programme's version 2 might.
+func reweighted(t *testing.T) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(models.DefaultInstrumentJSON(), &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "default")
+	dims := m["dimensions"].([]any)
+	for i, w := range []float64{0.5, 0.25, 0.25} {
+		dims[i].(map[string]any)["weight"] = w
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func returnedCase(t *testing.T, f *caseworkFixture, office *models.Office, arrival models.Date) *models.Case {
+	t.Helper()
+	cs := insertCase(t, f.s, office, f.cw, models.StatusReintegration, true)
+	if err := f.s.DB.Write.Model(cs).Updates(map[string]any{"arrival_date": arrival, "assigned_to_id": f.cw.ID}).Error; err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func visitInput(kind, date string, answers map[string]string) models.VisitInput {
+	return models.VisitInput{Kind: kind, Date: date, Method: "in_person", Answers: answers, Notes: "Met at home"}
+}
+
+// TestVisitKeepsScoresAfterNewVersion: a visit scored under version 1 keeps its stored
+// scores and version when version 2 is published; the next visit uses version 2.
+func TestVisitKeepsScoresAfterNewVersion(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	cs := returnedCase(t, f, f.rab, models.NewDate(2021, 2, 1))
+	v1, err := f.s.Monitoring.Current(ctx)
+	if err != nil || v1.Version != 1 || !v1.IsDefault {
+		t.Fatalf("current instrument %+v, %v; want the default as version 1", v1, err)
+	}
+	answers := midAnswers(v1.Instrument)
+	base, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("baseline", "2021-01-20", answers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Economic 0, social 1 (water refused), psychosocial 1: equal weights give 2/3.
+	if base.InstrumentVersion != 1 || !sameScore(base.Composite, f64(2.0/3)) || base.Band != "high" {
+		t.Fatalf("baseline version %d composite %s band %s, want version 1, 0.666667, high", base.InstrumentVersion, show(base.Composite), base.Band)
+	}
+	v2, err := f.s.Monitoring.Publish(ctx, act(f.admin), reweighted(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2.Version != 2 || v2.IsDefault {
+		t.Fatalf("published %+v", v2)
+	}
+	f.clock.Advance(24 * time.Hour)
+	follow, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("followup", "2021-05-03", answers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same answers under version 2: 0.5 × 0 + 0.25 × 1 + 0.25 × 1.
+	if follow.InstrumentVersion != 2 || !sameScore(follow.Composite, f64(0.5)) || follow.Band != "medium" {
+		t.Fatalf("follow-up version %d composite %s band %s", follow.InstrumentVersion, show(follow.Composite), follow.Band)
+	}
+	m, err := f.s.Monitoring.ForCase(ctx, f.cw.Scope(), cs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Visits) != 2 {
+		t.Fatalf("%d visits", len(m.Visits))
+	}
+	got := m.Visits[0]
+	if got.InstrumentVersion != 1 || !sameScore(got.Composite, f64(2.0/3)) || !sameScore(got.Dimensions["economic"], f64(0)) ||
+		!sameScore(got.Dimensions["social"], f64(1)) || got.Indicators["water"] != nil || !sameScore(got.Indicators["housing"], f64(1)) {
+		t.Errorf("baseline after version 2: version %d composite %s dims %v", got.InstrumentVersion, show(got.Composite), got.Dimensions)
+	}
+	if m.Versions[1] == nil || m.Versions[2] == nil || m.Current.Version != 2 || m.Band != "medium" {
+		t.Errorf("versions %v current %d band %s", m.Versions, m.Current.Version, m.Band)
+	}
+	// Stored rows: 15 answers and 3 + 15 scores per visit.
+	var answersN, scoresN int64
+	f.s.DB.Read.Model(&models.VisitAnswer{}).Where("visit_id = ?", base.ID).Count(&answersN)
+	f.s.DB.Read.Model(&models.VisitScore{}).Where("visit_id = ?", base.ID).Count(&scoresN)
+	if answersN != 15 || scoresN != 18 {
+		t.Errorf("%d answers and %d scores stored, want 15 and 18", answersN, scoresN)
+	}
+	var refused models.VisitAnswer
+	f.s.DB.Read.Where("visit_id = ? AND question = ?", base.ID, "water_access").Take(&refused)
+	if refused.Answer != "refused" || refused.Value != nil {
+		t.Errorf("refused answer stored as %+v", refused)
+	}
+	var events int64
+	f.s.DB.Read.Model(&models.AuditEvent{}).Where("action IN ?", []string{"monitoring.visit.create", "monitoring.instrument.publish"}).Count(&events)
+	if events != 3 {
+		t.Errorf("%d audit events, want 3", events)
+	}
+}
+
+func f64(x float64) *float64 { return &x }
+
+func TestRecordVisitRefuses(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	cs := returnedCase(t, f, f.rab, models.NewDate(2021, 2, 1))
+	cur, err := f.s.Monitoring.Current(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := bestAnswers(cur.Instrument)
+	partial := bestAnswers(cur.Instrument)
+	delete(partial, "debt_level")
+	registered := insertCase(t, f.s, f.rab, f.cw, models.StatusRegistered, true)
+	closed := insertCase(t, f.s, f.rab, f.cw, models.StatusClosed, true)
+	if _, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("baseline", "2021-01-20", good)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		user   *models.User
+		caseID uint
+		in     models.VisitInput
+		field  string
+		key    string
+		err    error
+	}{
+		{"unanswered question", f.cw, cs.ID, visitInput("followup", "2021-05-01", partial), "q_debt_level", "error.required", nil},
+		{"second baseline", f.cw, cs.ID, visitInput("baseline", "2021-01-25", good), "kind", "monitoring.error.baseline_exists", nil},
+		{"follow-up before return", f.cw, cs.ID, visitInput("followup", "2021-01-31", good), "date", "monitoring.error.followup_before_return", nil},
+		{"follow-up before the case returned", f.cw, registered.ID, visitInput("followup", "2021-05-01", good), "kind", "monitoring.error.not_returned", nil},
+		{"date in the future", f.cw, cs.ID, visitInput("followup", "2021-06-02", good), "date", "casework.error.date_future", nil},
+		{"bad method", f.cw, cs.ID, models.VisitInput{Kind: "followup", Date: "2021-05-01", Method: "letter", Answers: good}, "method", "error.choose_value", nil},
+		{"form of an older version", f.cw, cs.ID, models.VisitInput{Kind: "followup", Date: "2021-05-01", Method: "phone", Answers: good, InstrumentVersion: 9},
+			"instrument_version", "monitoring.error.instrument_changed", nil},
+		{"another office", f.cwCas, cs.ID, visitInput("followup", "2021-05-01", good), "", "", models.ErrNotFound},
+		{"admin reads only", f.admin, cs.ID, visitInput("followup", "2021-05-01", good), "", "", models.ErrReadOnly},
+		{"closed case", f.cw, closed.ID, visitInput("followup", "2021-05-01", good), "", "", models.ErrCaseClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.s.Monitoring.RecordVisit(ctx, act(tt.user), tt.user.Scope(), tt.caseID, tt.in)
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("got %v, want %v", err, tt.err)
+				}
+				return
+			}
+			fe, ok := models.AsValidation(err)
+			if !ok || fe[tt.field] != tt.key {
+				t.Fatalf("got %v %v, want %s on %s", err, fe, tt.key, tt.field)
+			}
+		})
+	}
+	var n int64
+	f.s.DB.Read.Model(&models.Visit{}).Count(&n)
+	var answers int64
+	f.s.DB.Read.Model(&models.VisitAnswer{}).Count(&answers)
+	if n != 1 || answers != 15 {
+		t.Errorf("%d visits and %d answers saved, want only the first baseline's", n, answers)
+	}
+}
+
+func TestPublishInstrument(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	bad := bytes.Replace(models.DefaultInstrumentJSON(), []byte(`"weight": 0.2`), []byte(`"weight": 0.3`), 1)
+	_, err := f.s.Monitoring.Publish(ctx, act(f.admin), bad)
+	probs, ok := models.AsInstrumentError(err)
+	if !ok || len(probs) != 1 || probs[0].Key != "monitoring.instrument.error.weights_sum" || probs[0].Path != "dimensions[0].indicators" {
+		t.Fatalf("got %v %+v, want one weights problem", err, probs)
+	}
+	if _, err := f.s.Monitoring.Publish(ctx, act(f.sup), reweighted(t)); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("supervisor publishes: %v", err)
+	}
+	vs, err := f.s.Monitoring.Versions(ctx)
+	if err != nil || len(vs) != 1 || vs[0].Version != 1 || !vs[0].IsDefault {
+		t.Fatalf("versions %+v, %v: want only the default", vs, err)
+	}
+	for want := 2; want <= 3; want++ {
+		iv, err := f.s.Monitoring.Publish(ctx, act(f.admin), reweighted(t))
+		if err != nil || iv.Version != want {
+			t.Fatalf("publish: %+v %v, want version %d", iv, err, want)
+		}
+	}
+	vs, _ = f.s.Monitoring.Versions(ctx)
+	if len(vs) != 3 || vs[0].Version != 3 || vs[0].PublishedByID == nil || *vs[0].PublishedByID != f.admin.ID {
+		t.Fatalf("versions %+v", vs)
+	}
+}
+
+// TestFollowupSchedule checks the window at its boundaries and month ends.
+func TestFollowupSchedule(t *testing.T) {
+	ret := models.NewDate(2021, 1, 15)
+	months := []int{3, 6, 12}
+	tests := []struct {
+		today string
+		done  int
+		want  []models.FollowupState
+	}{
+		{"2021-03-31", 0, []models.FollowupState{"upcoming", "upcoming", "upcoming"}},
+		{"2021-04-01", 0, []models.FollowupState{"due", "upcoming", "upcoming"}},
+		{"2021-04-29", 0, []models.FollowupState{"due", "upcoming", "upcoming"}},
+		{"2021-04-30", 0, []models.FollowupState{"overdue", "upcoming", "upcoming"}},
+		{"2021-04-30", 1, []models.FollowupState{"done", "upcoming", "upcoming"}},
+		{"2021-07-01", 1, []models.FollowupState{"done", "due", "upcoming"}},
+		{"2022-02-01", 1, []models.FollowupState{"done", "overdue", "overdue"}},
+		{"2022-02-01", 3, []models.FollowupState{"done", "done", "done"}},
+	}
+	for _, tt := range tests {
+		today, _ := models.ParseDate(tt.today)
+		got := models.FollowupSchedule(ret, months, tt.done, today)
+		for i, p := range got {
+			if p.State != tt.want[i] {
+				t.Errorf("%s, %d done: follow-up %d is %s, want %s", tt.today, tt.done, p.Month, p.State, tt.want[i])
+			}
+		}
+		if got[0].Due.String() != "2021-04-15" || got[2].Due.String() != "2022-01-15" {
+			t.Errorf("due dates %v", got)
+		}
+	}
+	for _, tt := range []struct{ from, want string }{{"2021-01-31", "2021-04-30"}, {"2020-11-30", "2021-02-28"}, {"2019-11-30", "2020-02-29"}} {
+		d, _ := models.ParseDate(tt.from)
+		if got := d.AddMonthsClamped(3).String(); got != tt.want {
+			t.Errorf("%s + 3 months = %s, want %s", tt.from, got, tt.want)
+		}
+	}
+}
+
+// TestDueFollowups lists due and overdue follow-ups at the window's boundaries, in scope,
+// per caseworker, and counts overdue ones per caseworker for supervisors.
+func TestDueFollowups(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	due := returnedCase(t, f, f.rab, models.NewDate(2021, 2, 15))     // 3 months: 2021-05-15, due 05-01 … 05-29
+	overdue := returnedCase(t, f, f.rab, models.NewDate(2021, 2, 14)) // 2021-05-14: overdue from 05-29
+	early := returnedCase(t, f, f.rab, models.NewDate(2021, 2, 16))   // 2021-05-16: due from 05-02
+	other := returnedCase(t, f, f.cas, models.NewDate(2021, 1, 1))    // another office, overdue
+	visited := returnedCase(t, f, f.rab, models.NewDate(2021, 1, 1))  // first follow-up done, next 07-01
+	unassigned := returnedCase(t, f, f.rab, models.NewDate(2021, 1, 10))
+	f.s.DB.Write.Model(unassigned).Update("assigned_to_id", nil)
+	cur, err := f.s.Monitoring.Current(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), visited.ID, visitInput("followup", "2021-04-02", bestAnswers(cur.Instrument))); err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) models.Date { d, _ := models.ParseDate(s); return d }
+	list := func(today string, scope models.Scope, assigned uint) map[uint]models.FollowupState {
+		items, err := f.s.Monitoring.DueFollowups(ctx, scope, assigned, day(today))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[uint]models.FollowupState{}
+		for _, it := range items {
+			out[it.CaseID] = it.State
+		}
+		return out
+	}
+	got := list("2021-05-01", f.cw.Scope(), f.cw.ID)
+	if len(got) != 2 || got[due.ID] != "due" || got[overdue.ID] != "due" {
+		t.Errorf("on 05-01: %v, want the cases of 02-14 and 02-15 due", got)
+	}
+	got = list("2021-05-28", f.cw.Scope(), f.cw.ID)
+	if len(got) != 3 || got[due.ID] != "due" || got[overdue.ID] != "due" || got[early.ID] != "due" {
+		t.Errorf("on 05-28: %v", got)
+	}
+	got = list("2021-05-29", f.cw.Scope(), f.cw.ID)
+	if len(got) != 3 || got[due.ID] != "due" || got[overdue.ID] != "overdue" {
+		t.Errorf("on 05-29: %v", got)
+	}
+	got = list("2021-06-17", f.cw.Scope(), f.cw.ID)
+	if got[visited.ID] != "due" || got[unassigned.ID] != "" || got[other.ID] != "" {
+		t.Errorf("on 06-17: %v, want the visited case's 6-month follow-up due, nothing unassigned or of CAS", got)
+	}
+	got = list("2021-06-17", f.sup.Scope(), 0)
+	if got[unassigned.ID] != "overdue" || got[other.ID] != "" {
+		t.Errorf("supervisor on 06-17: %v", got)
+	}
+	per, err := f.s.Monitoring.OverdueByCaseworker(ctx, f.hq.Scope(), day("2021-06-17"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// RAB caseworker: due, overdue, early are overdue on 06-17 (other is CAS, but
+	// assigned to the RAB caseworker by the fixture); unassigned: 1.
+	if len(per) != 2 || per[0].AssignedToID != f.cw.ID || per[0].Overdue != 4 || per[1].AssignedToID != 0 || per[1].Overdue != 1 {
+		t.Errorf("overdue per caseworker %+v", per)
+	}
+	per, _ = f.s.Monitoring.OverdueByCaseworker(ctx, f.sup.Scope(), day("2021-06-17"))
+	if len(per) != 2 || per[0].Overdue != 3 {
+		t.Errorf("RAB supervisor's overdue per caseworker %+v", per)
+	}
+}
