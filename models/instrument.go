@@ -237,7 +237,7 @@ func (ins *Instrument) Validate() []InstrumentProblem {
 			sum += w
 		}
 		if len(ws) > 0 && math.Abs(sum-1) > weightTolerance {
-			add(path, "monitoring.instrument.error.weights_sum", strconv.FormatFloat(sum, 'f', -1, 64))
+			add(path, "monitoring.instrument.error.weights_sum", strconv.FormatFloat(math.Round(sum*1e6)/1e6, 'f', -1, 64))
 		}
 	}
 	unit := func(path string, v float64) bool {
