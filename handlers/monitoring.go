@@ -191,3 +191,32 @@ func (s *server) monitoringHome(c echo.Context) ([]views.HomeSection, error) {
 	}
 	return out, nil
 }
+
+// monitoringCSV streams monitoring.csv: one row per visit, under the export filters.
+func (s *server) monitoringCSV(c echo.Context) error {
+	in := exportFilterInput(c)
+	pseudo := c.QueryParam("pseudonymise") == "1"
+	f, fe := in.Validate()
+	if len(fe) > 0 {
+		p, err := s.exportsPage(c, views.ExportsPage{Filter: in, Pseudo: pseudo, Errors: fe})
+		if err != nil {
+			return err
+		}
+		return s.invalid(c, views.AdminExports(p))
+	}
+	ctx := c.Request().Context()
+	cols, err := s.stores.Monitoring.MonitoringColumns(ctx)
+	if err != nil {
+		return err
+	}
+	name := "monitoring"
+	if pseudo {
+		name += "-pseudonymised"
+	}
+	st := s.startCSV(c, name, cols)
+	if _, err := s.stores.Monitoring.ExportMonitoring(ctx, actor(c), s.stores.Exports, f, cols, pseudo, st.row); err != nil {
+		// The header is sent: the error can only be logged; the file ends short.
+		return err
+	}
+	return st.finish()
+}

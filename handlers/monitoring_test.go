@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -255,4 +256,42 @@ func TestHomesListFollowupsDue(t *testing.T) {
 	if p.has(`[data-testid="home-monitoring-overdue"] [data-testid="empty"]`) {
 		t.Error("the supervisor's overdue list is empty")
 	}
+}
+
+func TestMonitoringCSV(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cs := app.returnedCase("RAB", u, models.NewDate(2020, 11, 20))
+	wantStatus(t, cw.post(views.CaseVisitsPath(cs.ID), visitForm(t, "baseline", "2020-11-10", true)), http.StatusSeeOther)
+	wantStatus(t, cw.get(views.ExportPath("monitoring.csv", nil)), http.StatusForbidden)
+
+	admin, _ := app.signedIn("admin@example.org", models.RoleAdmin, "")
+	if !admin.get(views.PathAdminExports).has(`[data-testid="export-monitoring"]`) {
+		t.Error("no monitoring button on the export page")
+	}
+	for _, pseudo := range []string{"", "1"} {
+		p := admin.get(views.ExportPath("monitoring.csv", url.Values{"pseudonymise": {pseudo}, "office": {"RAB"}}))
+		wantStatus(t, p, http.StatusOK)
+		if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(p.Body, "\uFEFF") {
+			t.Fatalf("not a CSV with a BOM: %q", p.Header.Get("Content-Type"))
+		}
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(p.Body, "\uFEFF"))).ReadAll()
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("%d records, %v", len(recs), err)
+		}
+		row := map[string]string{}
+		for i, h := range recs[0] {
+			row[h] = recs[1][i]
+		}
+		wantName := cs.FamilyName
+		if pseudo == "1" {
+			wantName = ""
+		}
+		if row["case_number"] != cs.CaseNumber || row["composite"] != "0.6667" || row["q_debt_level"] != "higher" ||
+			row["family_name"] != wantName || row["dimension_social"] != "1.0000" {
+			t.Errorf("pseudonymise=%q row %v", pseudo, row)
+		}
+	}
+	p := admin.get(views.ExportPath("monitoring.csv", url.Values{"from": {"2021-13-01"}}))
+	wantStatus(t, p, http.StatusUnprocessableEntity)
 }

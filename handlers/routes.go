@@ -78,6 +78,7 @@ func (s *server) routes() {
 		s.handle(get, views.ExportPath(kind+".csv", nil), s.exportCSV(kind), admins)
 	}
 	s.handle(get, views.ExportPath("summary.csv", nil), s.summaryCSV, admins)
+	s.handle(get, views.ExportPath("monitoring.csv", nil), s.monitoringCSV, admins)
 	s.handle(get, views.PathAdminImports, s.showImports, admins)
 	s.handle(post, views.PathAdminImports, s.postImport, admins)
 	s.handle(get, views.PathAdminAudit, s.showAudit, admins)

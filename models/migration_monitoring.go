@@ -10,11 +10,11 @@ import (
 // m12Instrument is monitoring_instruments as created by 0012_monitoring: each published
 // version of the instrument, its definition kept as uploaded.
 type m12Instrument struct {
-	ID            uint      `gorm:"primaryKey"`
-	Version       int       `gorm:"not null;uniqueIndex"`
-	Definition    string    `gorm:"type:text;not null"`
-	Checksum      string    `gorm:"size:64;not null"`
-	IsDefault     bool      `gorm:"not null;default:false"`
+	ID            uint   `gorm:"primaryKey"`
+	Version       int    `gorm:"not null;uniqueIndex"`
+	Definition    string `gorm:"type:text;not null"`
+	Checksum      string `gorm:"size:64;not null"`
+	IsDefault     bool   `gorm:"not null;default:false"`
 	PublishedByID *uint
 	PublishedAt   time.Time `gorm:"not null"`
 }

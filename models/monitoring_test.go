@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -330,5 +331,96 @@ func TestDueFollowups(t *testing.T) {
 	per, _ = f.s.Monitoring.OverdueByCaseworker(ctx, f.sup.Scope(), day("2021-06-17"))
 	if len(per) != 2 || per[0].Overdue != 3 {
 		t.Errorf("RAB supervisor's overdue per caseworker %+v", per)
+	}
+}
+
+// TestExportMonitoring writes one row per visit with its version, answers and scores,
+// columns for every version's codes, and leaves names and notes out when pseudonymised.
+func TestExportMonitoring(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	cs := returnedCase(t, f, f.rab, models.NewDate(2021, 2, 1))
+	cur, err := f.s.Monitoring.Current(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("baseline", "2021-01-20", midAnswers(cur.Instrument))); err != nil {
+		t.Fatal(err)
+	}
+	// Version 2 renames one question: its column is added, empty for the baseline.
+	v2 := bytes.Replace(reweighted(t), []byte(`"code":"water_access"`), []byte(`"code":"water_source"`), 1)
+	if _, err := f.s.Monitoring.Publish(ctx, act(f.admin), v2); err != nil {
+		t.Fatal(err)
+	}
+	answers := bestAnswers(cur.Instrument)
+	answers["water_source"] = "good"
+	if _, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("followup", "2021-05-03", answers)); err != nil {
+		t.Fatal(err)
+	}
+	cols, err := f.s.Monitoring.MonitoringColumns(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cols) != len(models.MonitoringFixedColumns)+3+15+16 {
+		t.Fatalf("%d columns: %v", len(cols), cols)
+	}
+	col := func(name string) int {
+		for i, c := range cols {
+			if c == name {
+				return i
+			}
+		}
+		t.Fatalf("no column %s", name)
+		return -1
+	}
+	for _, pseudo := range []bool{false, true} {
+		var rows [][]string
+		n, err := f.s.Monitoring.ExportMonitoring(ctx, act(f.admin), f.s.Exports, models.ExportFilter{}, cols, pseudo, func(r []string) error {
+			rows = append(rows, append([]string(nil), r...))
+			return nil
+		})
+		if err != nil || n != 2 || len(rows) != 2 {
+			t.Fatalf("export: %d rows, %v", n, err)
+		}
+		b, fu := rows[0], rows[1]
+		check := map[string][2]string{
+			"case_number":             {b[col("case_number")], cs.CaseNumber},
+			"kind":                    {b[col("kind")], "baseline"},
+			"instrument_version":      {b[col("instrument_version")], "1"},
+			"composite":               {b[col("composite")], "0.6667"},
+			"band":                    {b[col("band")], "high"},
+			"dimension_economic":      {b[col("dimension_economic")], "0.0000"},
+			"indicator_water":         {b[col("indicator_water")], ""},
+			"q_water_access":          {b[col("q_water_access")], "refused"},
+			"q_water_source":          {b[col("q_water_source")], ""},
+			"q_debt_level":            {b[col("q_debt_level")], "higher"},
+			"followup version":        {fu[col("instrument_version")], "2"},
+			"followup composite":      {fu[col("composite")], "0.9875"}, // water good = 0.75: 0.5 + 0.25 × 4.75/5 + 0.25
+			"followup q_water_source": {fu[col("q_water_source")], "good"},
+			"followup q_water_access": {fu[col("q_water_access")], ""},
+			"method":                  {b[col("method")], "in_person"},
+			"date":                    {fu[col("date")], "2021-05-03"},
+		}
+		wantName, wantNotes := cs.FamilyName, "Met at home"
+		if pseudo {
+			wantName, wantNotes = "", ""
+		}
+		check["family_name"] = [2]string{b[col("family_name")], wantName}
+		check["notes"] = [2]string{b[col("notes")], wantNotes}
+		for name, c := range check {
+			if c[0] != c[1] {
+				t.Errorf("pseudonymise=%t %s = %q, want %q", pseudo, name, c[0], c[1])
+			}
+		}
+	}
+	var ev models.AuditEvent
+	f.s.DB.Read.Where("action = ?", "export.monitoring").Order("id DESC").Take(&ev)
+	if !strings.Contains(ev.Details, "pseudonymise=true rows=2") {
+		t.Errorf("audit details %q", ev.Details)
+	}
+	// An office's filter and another office's records.
+	n, err := f.s.Monitoring.ExportMonitoring(ctx, act(f.admin), f.s.Exports, models.ExportFilter{Office: "CAS"}, cols, false, func([]string) error { return nil })
+	if err != nil || n != 0 {
+		t.Errorf("CAS export: %d rows, %v", n, err)
 	}
 }

@@ -150,7 +150,6 @@ func countIndicators(ins *models.Instrument) int {
 	return n
 }
 
-
 // bandClass styles a band's badge with the existing badge colours.
 func bandClass(band string) string {
 	switch band {
