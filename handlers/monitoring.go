@@ -220,3 +220,43 @@ func (s *server) monitoringCSV(c echo.Context) error {
 	}
 	return st.finish()
 }
+
+// importVisits runs a dry run of a visit file, or with commit=1 and the dry run's
+// hash, the import itself.
+func (s *server) importVisits(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return s.instrumentsPage(c, http.StatusUnprocessableEntity, views.InstrumentsPage{ImportError: "monitoring.import.error.no_file"})
+	}
+	if fh.Size > models.ImportMaxBytes {
+		return s.importTooLarge(c)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, models.ImportMaxBytes+1))
+	_ = f.Close()
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var res *models.ImportResult
+	if c.FormValue("commit") == "1" {
+		res, err = s.stores.Monitoring.ImportVisits(ctx, actor(c), data, c.FormValue("sha256"))
+	} else {
+		res, err = s.stores.Monitoring.DryRunVisits(ctx, actor(c), data)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Imported > 0 {
+		s.flash(c, "success", "monitoring.import.done", "Count", res.Imported)
+		return redirect(c, views.PathAdminInstruments)
+	}
+	status := http.StatusOK
+	if !res.OK() {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.instrumentsPage(c, status, views.InstrumentsPage{Import: res})
+}

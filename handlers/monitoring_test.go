@@ -295,3 +295,43 @@ func TestMonitoringCSV(t *testing.T) {
 	p := admin.get(views.ExportPath("monitoring.csv", url.Values{"from": {"2021-13-01"}}))
 	wantStatus(t, p, http.StatusUnprocessableEntity)
 }
+
+// TestVisitImportThroughThePage exports a visit, removes it, then imports the file with
+// a dry run first, as for cases.
+func TestVisitImportThroughThePage(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cs := app.returnedCase("RAB", u, models.NewDate(2020, 11, 20))
+	wantStatus(t, cw.post(views.CaseVisitsPath(cs.ID), visitForm(t, "baseline", "2020-11-10", true)), http.StatusSeeOther)
+	admin, _ := app.signedIn("admin@example.org", models.RoleAdmin, "")
+	file := []byte(admin.get(views.ExportPath("monitoring.csv", nil)).Body)
+	for _, tbl := range []string{"monitoring_scores", "monitoring_answers", "monitoring_visits"} {
+		app.stores.DB.Write.Exec("DELETE FROM " + tbl)
+	}
+	wantStatus(t, cw.upload(views.PathAdminVisitImport, nil, file), http.StatusForbidden)
+
+	admin.get(views.PathAdminInstruments)
+	p := admin.upload(views.PathAdminVisitImport, nil, nil)
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if !p.has(`[data-testid="visit-file-error"]`) {
+		t.Error("no error beside the missing file")
+	}
+	bad := bytes.Replace(file, []byte(cs.CaseNumber), []byte("RAB-2021-99999"), 1)
+	p = admin.upload(views.PathAdminVisitImport, nil, bad)
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if r, _ := p.Doc.Find(`[data-testid="visit-import-error"]`).Attr("data-column"); r != "case_number" || p.has(`[data-testid="visit-import-commit"]`) {
+		t.Errorf("error column %q, or an import offered for a file with errors", r)
+	}
+	p = admin.upload(views.PathAdminVisitImport, nil, file)
+	wantStatus(t, p, http.StatusOK)
+	hash, ok := p.Doc.Find(`[data-testid="visit-import-commit"] input[name="sha256"]`).Attr("value")
+	if !ok {
+		t.Fatal("a clean dry run offers no import")
+	}
+	p = admin.upload(views.PathAdminVisitImport, map[string]string{"commit": "1", "sha256": hash}, file)
+	wantStatus(t, p, http.StatusSeeOther)
+	var v models.Visit
+	if err := app.stores.DB.Read.Take(&v).Error; err != nil || v.CaseID != cs.ID || v.Composite == nil || *v.Composite < 0.666 || *v.Composite > 0.667 {
+		t.Errorf("imported visit %+v, %v", v, err)
+	}
+}

@@ -84,5 +84,6 @@ func (s *server) routes() {
 	s.handle(get, views.PathAdminAudit, s.showAudit, admins)
 	s.handle(get, views.PathAdminInstruments, s.showInstruments, admins)
 	s.handle(post, views.PathAdminInstruments, s.publishInstrument, admins)
+	s.handle(post, views.PathAdminVisitImport, s.importVisits, admins)
 	s.handle(get, views.PathAdminAuditCSV, s.auditCSV, admins)
 }

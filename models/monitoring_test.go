@@ -2,8 +2,10 @@ package models_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -422,5 +424,123 @@ func TestExportMonitoring(t *testing.T) {
 	n, err := f.s.Monitoring.ExportMonitoring(ctx, act(f.admin), f.s.Exports, models.ExportFilter{Office: "CAS"}, cols, false, func([]string) error { return nil })
 	if err != nil || n != 0 {
 		t.Errorf("CAS export: %d rows, %v", n, err)
+	}
+}
+
+// exportFile is monitoring.csv as the handler writes it, for the import tests.
+func exportFile(t *testing.T, f *caseworkFixture) []byte {
+	t.Helper()
+	cols, err := f.s.Monitoring.MonitoringColumns(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(cols)
+	if _, err := f.s.Monitoring.ExportMonitoring(t.Context(), act(f.admin), f.s.Exports, models.ExportFilter{}, cols, false, w.Write); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	return append([]byte("\uFEFF"), buf.Bytes()...)
+}
+
+// TestVisitCSVRoundTrip exports visits of two versions, removes them, and imports the
+// file back: the same visits with the same versions and scores.
+func TestVisitCSVRoundTrip(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	cs := returnedCase(t, f, f.rab, models.NewDate(2021, 2, 1))
+	cur, _ := f.s.Monitoring.Current(ctx)
+	if _, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("baseline", "2021-01-20", midAnswers(cur.Instrument))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Monitoring.Publish(ctx, act(f.admin), reweighted(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("followup", "2021-05-03", midAnswers(cur.Instrument))); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := f.s.Monitoring.ForCase(ctx, f.cw.Scope(), cs.ID)
+	data := exportFile(t, f)
+	for _, tbl := range []string{"monitoring_scores", "monitoring_answers", "monitoring_visits"} {
+		if err := f.s.DB.Write.Exec("DELETE FROM " + tbl).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.s.Monitoring.DryRunVisits(ctx, act(f.cw), data); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("a caseworker's dry run: %v", err)
+	}
+	res, err := f.s.Monitoring.DryRunVisits(ctx, act(f.admin), data)
+	if err != nil || !res.OK() || res.Rows != 2 {
+		t.Fatalf("dry run %+v, %v", res, err)
+	}
+	if res, err := f.s.Monitoring.ImportVisits(ctx, act(f.admin), data, "not the hash"); err != nil || res.Imported != 0 || res.FileError != "admin.import.error.hash_mismatch" {
+		t.Fatalf("import with another hash: %+v, %v", res, err)
+	}
+	res, err = f.s.Monitoring.ImportVisits(ctx, act(f.admin), data, res.Hash)
+	if err != nil || res.Imported != 2 {
+		t.Fatalf("import %+v, %v", res, err)
+	}
+	after, _ := f.s.Monitoring.ForCase(ctx, f.cw.Scope(), cs.ID)
+	if len(after.Visits) != 2 {
+		t.Fatalf("%d visits after the import", len(after.Visits))
+	}
+	for i, v := range after.Visits {
+		b := before.Visits[i]
+		if v.Kind != b.Kind || v.Date != b.Date || v.InstrumentVersion != b.InstrumentVersion || !sameScore(v.Composite, b.Composite) ||
+			!sameScore(v.Dimensions["economic"], b.Dimensions["economic"]) || v.Indicators["water"] != nil || v.InterviewerID != f.cw.ID {
+			t.Errorf("visit %d imported as %+v, exported from %+v", i, v, b)
+		}
+	}
+	// The same file again: the case already has its baseline.
+	res, err = f.s.Monitoring.DryRunVisits(ctx, act(f.admin), data)
+	if err != nil || res.OK() || res.Errors[0].Row != 2 || res.Errors[0].Column != "kind" || res.Errors[0].Key != "monitoring.error.baseline_exists" {
+		t.Fatalf("second dry run %+v, %v", res, err)
+	}
+}
+
+func TestVisitImportErrors(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	cs := returnedCase(t, f, f.rab, models.NewDate(2021, 2, 1))
+	cur, _ := f.s.Monitoring.Current(ctx)
+	head := "case_number;kind;date;method;interviewer"
+	good := ""
+	for _, q := range cur.Instrument.Questions() {
+		head += ";q_" + q.Code
+		good += ";" + q.Options[0].Code
+	}
+	file := head + "\n" +
+		cs.CaseNumber + ";baseline;20/01/2021;phone;" + good + "\n" + // French date: fine
+		cs.CaseNumber + ";baseline;2021-01-21;phone;" + good + "\n" + // a second baseline in the file
+		"RAB-2021-99999;followup;2021-05-01;phone;" + good + "\n" +
+		cs.CaseNumber + ";followup;2021-05-01;letter;nobody@example.org" + strings.Replace(good, ";regular", ";always", 1) + "\n"
+	res, err := f.s.Monitoring.DryRunVisits(ctx, act(f.admin), []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type at struct {
+		row      int
+		col, key string
+	}
+	want := []at{{3, "kind", "monitoring.error.baseline_exists"}, {4, "case_number", "monitoring.import.error.case_unknown"},
+		{5, "interviewer", "monitoring.import.error.interviewer_unknown"}, {5, "method", "error.choose_value"},
+		{5, "q_income_regular", "error.choose_value"}}
+	var got []at
+	for _, e := range res.Errors {
+		got = append(got, at{e.Row, e.Column, e.Key})
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || res.Rows != 4 {
+		t.Errorf("errors %v, want %v", got, want)
+	}
+	res, _ = f.s.Monitoring.DryRunVisits(ctx, act(f.admin), []byte("case_number,kind,date,method,colour\nX,baseline,2021-01-01,phone,red\n"))
+	if res.FileError != "monitoring.import.error.unknown_columns" || res.FileArg != "colour" {
+		t.Errorf("unknown column: %+v", res)
+	}
+	res, _ = f.s.Monitoring.ImportVisits(ctx, act(f.admin), []byte(file), res.Hash)
+	var n int64
+	f.s.DB.Read.Model(&models.Visit{}).Count(&n)
+	if res.Imported != 0 || n != 0 {
+		t.Errorf("a file with errors imported %d visits", n)
 	}
 }

@@ -40,7 +40,14 @@ type InstrumentsPage struct {
 	// Problems are the validation errors of a refused upload; FileError a missing file.
 	Problems  []models.InstrumentProblem
 	FileError string
+	// Import is the result of a visit file's dry run (or of a refused import);
+	// ImportError a missing visit file.
+	Import      *models.ImportResult
+	ImportError string
 }
+
+// PathAdminVisitImport receives visit files: a dry run, or with commit=1 the import.
+const PathAdminVisitImport = "/admin/imports/visits"
 
 // visitFormFields are the visit form's fields for the error summary, in form order.
 func visitFormFields(f VisitForm) []Field {
