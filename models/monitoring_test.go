@@ -544,3 +544,125 @@ func TestVisitImportErrors(t *testing.T) {
 		t.Errorf("a file with errors imported %d visits", n)
 	}
 }
+
+// worstAnswers answers every question with its last option (the worst in the default).
+func worstAnswers(ins *models.Instrument) map[string]string {
+	return answerAll(ins, func(q *models.Question) string { return q.Options[len(q.Options)-1].Code })
+}
+
+// TestMonitoringSummary checks the summary's figures against means worked out by hand,
+// and that every drill-down lists as many cases as its figure.
+func TestMonitoringSummary(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	cur, _ := f.s.Monitoring.Current(ctx)
+	mid, best, worst := midAnswers(cur.Instrument), bestAnswers(cur.Instrument), worstAnswers(cur.Instrument)
+	visit := func(u *models.User, cs *models.Case, kind, date string, a map[string]string) {
+		t.Helper()
+		if _, err := f.s.Monitoring.RecordVisit(ctx, act(u), u.Scope(), cs.ID, visitInput(kind, date, a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := returnedCase(t, f, f.rab, models.NewDate(2021, 1, 10))
+	b := returnedCase(t, f, f.rab, models.NewDate(2021, 1, 10))
+	c := returnedCase(t, f, f.rab, models.NewDate(2021, 1, 10))
+	d := returnedCase(t, f, f.cas, models.NewDate(2021, 1, 10))
+	f.plan(t, f.cw, a, "1000")
+	_, err := f.s.Support.Plan(ctx, act(f.cw), f.cw.Scope(), a.ID, models.SupportInput{Type: "cash", Description: "Arrivée", Amount: "500", Currency: "MAD", Date: "2021-01-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit(f.cw, a, "baseline", "2021-01-05", mid)     // 2/3, economic 0
+	visit(f.cw, a, "followup", "2021-03-01", worst)   // an earlier follow-up, not compared
+	visit(f.cw, a, "followup", "2021-04-12", best)    // 1
+	visit(f.cw, b, "baseline", "2021-01-05", best)    // 1
+	visit(f.cw, b, "followup", "2021-04-12", worst)   // 0
+	visit(f.cw, c, "baseline", "2021-01-05", mid)     // no follow-up: not compared
+	visit(f.cwCas, d, "baseline", "2021-01-05", mid)  // 2/3
+	visit(f.cwCas, d, "followup", "2021-04-12", best) // 1
+	year := models.SummaryFilter{From: models.NewDate(2021, 1, 1), To: models.NewDate(2021, 12, 31)}
+
+	m, err := f.s.Summary.MonitoringSummary(ctx, f.hq.Scope(), year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Baselines != 4 || m.Followups != 4 || m.All.People != 3 {
+		t.Errorf("baselines %d follow-ups %d people %d, want 4, 4, 3", m.Baselines, m.Followups, m.All.People)
+	}
+	near := func(name string, got, want float64) {
+		t.Helper()
+		if d := got - want; d > 1e-9 || d < -1e-9 {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	near("baseline mean", m.All.Baseline, (2.0/3+1+2.0/3)/3)
+	near("follow-up mean", m.All.Followup, 2.0/3)
+	for _, dm := range m.Dimensions {
+		if dm.Key == "economic" {
+			near("economic at baseline", dm.Baseline, 1.0/3)
+			near("economic at follow-up", dm.Followup, 2.0/3)
+		}
+	}
+	if fmt.Sprint(m.Bands) != fmt.Sprint([]models.KeyCount{{Key: "low", Count: 1}, {Key: "high", Count: 2}}) {
+		t.Errorf("bands %v", m.Bands)
+	}
+	groups := map[string]models.MeanPair{}
+	for _, p := range m.BySupport {
+		groups["support:"+p.Key] = p
+	}
+	for _, p := range m.ByOffice {
+		groups["office:"+p.Key] = p
+	}
+	if len(m.BySupport) != 3 || groups["support:micro_project"].People != 1 || groups["support:cash"].People != 1 ||
+		groups["support:none"].People != 2 {
+		t.Errorf("by support %+v", m.BySupport)
+	}
+	near("micro-project follow-up", groups["support:micro_project"].Followup, 1)
+	near("none baseline", groups["support:none"].Baseline, (1+2.0/3)/2)
+	near("none follow-up", groups["support:none"].Followup, 0.5)
+	if groups["office:RAB"].People != 2 || groups["office:CAS"].People != 1 {
+		t.Errorf("by office %+v", m.ByOffice)
+	}
+	if m.Mixed() || fmt.Sprint(m.Versions) != "[1]" {
+		t.Errorf("versions %v", m.Versions)
+	}
+
+	// Every figure's drill-down lists as many rows as the figure.
+	figures := map[string]int64{models.GroupBaselines: m.Baselines, models.GroupFollowups: m.Followups, models.GroupPeople: m.All.People}
+	for _, b := range m.Bands {
+		figures["band:"+b.Key] = b.Count
+	}
+	for k, p := range groups {
+		figures[k] = p.People
+	}
+	for group, want := range figures {
+		list, total, err := f.s.Summary.MonitoringCases(ctx, f.hq.Scope(), year, group, 1, 100)
+		if err != nil || total != want || int64(len(list)) != want {
+			t.Errorf("drill-down %s: %d listed, total %d, %v; want %d", group, len(list), total, err, want)
+		}
+	}
+	if _, _, err := f.s.Summary.MonitoringCases(ctx, f.hq.Scope(), year, "support:bike", 1, 100); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("unknown group: %v", err)
+	}
+
+	// Scope and filters: a Rabat supervisor compares Rabat's two people only.
+	m, _ = f.s.Summary.MonitoringSummary(ctx, f.sup.Scope(), year)
+	if m.All.People != 2 || m.Baselines != 3 {
+		t.Errorf("RAB supervisor: %d people, %d baselines", m.All.People, m.Baselines)
+	}
+	// A period before the follow-ups compares nobody, without dividing by zero.
+	m, err = f.s.Summary.MonitoringSummary(ctx, f.hq.Scope(), models.SummaryFilter{From: models.NewDate(2021, 1, 1), To: models.NewDate(2021, 2, 1)})
+	if err != nil || m.All.People != 0 || m.Baselines != 4 || len(m.BySupport) != 0 {
+		t.Errorf("January: %+v, %v", m, err)
+	}
+
+	// A follow-up under version 2 makes the compared versions mixed.
+	if _, err := f.s.Monitoring.Publish(ctx, act(f.admin), reweighted(t)); err != nil {
+		t.Fatal(err)
+	}
+	visit(f.cw, c, "followup", "2021-05-20", best)
+	m, _ = f.s.Summary.MonitoringSummary(ctx, f.hq.Scope(), year)
+	if !m.Mixed() || fmt.Sprint(m.Versions) != "[1 2]" || m.All.People != 4 {
+		t.Errorf("after version 2: versions %v, %d people", m.Versions, m.All.People)
+	}
+}
