@@ -48,6 +48,10 @@ var pages = []pageSpec{
 	{Name: "admin-exports", Path: "/admin/exports", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-audit", Path: "/admin/audit", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-imports", Path: "/admin/imports", Who: []string{"admin", "ar-admin"}},
+	// Monitoring: the visit form (every question of the instrument) and the instrument's
+	// versions with the visit import.
+	{Name: "visit-new", Path: fixtureCase + "/visits/new", Who: []string{"caseworker", "arabic"}},
+	{Name: "admin-instruments", Path: "/admin/instruments", Who: []string{"admin", "ar-admin"}},
 	// Two-step sign-in: the enrolment form (a caseworker may enrol) and the page of an
 	// administrator who has enrolled. The second sign-in step and the forced enrolment
 	// are checked by TestTwoStepAccessibility.

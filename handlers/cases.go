@@ -273,7 +273,11 @@ func (s *server) showCase(c echo.Context) error {
 		return err
 	}
 	s.stores.Cases.Viewed(actor(c), file.Case)
-	return s.ok(c, views.CaseFilePage(s.caseFileVM(c, file)))
+	vm := s.caseFileVM(c, file)
+	if err := s.addMonitoring(c, &vm); err != nil {
+		return err
+	}
+	return s.ok(c, views.CaseFilePage(vm))
 }
 
 // caseFileVM builds the case file's view model: the case, the moves this user may
@@ -454,6 +458,9 @@ func (s *server) moveCase(c echo.Context) error {
 		return ferr
 	}
 	vm := s.caseFileVM(c, file)
+	if err := s.addMonitoring(c, &vm); err != nil {
+		return err
+	}
 	vm.Move = in
 	status := http.StatusUnprocessableEntity
 	if key, ok := models.IsRefused(err); ok {

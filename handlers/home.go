@@ -30,6 +30,7 @@ func (s *server) homeSections(c echo.Context) ([]views.HomeSection, error) {
 	var out []views.HomeSection
 	for _, add := range []func(echo.Context) ([]views.HomeSection, error){
 		s.caseHomeSections,
+		s.monitoringHome,
 		s.summaryHome,
 		s.adminHome,
 	} {

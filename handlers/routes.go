@@ -51,6 +51,8 @@ func (s *server) routes() {
 	s.handle(post, "/cases/:id/activities", s.createActivity, casework)
 	s.handle(post, "/cases/:id/referrals", s.createReferral, casework)
 	s.handle(post, "/cases/:id/referrals/:rid", s.followUpReferral, casework)
+	s.handle(get, "/cases/:id/visits/new", s.newVisit, casework)
+	s.handle(post, "/cases/:id/visits", s.createVisit, casework)
 	s.handle(get, views.PathSessions, s.listSessions, casework)
 	s.handle(get, views.PathNewSession, s.newSession, casework)
 	s.handle(post, views.PathSessions, s.createSession, casework)
@@ -76,8 +78,12 @@ func (s *server) routes() {
 		s.handle(get, views.ExportPath(kind+".csv", nil), s.exportCSV(kind), admins)
 	}
 	s.handle(get, views.ExportPath("summary.csv", nil), s.summaryCSV, admins)
+	s.handle(get, views.ExportPath("monitoring.csv", nil), s.monitoringCSV, admins)
 	s.handle(get, views.PathAdminImports, s.showImports, admins)
 	s.handle(post, views.PathAdminImports, s.postImport, admins)
 	s.handle(get, views.PathAdminAudit, s.showAudit, admins)
+	s.handle(get, views.PathAdminInstruments, s.showInstruments, admins)
+	s.handle(post, views.PathAdminInstruments, s.publishInstrument, admins)
+	s.handle(post, views.PathAdminVisitImport, s.importVisits, admins)
 	s.handle(get, views.PathAdminAuditCSV, s.auditCSV, admins)
 }

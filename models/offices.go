@@ -116,9 +116,11 @@ type Stores struct {
 	Activities    *ActivityStore
 	GroupSessions *GroupSessionStore
 	Referrals     *ReferralStore
-	Summary       *SummaryStore
-	Exports       *ExportStore
-	Imports       *ImportStore
+	// Monitoring is the instrument's versions and the scored monitoring visits.
+	Monitoring *MonitoringStore
+	Summary    *SummaryStore
+	Exports    *ExportStore
+	Imports    *ImportStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -137,6 +139,7 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		Activities:    NewActivityStore(db, now, audit),
 		GroupSessions: NewGroupSessionStore(db, now, audit),
 		Referrals:     NewReferralStore(db, now, audit),
+		Monitoring:    NewMonitoringStore(db, now, audit),
 		Summary:       NewSummaryStore(db),
 		Exports:       NewExportStore(db, audit),
 		Imports:       NewImportStore(db, now, audit),

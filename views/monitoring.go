@@ -1,0 +1,182 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"awda/models"
+)
+
+// PathAdminInstruments is the monitoring instrument's versions and their upload.
+const PathAdminInstruments = "/admin/instruments"
+
+// NewVisitPath is the form of a new monitoring visit on a case.
+func NewVisitPath(caseID uint) string { return fmt.Sprintf("/cases/%d/visits/new", caseID) }
+
+// CaseVisitsPath receives new monitoring visits.
+func CaseVisitsPath(caseID uint) string { return fmt.Sprintf("/cases/%d/visits", caseID) }
+
+// VisitForm is the monitoring visit form, drawn with the current instrument.
+type VisitForm struct {
+	CaseID     uint
+	CaseNumber string
+	In         models.VisitInput
+	Errors     models.FieldErrors
+	Instrument *models.InstrumentVersion
+}
+
+// MonitoringVM is the monitoring section of a case file.
+type MonitoringVM struct {
+	CaseID    uint
+	CanRecord bool
+	M         *models.CaseMonitoring
+}
+
+// InstrumentsPage is the admin page of the instrument's versions.
+type InstrumentsPage struct {
+	Versions []models.InstrumentVersion
+	// Problems are the validation errors of a refused upload; FileError a missing file.
+	Problems  []models.InstrumentProblem
+	FileError string
+	// Import is the result of a visit file's dry run (or of a refused import);
+	// ImportError a missing visit file.
+	Import      *models.ImportResult
+	ImportError string
+}
+
+// PathAdminVisitImport receives visit files: a dry run, or with commit=1 the import.
+const PathAdminVisitImport = "/admin/imports/visits"
+
+// visitFormFields are the visit form's fields for the error summary, in form order.
+func visitFormFields(f VisitForm) []Field {
+	out := []Field{{Name: "kind", Label: "monitoring.field.kind"}, {Name: "date", Label: "monitoring.field.date"},
+		{Name: "method", Label: "monitoring.field.method"}}
+	if f.Instrument != nil {
+		for _, q := range f.Instrument.Instrument.Questions() {
+			out = append(out, Field{Name: q.Field(), ID: "field-" + q.Field()})
+		}
+	}
+	return append(out, Field{Name: "notes", Label: "monitoring.field.notes"})
+}
+
+// score formats a 0–1 score with two decimals in the page's language; "–" for none.
+func score(ctx context.Context, v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return Decimal(ctx, *v, 2)
+}
+
+// text is an instrument text in the page's language.
+func text(ctx context.Context, t models.Texts) string { return t.In(Req(ctx).Lang) }
+
+// answerOptions are a question's choices followed by don't know and refused.
+func answerOptions(ctx context.Context, q *models.Question) []Option {
+	var out []Option
+	for _, o := range q.Options {
+		out = append(out, Option{Value: o.Code, Label: text(ctx, o.Label)})
+	}
+	return append(out, Option{Value: models.AnswerDontKnow, Label: T(ctx, "monitoring.answer.dk")},
+		Option{Value: models.AnswerRefused, Label: T(ctx, "monitoring.answer.refused")})
+}
+
+// mixedVersions is true when a case's visits were scored with more than one version.
+func mixedVersions(visits []models.Visit) bool {
+	for _, v := range visits {
+		if v.InstrumentVersion != visits[0].InstrumentVersion {
+			return true
+		}
+	}
+	return false
+}
+
+// chartPoint is one visit's composite score on the chart.
+type chartPoint struct {
+	X, Y  int
+	Label string
+}
+
+// Chart geometry: the plot is drawn inside a fixed view box and scales with the page.
+const (
+	chartW, chartH = 320, 140
+	chartPad       = 24
+)
+
+// scoreChart places the visits that have a composite score: evenly along the x axis in
+// date order, the score from 0 (bottom) to 1 (top).
+func scoreChart(ctx context.Context, visits []models.Visit) ([]chartPoint, string) {
+	var scored []models.Visit
+	for _, v := range visits {
+		if v.Composite != nil {
+			scored = append(scored, v)
+		}
+	}
+	var pts []chartPoint
+	var line []string
+	for i, v := range scored {
+		x := chartPad + (chartW-2*chartPad)/2
+		if len(scored) > 1 {
+			x = chartPad + i*(chartW-2*chartPad)/(len(scored)-1)
+		}
+		y := chartPad + int((1-*v.Composite)*float64(chartH-2*chartPad)+0.5)
+		pts = append(pts, chartPoint{X: x, Y: y, Label: FormatDate(ctx, v.Date) + " · " + score(ctx, v.Composite)})
+		line = append(line, strconv.Itoa(x)+","+strconv.Itoa(y))
+	}
+	return pts, strings.Join(line, " ")
+}
+
+// bandY is the height of a band threshold on the chart.
+func bandY(threshold float64) int {
+	return chartPad + int((1-threshold)*float64(chartH-2*chartPad)+0.5)
+}
+
+// dimensionLabel is a dimension's label in the version a visit was scored with, or the
+// current one.
+func dimensionLabel(ctx context.Context, iv *models.InstrumentVersion, code string) string {
+	for _, d := range iv.Instrument.Dimensions {
+		if d.Code == code {
+			return text(ctx, d.Label)
+		}
+	}
+	return code
+}
+
+// problemText is an instrument problem's message in the page's language.
+func problemText(ctx context.Context, p models.InstrumentProblem) string {
+	return T(ctx, p.Key, "Value", p.Value, "Path", p.Path)
+}
+
+// countIndicators is the number of indicators of an instrument.
+func countIndicators(ins *models.Instrument) int {
+	n := 0
+	for _, d := range ins.Dimensions {
+		n += len(d.Indicators)
+	}
+	return n
+}
+
+// bandClass styles a band's badge with the existing badge colours.
+func bandClass(band string) string {
+	switch band {
+	case "high":
+		return "badge returned"
+	case "low":
+		return "badge warning"
+	}
+	return "badge"
+}
+
+// followupClass styles a planned follow-up's state.
+func followupClass(st models.FollowupState) string {
+	switch st {
+	case models.FollowupDone:
+		return "badge returned"
+	case models.FollowupOverdue:
+		return "badge warning"
+	case models.FollowupUpcoming:
+		return "badge closed"
+	}
+	return "badge"
+}
