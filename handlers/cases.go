@@ -273,12 +273,16 @@ func (s *server) showCase(c echo.Context) error {
 		return err
 	}
 	s.stores.Cases.Viewed(actor(c), file.Case)
-	return s.ok(c, views.CaseFilePage(s.caseFileVM(c, file)))
+	vm, err := s.caseFileVM(c, file)
+	if err != nil {
+		return err
+	}
+	return s.ok(c, views.CaseFilePage(vm))
 }
 
 // caseFileVM builds the case file's view model: the case, the moves this user may
 // make, and the casework sections (support, sessions, activities, referrals).
-func (s *server) caseFileVM(c echo.Context, file *models.CaseFile) views.CaseFile {
+func (s *server) caseFileVM(c echo.Context, file *models.CaseFile) (views.CaseFile, error) {
 	u, cs := currentUser(c), file.Case
 	vm := views.CaseFile{Case: cs, CanEdit: u.CanEditCases(), Closed: cs.Status == models.StatusClosed}
 	for _, to := range models.NextSteps(cs.Status, u.Role) {
@@ -305,7 +309,12 @@ func (s *server) caseFileVM(c echo.Context, file *models.CaseFile) views.CaseFil
 	}
 	vm.Head.Age = views.CaseAge(cs, ageOn)
 	vm.Sections = append(vm.Sections, views.CaseworkSections(s.caseworkVM(c, file)))
-	return vm
+	docs, err := s.documentsSection(c, cs)
+	if err != nil {
+		return vm, err
+	}
+	vm.Sections = append(vm.Sections, views.DocumentsSection(docs))
+	return vm, nil
 }
 
 // editCase shows the edit form of an open case.
@@ -453,7 +462,10 @@ func (s *server) moveCase(c echo.Context) error {
 	if ferr != nil {
 		return ferr
 	}
-	vm := s.caseFileVM(c, file)
+	vm, verr := s.caseFileVM(c, file)
+	if verr != nil {
+		return verr
+	}
 	vm.Move = in
 	status := http.StatusUnprocessableEntity
 	if key, ok := models.IsRefused(err); ok {
