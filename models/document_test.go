@@ -128,6 +128,12 @@ func TestDocumentImagesAreReencoded(t *testing.T) {
 	if big.ContentType != models.TypePNG {
 		t.Fatalf("a PNG stays PNG: %s", big.ContentType)
 	}
+	// A transparent WebP is kept as PNG (there is no WebP encoder to write it back).
+	wp := mustUpload(t, f, f.cw, cs, "project", dbtest.WebP())
+	stored, err = read(t, f, f.cw, cs, wp.ID, false)
+	if err != nil || wp.ContentType != models.TypePNG || wp.SourceType != models.TypeWebP || models.SniffDocument(stored) != models.TypePNG {
+		t.Fatalf("webp: %v %s from %s", err, wp.ContentType, wp.SourceType)
+	}
 }
 
 func TestDocumentHostileFilesAreRefused(t *testing.T) {

@@ -174,3 +174,8 @@ func Truncated(b []byte) []byte { return b[:len(b)/2] }
 
 // Describe names a test file by its first bytes, for failure messages.
 func Describe(b []byte) string { return fmt.Sprintf("%d bytes %q", len(b), b[:min(len(b), 8)]) }
+
+// WebP is a 1 × 1 transparent lossless WebP picture.
+func WebP() []byte {
+	return []byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00")
+}
