@@ -92,7 +92,7 @@ load: build ## put a freshly started portal under load and check the database af
 
 # Fuzzing: each target for FUZZTIME (corpora committed under testdata/fuzz/).
 FUZZTIME ?= 10s
-FUZZ_TARGETS := ./models:FuzzParseDate ./models:FuzzParseAmount ./models:FuzzNormalize ./models:FuzzImportFile \
+FUZZ_TARGETS := ./models:FuzzParseDate ./models:FuzzParseAmount ./models:FuzzNormalize ./models:FuzzImportFile ./models:FuzzDocumentFile \
 	./handlers:FuzzLocalPath ./handlers:FuzzLoginForm ./handlers:FuzzPasswordForm ./handlers:FuzzCaseForm ./handlers:FuzzSupportForm
 fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -273,7 +273,10 @@ func (s *server) showCase(c echo.Context) error {
 		return err
 	}
 	s.stores.Cases.Viewed(actor(c), file.Case)
-	vm := s.caseFileVM(c, file)
+	vm, err := s.caseFileVM(c, file)
+	if err != nil {
+		return err
+	}
 	if err := s.addMonitoring(c, &vm); err != nil {
 		return err
 	}
@@ -282,7 +285,7 @@ func (s *server) showCase(c echo.Context) error {
 
 // caseFileVM builds the case file's view model: the case, the moves this user may
 // make, and the casework sections (support, sessions, activities, referrals).
-func (s *server) caseFileVM(c echo.Context, file *models.CaseFile) views.CaseFile {
+func (s *server) caseFileVM(c echo.Context, file *models.CaseFile) (views.CaseFile, error) {
 	u, cs := currentUser(c), file.Case
 	vm := views.CaseFile{Case: cs, CanEdit: u.CanEditCases(), Closed: cs.Status == models.StatusClosed}
 	for _, to := range models.NextSteps(cs.Status, u.Role) {
@@ -309,7 +312,12 @@ func (s *server) caseFileVM(c echo.Context, file *models.CaseFile) views.CaseFil
 	}
 	vm.Head.Age = views.CaseAge(cs, ageOn)
 	vm.Sections = append(vm.Sections, views.CaseworkSections(s.caseworkVM(c, file)))
-	return vm
+	docs, err := s.documentsSection(c, cs)
+	if err != nil {
+		return vm, err
+	}
+	vm.Sections = append(vm.Sections, views.DocumentsSection(docs))
+	return vm, nil
 }
 
 // editCase shows the edit form of an open case.
@@ -457,7 +465,10 @@ func (s *server) moveCase(c echo.Context) error {
 	if ferr != nil {
 		return ferr
 	}
-	vm := s.caseFileVM(c, file)
+	vm, verr := s.caseFileVM(c, file)
+	if verr != nil {
+		return verr
+	}
 	if err := s.addMonitoring(c, &vm); err != nil {
 		return err
 	}

@@ -115,8 +115,8 @@ func TestCaseFileHeaderShowsThePersonStageAndNextAction(t *testing.T) {
 	}
 	// The section menu links to sections that exist.
 	links := p.Doc.Find(`[data-testid="case-nav"] a`)
-	if links.Length() != 6 {
-		t.Errorf("%d section links, want 6", links.Length())
+	if links.Length() != 7 {
+		t.Errorf("%d section links, want 7", links.Length())
 	}
 	links.Each(func(_ int, a *goquery.Selection) {
 		href, _ := a.Attr("href")

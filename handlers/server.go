@@ -95,11 +95,14 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 		s.securityHeaders,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: s.logPanic}),
 		s.requestLogger(),
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: cfg.BodyLimit, Skipper: isUpload}),
-		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: cfg.BodyLimit, Skipper: func(c echo.Context) bool {
+			return isUpload(c) || isDocumentUpload(c)
+		}}),
+		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024, Skipper: isDocumentFile}),
 		s.deadline,
 		s.loadSession,
 		s.limitUpload(),
+		s.streamDocumentUpload,
 		s.checkCSRF,
 		s.checkFormText,
 	)
@@ -125,7 +128,7 @@ func isExport(c echo.Context) bool {
 func (s *server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		d := s.cfg.RequestTimeout
-		if isExport(c) || isUpload(c) {
+		if isExport(c) || isUpload(c) || isDocumentUpload(c) || isDocumentFile(c) {
 			d = s.cfg.ExportTimeout
 		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), d)

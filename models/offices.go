@@ -117,10 +117,11 @@ type Stores struct {
 	GroupSessions *GroupSessionStore
 	Referrals     *ReferralStore
 	// Monitoring is the instrument's versions and the scored monitoring visits.
-	Monitoring *MonitoringStore
-	Summary    *SummaryStore
-	Exports    *ExportStore
-	Imports    *ImportStore
+	Monitoring    *MonitoringStore
+	Summary       *SummaryStore
+	Exports       *ExportStore
+	Imports       *ImportStore
+	Documents     *DocumentStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -143,5 +144,6 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		Summary:       NewSummaryStore(db),
 		Exports:       NewExportStore(db, audit),
 		Imports:       NewImportStore(db, now, audit),
+		Documents:     NewDocumentStore(db, now, audit, DefaultDocumentLimits()),
 	}
 }

@@ -1,0 +1,301 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"awda/models"
+	"awda/models/dbtest"
+	"awda/views"
+)
+
+// sendDocument posts the upload form as a browser does: the token and the fields
+// first, the file last. A nil file sends the form with no file chosen.
+func (c *client) sendDocument(caseID uint, fields url.Values, filename string, file []byte) *page {
+	c.t.Helper()
+	if c.csrf == "" {
+		c.refreshCSRF()
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("_csrf", c.csrf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	fw, _ := w.CreateFormFile("file", filename)
+	_, _ = fw.Write(file)
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.app.http.URL+views.DocumentsPath(caseID), &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
+}
+
+// fetch GETs a path and returns the raw response and body (files are not HTML).
+func (c *client) fetch(path string) (*http.Response, []byte) {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.app.http.URL+path, nil)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func (a *testApp) documentCount() (docs, chunks int64) {
+	a.stores.DB.Read.Table("documents").Count(&docs)
+	a.stores.DB.Read.Table("document_chunks").Count(&chunks)
+	return docs, chunks
+}
+
+func (a *testApp) assign(cs *models.Case, u *models.User) {
+	a.t.Helper()
+	if err := a.stores.DB.Write.Table("cases").Where("id = ?", cs.ID).Update("assigned_to_id", u.ID).Error; err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+func (a *testApp) onlyDocument() models.Document {
+	a.t.Helper()
+	var d models.Document
+	if err := a.stores.DB.Read.Order("id DESC").First(&d).Error; err != nil {
+		a.t.Fatal(err)
+	}
+	return d
+}
+
+func TestDocumentsAttachDownloadWithdrawThroughThePages(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cs := app.insertCase("RAB", u, models.StatusRegistered, true)
+	app.assign(cs, u)
+
+	p := cw.get(views.CasePath(cs.ID))
+	wantStatus(t, p, http.StatusOK)
+	form := `form[data-testid="document-form"][enctype="multipart/form-data"][action="` + views.DocumentsPath(cs.ID) + `"]`
+	if !p.has(form+` input[name="_csrf"]`) || !p.has(form+` input[type="file"][name="file"]`) || !p.has(form+` select[name="category"]`) {
+		t.Fatalf("no upload form on the case file")
+	}
+	if !p.has(`a[href="#documents"]`) || !p.has(`[data-testid="documents"] [data-testid="empty"]`) {
+		t.Fatal("the case file's menu and empty documents section")
+	}
+
+	pdf := dbtest.PDF(600 << 10)
+	p = cw.sendDocument(cs.ID, url.Values{"category": {"consent"}, "description": {"Consentement signé"}}, "consentement.pdf", pdf)
+	wantStatus(t, p, http.StatusSeeOther)
+	if p.location() != views.CasePath(cs.ID)+"#documents" {
+		t.Fatalf("redirect to %s", p.location())
+	}
+	d := app.onlyDocument()
+	p = cw.get(views.CasePath(cs.ID))
+	row := fmt.Sprintf(`[data-testid="document-%d"]`, d.ID)
+	if got := p.text(row + ` [data-testid="document-download"]`); got != "consentement.pdf" {
+		t.Fatalf("listed as %q", got)
+	}
+
+	resp, body := cw.fetch(views.DocumentPath(cs.ID, d.ID))
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, pdf) {
+		t.Fatalf("download: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	wantName := fmt.Sprintf(`attachment; filename="%s-%d.pdf"`, strings.ToLower(cs.CaseNumber), d.ID)
+	for h, want := range map[string]string{
+		"Content-Type": "application/pdf", "Content-Disposition": wantName, "X-Content-Type-Options": "nosniff",
+		"Content-Security-Policy": "sandbox; default-src 'none'", "Content-Length": fmt.Sprint(len(pdf)), "Cache-Control": "no-store",
+	} {
+		if got := resp.Header.Get(h); got != want {
+			t.Errorf("%s: %q, want %q", h, got, want)
+		}
+	}
+	if resp.Header.Get("Content-Encoding") != "" {
+		t.Errorf("a file is sent as stored, not %s", resp.Header.Get("Content-Encoding"))
+	}
+
+	// A photo: shown as a thumbnail, served inline; the download is the re-encoded copy.
+	p = cw.sendDocument(cs.ID, url.Values{"category": {"project"}}, "boutique.jpg", dbtest.JPEGWithGPS(64, 48, 1))
+	wantStatus(t, p, http.StatusSeeOther)
+	photo := app.onlyDocument()
+	p = cw.get(views.CasePath(cs.ID))
+	if !p.has(fmt.Sprintf(`[data-testid="document-%d"] img[src="%s"]`, photo.ID, views.DocumentThumbPath(cs.ID, photo.ID))) {
+		t.Fatal("no thumbnail in the list")
+	}
+	resp, body = cw.fetch(views.DocumentThumbPath(cs.ID, photo.ID))
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" || resp.Header.Get("Content-Disposition") != "inline" ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "sandbox") || models.SniffDocument(body) != models.TypeJPEG {
+		t.Fatalf("thumbnail: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp, body = cw.fetch(views.DocumentPath(cs.ID, photo.ID))
+	if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte(dbtest.GPSMarker)) || bytes.Contains(body, []byte("Exif")) {
+		t.Fatalf("photo download: %d, metadata kept: %v", resp.StatusCode, bytes.Contains(body, []byte("Exif")))
+	}
+
+	// Withdrawal: a reason is required; then the content is gone and the record stays.
+	p = cw.post(views.DocumentWithdrawPath(cs.ID, d.ID), url.Values{"reason": {""}})
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if !p.has(`[data-testid="reason-error"]`) {
+		t.Fatal("no message beside the reason")
+	}
+	p = cw.post(views.DocumentWithdrawPath(cs.ID, d.ID), url.Values{"reason": {"Signé sur le mauvais formulaire"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	p = cw.get(views.CasePath(cs.ID))
+	if !p.has(row+` [data-testid="document-withdrawn"]`) || p.has(row+` [data-testid="document-download"]`) ||
+		!strings.Contains(p.text(row), "Signé sur le mauvais formulaire") {
+		t.Fatal("withdrawn document not shown as such")
+	}
+	if resp, _ := cw.fetch(views.DocumentPath(cs.ID, d.ID)); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("withdrawn document downloaded: %d", resp.StatusCode)
+	}
+
+	if err := app.stores.Audit.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	app.stores.DB.Read.Table("audit_events").Where("record_type = ?", "document").Order("id").Pluck("action", &actions)
+	want := "document.upload,document.download,document.upload,document.thumbnail,document.download,document.withdraw"
+	if strings.Join(actions, ",") != want {
+		t.Fatalf("audit: %v", actions)
+	}
+}
+
+func TestDocumentsHostileFilesAreRefusedBesideTheField(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cs := app.insertCase("RAB", u, models.StatusRegistered, true)
+	lim := app.stores.Documents.Limits()
+	tests := []struct {
+		name, filename string
+		data           []byte
+		key            string
+	}{
+		{"png 30000x30000", "photo.png", dbtest.PNGBomb(30000, 30000), models.DocErrPixels},
+		{"html named .pdf", "facture.pdf", dbtest.HTMLNamedPDF(), models.DocErrType},
+		{"polyglot", "scan.pdf", dbtest.PolyglotPDF(), models.DocErrPolyglot},
+		{"zero bytes", "vide.pdf", []byte{}, models.DocErrEmpty},
+		{"11 MB", "gros.pdf", dbtest.PDF(11 << 20), models.DocErrTooLarge},
+		{"truncated image", "coupee.jpg", dbtest.Truncated(dbtest.JPEG(64, 64)), models.DocErrDamaged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := cw.sendDocument(cs.ID, url.Values{"category": {"identity"}, "description": {"Passeport, page 2"}}, tt.filename, tt.data)
+			wantStatus(t, p, http.StatusUnprocessableEntity)
+			want := app.srv.catalog.T("fr", tt.key, "MB", lim.MaxBytes>>20, "Max", lim.MaxPerCase, "Megapixels", lim.MaxPixels/1_000_000)
+			if got := p.text(`[data-testid="file-error"]`); got != want {
+				t.Fatalf("message %q, want %q", got, want)
+			}
+			if !p.has(`select[name="category"] option[value="identity"][selected]`) || p.text(`textarea[name="description"]`) != "Passeport, page 2" {
+				t.Fatal("the fields typed are not kept")
+			}
+			if docs, chunks := app.documentCount(); docs+chunks != 0 {
+				t.Fatalf("%d documents, %d chunks stored", docs, chunks)
+			}
+		})
+	}
+	// No file chosen, and no category.
+	p := cw.sendDocument(cs.ID, url.Values{"category": {""}}, "", nil)
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if !p.has(`[data-testid="file-error"]`) || !p.has(`[data-testid="category-error"]`) {
+		t.Fatal("missing file and category not both reported")
+	}
+}
+
+func TestDocumentsNeedTheCSRFTokenBeforeTheFile(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cs := app.insertCase("RAB", u, models.StatusRegistered, true)
+	cw.get(views.CasePath(cs.ID))
+	for _, fileFirst := range []bool{false, true} {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		if fileFirst {
+			fw, _ := w.CreateFormFile("file", "a.pdf")
+			fw.Write(dbtest.PDF(1000))
+			w.WriteField("_csrf", cw.csrf)
+		} else {
+			w.WriteField("category", "consent")
+			fw, _ := w.CreateFormFile("file", "a.pdf")
+			fw.Write(dbtest.PDF(1000))
+		}
+		w.WriteField("category", "consent")
+		w.Close()
+		req, _ := http.NewRequest(http.MethodPost, app.http.URL+views.DocumentsPath(cs.ID), &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		p := cw.do(req)
+		wantStatus(t, p, http.StatusForbidden)
+	}
+	if docs, _ := app.documentCount(); docs != 0 {
+		t.Fatalf("%d documents stored without a token", docs)
+	}
+}
+
+func TestDocumentsScopeMedicalAndClosedCases(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cw2, _ := app.signedIn("cw2@example.org", models.RoleCaseworker, "RAB")
+	sup, _ := app.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
+	cas, casUser := app.signedIn("cas@example.org", models.RoleCaseworker, "CAS")
+	admin, _ := app.signedIn("admin@example.org", models.RoleAdmin, "")
+	cs := app.insertCase("RAB", u, models.StatusRegistered, true)
+	app.assign(cs, u)
+	own := app.insertCase("CAS", casUser, models.StatusRegistered, true)
+
+	wantStatus(t, cw.sendDocument(cs.ID, url.Values{"category": {"medical"}}, "certificat.pdf", dbtest.PDF(1000)), http.StatusSeeOther)
+	med := app.onlyDocument()
+	wantStatus(t, cw.sendDocument(cs.ID, url.Values{"category": {"consent"}}, "consent.pdf", dbtest.PDF(1000)), http.StatusSeeOther)
+	consent := app.onlyDocument()
+
+	for _, tc := range []struct {
+		who  string
+		c    *client
+		path string
+		want int
+	}{
+		{"another office, own case", cas, views.DocumentPath(own.ID, consent.ID), http.StatusNotFound},
+		{"another office, the case", cas, views.DocumentPath(cs.ID, consent.ID), http.StatusNotFound},
+		{"another caseworker, medical", cw2, views.DocumentPath(cs.ID, med.ID), http.StatusNotFound},
+		{"another caseworker, consent", cw2, views.DocumentPath(cs.ID, consent.ID), http.StatusOK},
+		{"supervisor, medical", sup, views.DocumentPath(cs.ID, med.ID), http.StatusOK},
+		{"assigned caseworker, medical", cw, views.DocumentPath(cs.ID, med.ID), http.StatusOK},
+		{"admin, medical", admin, views.DocumentPath(cs.ID, med.ID), http.StatusNotFound},
+		{"admin, consent", admin, views.DocumentPath(cs.ID, consent.ID), http.StatusOK},
+	} {
+		if resp, _ := tc.c.fetch(tc.path); resp.StatusCode != tc.want {
+			t.Errorf("%s: %d, want %d", tc.who, resp.StatusCode, tc.want)
+		}
+	}
+	p := cw2.get(views.CasePath(cs.ID))
+	if p.has(fmt.Sprintf(`[data-testid="document-%d"]`, med.ID)) || !p.has(`[data-testid="documents-restricted"]`) {
+		t.Fatal("a medical document listed for a caseworker not assigned")
+	}
+	if p := admin.get(views.CasePath(cs.ID)); p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-form"]`) {
+		t.Fatal("an admin is offered to attach or withdraw")
+	}
+	p = cw2.post(views.DocumentWithdrawPath(cs.ID, med.ID), url.Values{"reason": {"test"}})
+	wantStatus(t, p, http.StatusNotFound)
+
+	// A closed case keeps its documents, read-only.
+	if err := app.stores.DB.Write.Table("cases").Where("id = ?", cs.ID).Update("status", models.StatusClosed).Error; err != nil {
+		t.Fatal(err)
+	}
+	p = cw.get(views.CasePath(cs.ID))
+	if p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-form"]`) || !p.has(fmt.Sprintf(`[data-testid="document-%d"]`, consent.ID)) {
+		t.Fatal("a closed case's documents must be listed, without forms")
+	}
+	p = cw.sendDocument(cs.ID, url.Values{"category": {"consent"}}, "late.pdf", dbtest.PDF(1000))
+	wantStatus(t, p, http.StatusSeeOther)
+	p = cw.post(views.DocumentWithdrawPath(cs.ID, consent.ID), url.Values{"reason": {"late"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	if docs, _ := app.documentCount(); docs != 2 {
+		t.Fatalf("%d documents after writes on a closed case", docs)
+	}
+	if resp, _ := cw.fetch(views.DocumentPath(cs.ID, consent.ID)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("closed case's document: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,86 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"awda/models"
+)
+
+// DocumentsPath is where a case's documents are attached.
+func DocumentsPath(caseID uint) string { return fmt.Sprintf("/cases/%d/documents", caseID) }
+
+// DocumentPath downloads one document.
+func DocumentPath(caseID, id uint) string { return fmt.Sprintf("/cases/%d/documents/%d", caseID, id) }
+
+// DocumentThumbPath is a picture's thumbnail, shown in the list.
+func DocumentThumbPath(caseID, id uint) string {
+	return fmt.Sprintf("/cases/%d/documents/%d/thumbnail", caseID, id)
+}
+
+// DocumentWithdrawPath withdraws one document.
+func DocumentWithdrawPath(caseID, id uint) string {
+	return fmt.Sprintf("/cases/%d/documents/%d/withdraw", caseID, id)
+}
+
+// DocumentsVM is the documents section of a case file.
+type DocumentsVM struct {
+	CaseID     uint
+	CaseNumber string
+	// CanEdit is true when the user may attach and withdraw (casework roles, case open).
+	CanEdit bool
+	Items   []models.Document
+	// Restricted counts medical documents the user may not see.
+	Restricted int
+	Form       DocumentForm
+}
+
+// DocumentForm is the upload form, blank or as typed when refused. A file cannot be
+// sent back to the browser: it is chosen again.
+type DocumentForm struct {
+	CaseID     uint
+	CaseNumber string
+	Category   string
+	Desc       string
+	SupportID  string
+	Supports   []models.Support
+	Limits     models.DocumentLimits
+	Held       int
+	Errors     models.FieldErrors
+}
+
+// DocumentWithdrawForm asks why a document is withdrawn.
+type DocumentWithdrawForm struct {
+	CaseID     uint
+	CaseNumber string
+	Doc        models.Document
+	Reason     string
+	Errors     models.FieldErrors
+}
+
+func docCategories() []string {
+	out := make([]string, len(models.DocumentCategories))
+	for i, c := range models.DocumentCategories {
+		out[i] = string(c)
+	}
+	return out
+}
+
+func docID(id uint) string { return strconv.FormatUint(uint64(id), 10) }
+
+// docSizeKB is a size in kilobytes, rounded up (a file is never shown as 0).
+func docSizeKB(n int64) int64 { return (n + 1023) / 1024 }
+
+// docMaxMB is the file size limit in megabytes, for the hint.
+func docMaxMB(l models.DocumentLimits) int64 { return l.MaxBytes >> 20 }
+
+// docSupportOptions names the case's support records a receipt may be linked to.
+func docSupportOptions(ctx context.Context, f DocumentForm) []Option {
+	var out []Option
+	for _, sp := range f.Supports {
+		out = append(out, Option{Value: docID(sp.ID), Label: FormatDate(ctx, sp.Date) + " — " +
+			Label(ctx, "casework.type", string(sp.Type)) + " — " + Money(ctx, sp.Amount, sp.Currency)})
+	}
+	return out
+}
