@@ -24,6 +24,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0009_user_sex", Migrate: migrateUserSex},
 		{ID: "0010_home_indexes", Migrate: migrateHomeIndexes},
 		{ID: "0011_case_reassignments", Migrate: migrateCaseReassignments},
+		{ID: "0014_retention", Migrate: migrateRetention},
 	}
 }
 

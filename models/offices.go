@@ -119,6 +119,7 @@ type Stores struct {
 	Summary       *SummaryStore
 	Exports       *ExportStore
 	Imports       *ImportStore
+	Retention     *RetentionStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -140,5 +141,6 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		Summary:       NewSummaryStore(db),
 		Exports:       NewExportStore(db, audit),
 		Imports:       NewImportStore(db, now, audit),
+		Retention:     NewRetentionStore(db, now, audit),
 	}
 }
