@@ -112,11 +112,11 @@ func parseDateCell(s sql.NullString) (Date, error) {
 // reduces the birth date to an age that gives the same age group to the summary and
 // the same age band to the exports.
 func anonymisePerson(tx *gorm.DB, c *anonCase, now time.Time) error {
-	age := reducedAge(c)
+	birth, age := reducedAge(c)
 	res := tx.Exec(`UPDATE cases SET family_name = '', given_name = '', name_key = '', search_key = ?,
-		birth_date = NULL, age_estimate = ?, phone = '', languages = '', id_doc_number = '', notes = '',
+		birth_date = ?, age_estimate = ?, phone = '', languages = '', id_doc_number = '', notes = '',
 		travel_route = '', received_by = '', version = version + 1, updated_at = ?, anonymised_at = ?
-		WHERE id = ?`, SearchKey(c.CaseNumber), age, now, now, c.ID)
+		WHERE id = ?`, SearchKey(c.CaseNumber), birth, age, now, now, c.ID)
 	if res.Error != nil {
 		return res.Error
 	}
@@ -149,13 +149,15 @@ func summaryAgeGroup(age int) string {
 // exportBandStarts are the first ages of AgeBand's bands.
 var exportBandStarts = []int{0, 18, 25, 35, 45, 60}
 
-// reducedAge is the age estimate an anonymised case keeps: the first age of the
-// export band the person was in at the exports' reference date, provided it also gives
-// the summary's age group at departure; otherwise another age of that band that does;
-// and when none does (a birthday crossing 18 or 60 between the request and the
-// departure), the first age of the summary's group: a published figure wins over an
-// export's band. nil when no age was known.
-func reducedAge(c *anonCase) *int {
+// reducedAge is what an anonymised case keeps of the person's age: no birth date and
+// an age estimate, the first age of the export band the person was in at the exports'
+// reference date, provided it also gives the summary's age group at departure, or
+// another age of that band that does. A birthday crossing 18 or 60 between the request
+// and the departure fits no single age: the case then keeps a birth date made up as
+// the departure day so many years back, which gives both the band and the group (and
+// says nothing more than the age at departure). When nothing fits, the summary's
+// group wins: a published figure moves for no one. Both nil when no age was known.
+func reducedAge(c *anonCase) (Date, *int) {
 	var at func(d Date) (int, bool)
 	switch {
 	case !c.BirthDate.IsZero():
@@ -169,11 +171,11 @@ func reducedAge(c *anonCase) *int {
 		a := *c.Age
 		at = func(Date) (int, bool) { return a, true }
 	default:
-		return nil
+		return Date{}, nil
 	}
 	band := ""
 	if a, ok := at(c.Ref); ok && a >= 0 {
-		band = AgeBand("", sql.NullInt64{Int64: int64(a), Valid: true}, "")
+		band = exportBand(a)
 	}
 	group := ""
 	if c.Direction == Outbound {
@@ -181,21 +183,35 @@ func reducedAge(c *anonCase) *int {
 			group = summaryAgeGroup(a)
 		}
 	}
-	fits := func(a int) bool {
-		return (band == "" || AgeBand("", sql.NullInt64{Int64: int64(a), Valid: true}, "") == band) &&
-			(group == "" || summaryAgeGroup(a) == group)
+	fits := func(atRef, atDep int) bool {
+		return (band == "" || exportBand(atRef) == band) && (group == "" || summaryAgeGroup(atDep) == group)
 	}
 	candidates := append([]int{}, exportBandStarts...)
 	for a := 0; a <= 120; a++ {
 		candidates = append(candidates, a)
 	}
 	for _, a := range candidates {
-		if fits(a) {
-			return &a
+		if fits(a, a) {
+			return Date{}, &a
+		}
+	}
+	if !c.BirthDate.IsZero() && !c.Departure.IsZero() && !c.Ref.IsZero() {
+		dep := c.Departure.Time()
+		for _, back := range []int{0, 1, -1} {
+			a := ageAt(c.BirthDate, c.Departure) + back
+			b := NewDate(dep.Year()-a, dep.Month(), dep.Day())
+			if fits(ageAt(b, c.Ref), ageAt(b, c.Departure)) {
+				return b, nil
+			}
 		}
 	}
 	a := map[string]int{"under_18": 0, "18_59": 18, "60_plus": 60}[group]
-	return &a
+	return Date{}, &a
+}
+
+// exportBand is AgeBand of an age.
+func exportBand(age int) string {
+	return AgeBand("", sql.NullInt64{Int64: int64(age), Valid: true}, "")
 }
 
 // anonymiseHousehold clears the members' names and reduces their birth dates to the
