@@ -273,7 +273,13 @@ func (s *server) showCase(c echo.Context) error {
 		return err
 	}
 	s.stores.Cases.Viewed(actor(c), file.Case)
-	return s.ok(c, views.CaseFilePage(s.caseFileVM(c, file)))
+	vm := s.caseFileVM(c, file)
+	if sec, err := s.retentionSection(c, file.Case); err != nil {
+		return err
+	} else if sec != nil {
+		vm.Sections = append(vm.Sections, views.RetentionSection(*sec))
+	}
+	return s.ok(c, views.CaseFilePage(vm))
 }
 
 // caseFileVM builds the case file's view model: the case, the moves this user may
