@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -152,5 +153,76 @@ func TestAdminRetentionPage(t *testing.T) {
 	wantStatus(t, admin.post(views.PathAdminRetentionPolicy, url.Values{"office": {"RAB"}, "years": {"12"}}), http.StatusSeeOther)
 	if p := admin.get(views.PathAdminRetention); p.text(`[data-testid="due-RAB"] [data-testid="years"]`) != "12" {
 		t.Error("office policy not shown")
+	}
+}
+
+// A supervisor produces everything held about a person, printable in the person's
+// language and as JSON; each production is audited; nobody else can.
+func TestSubjectAccessRecord(t *testing.T) {
+	a := newTestApp(t)
+	sup, supU := a.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
+	cw, _ := a.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	admin, _ := a.signedIn("admin@example.org", models.RoleAdmin, "")
+	supCas, _ := a.signedIn("supcas@example.org", models.RoleSupervisor, "CAS")
+	cs := retentionCase(t, a, "RAB", supU, 1, "Tazi <script>")
+	if err := a.stores.DB.Write.Exec("INSERT INTO household_members (case_id, name, relation, sex, birth_date) VALUES (?, 'Yassine Tazi', 'child', 'M', '2012-01-01')", cs.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, cw.get(views.CasePath(cs.ID)), http.StatusOK) // a view the log must show
+
+	p := sup.get(views.CaseRecordPath(cs.ID) + "?lang=ar")
+	wantStatus(t, p, http.StatusOK)
+	if lang, _ := p.Doc.Find("html").Attr("lang"); lang != "ar" {
+		t.Errorf("record printed in %q, want ar", lang)
+	}
+	if !strings.Contains(p.text(`[data-testid="record-person"]`), "Tazi <script>") || strings.Contains(p.Body, "Tazi <script>") {
+		t.Error("the family name is missing or not escaped")
+	}
+	if !strings.Contains(p.text(`[data-testid="record-household"]`), "Yassine Tazi") {
+		t.Error("household missing")
+	}
+	if !strings.Contains(p.text(`[data-testid="record-access"]`), "cw@example.org") {
+		t.Errorf("the caseworker's view is not in the access log:\n%s", p.text(`[data-testid="record-access"]`))
+	}
+
+	p = sup.get(views.CaseRecordJSONPath(cs.ID))
+	wantStatus(t, p, http.StatusOK)
+	if !strings.Contains(p.Header.Get("Content-Disposition"), "attachment") {
+		t.Error("the JSON is not a download")
+	}
+	var rec struct {
+		Case struct {
+			FamilyName  string `json:"family_name"`
+			IDDocNumber string `json:"id_doc_number"`
+		} `json:"case"`
+		Household []struct{ Name string }         `json:"household"`
+		Access    []struct{ User, Action string } `json:"access_log"`
+		Support   []any                           `json:"support"`
+	}
+	if err := json.Unmarshal([]byte(p.Body), &rec); err != nil {
+		t.Fatalf("record.json: %v\n%s", err, excerpt(p.Body))
+	}
+	if rec.Case.FamilyName != "Tazi <script>" || rec.Case.IDDocNumber != "ABTazi <script>" || len(rec.Household) != 1 || rec.Support == nil {
+		t.Errorf("record.json: %+v", rec)
+	}
+	seen := map[string]bool{}
+	for _, e := range rec.Access {
+		seen[e.Action+" "+e.User] = true
+	}
+	if !seen["case.view cw@example.org"] || !seen["case.record sup@example.org"] {
+		t.Errorf("access log: %v", rec.Access)
+	}
+
+	for _, c := range []*client{cw, admin} {
+		if p := c.get(views.CaseRecordJSONPath(cs.ID)); p.StatusCode == http.StatusOK {
+			t.Error("someone other than a supervisor got the record")
+		}
+	}
+	wantStatus(t, supCas.get(views.CaseRecordPath(cs.ID)), http.StatusNotFound)
+	wantStatus(t, supCas.get(views.CaseRecordJSONPath(cs.ID)), http.StatusNotFound)
+	var n int64
+	a.stores.DB.Read.Raw("SELECT COUNT(*) FROM audit_events WHERE action = 'case.record' AND record_id = ?", fmt.Sprint(cs.ID)).Row().Scan(&n)
+	if n != 2 {
+		t.Errorf("%d case.record events, want 2", n)
 	}
 }
