@@ -11,7 +11,7 @@ import (
 	"awda/models"
 )
 
-const retentionUsage = `usage: awda retention --dry-run | --apply [--batch N] [--db …]`
+const retentionUsage = `usage: awda retention --dry-run | --apply [--batch N] [--audit-address-days N] [--db …]`
 
 // cmdRetention applies the retention policy: --dry-run counts the cases due per office
 // and changes nothing; --apply anonymises them, one transaction per batch. A run
@@ -23,10 +23,12 @@ func cmdRetention(ctx context.Context, args []string, getenv env, stdout io.Writ
 	dry := fs.Bool("dry-run", false, "count the cases due, change nothing")
 	apply := fs.Bool("apply", false, "anonymise the cases due")
 	batch := fs.Int("batch", models.DefaultRetentionBatch, "cases anonymised per transaction")
+	addrDays := fs.Int("audit-address-days", int(models.DefaultAuditAddressAge/(24*time.Hour)),
+		"with --apply, cut the client addresses of audit entries older than this many days to their network")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dry == *apply || *batch <= 0 || fs.NArg() != 0 {
+	if *dry == *apply || *batch <= 0 || *addrDays < 1 || fs.NArg() != 0 {
 		return errors.New(retentionUsage)
 	}
 	db, err := openDB(ctx, *dsn, newLogger(io.Discard, getenv))
@@ -59,5 +61,10 @@ func cmdRetention(ctx context.Context, args []string, getenv env, stdout io.Writ
 		return err
 	}
 	fmt.Fprintf(stdout, "anonymised %d cases in %d batches in %s\n", done.Anonymised, done.Batches, time.Since(start).Round(time.Millisecond))
+	cut, err := st.Retention.TruncateAuditAddresses(ctx, time.Now().AddDate(0, 0, -*addrDays))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit entries older than %d days: %d client addresses cut to their network\n", *addrDays, cut)
 	return nil
 }

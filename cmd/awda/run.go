@@ -28,7 +28,7 @@ Commands:
   migrate   bring the schema up to date and exit
   office    office add --code C --name N --city CITY
   user      user add --email E --name N --role R [--office CODE] [--sex F|M] [--password-stdin]
-  backup    backup FILE: a consistent, checked copy of a live SQLite database
+  backup    backup [--anonymised] FILE: a consistent, checked copy of a live SQLite database (anonymised: for a test environment)
   demo      demo [--year 2021] [--scale N]: load the demo dataset into a new database
   rebuild-summary  refill the summary's prepared tables from the records
   retention --dry-run | --apply [--batch N]: anonymise the cases the retention policy says are due
