@@ -280,6 +280,11 @@ func (s *server) showCase(c echo.Context) error {
 	if err := s.addMonitoring(c, &vm); err != nil {
 		return err
 	}
+	if sec, err := s.retentionSection(c, file.Case); err != nil {
+		return err
+	} else if sec != nil {
+		vm.Sections = append(vm.Sections, views.RetentionSection(*sec))
+	}
 	return s.ok(c, views.CaseFilePage(vm))
 }
 

@@ -90,4 +90,15 @@ func (s *server) routes() {
 	s.handle(post, views.PathAdminInstruments, s.publishInstrument, admins)
 	s.handle(post, views.PathAdminVisitImport, s.importVisits, admins)
 	s.handle(get, views.PathAdminAuditCSV, s.auditCSV, admins)
+
+	// Retention: legal holds, erasure requests, the person's record, the policy.
+	s.handle(post, "/cases/:id/hold", s.holdCase, supervisors)
+	s.handle(post, "/cases/:id/hold/release", s.releaseCase, supervisors)
+	s.handle(post, "/cases/:id/erasure", s.requestErasure, supervisors)
+	s.handle(post, "/cases/:id/erasure/approve", s.approveErasure, supervisors)
+	s.handle(get, "/cases/:id/record", s.showRecord, supervisors)
+	s.handle(get, "/cases/:id/record.json", s.recordJSON, supervisors)
+	s.handle(get, views.PathAdminRetention, s.showRetention, admins)
+	s.handle(post, views.PathAdminRetention, s.postRetention, admins)
+	s.handle(post, views.PathAdminRetentionPolicy, s.setRetentionPolicy, admins)
 }

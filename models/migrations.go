@@ -26,6 +26,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0011_case_reassignments", Migrate: migrateCaseReassignments},
 		{ID: "0012_monitoring", Migrate: migrateMonitoring},
 		{ID: "0013_documents", Migrate: migrateDocuments},
+		{ID: "0014_retention", Migrate: migrateRetention},
 		{ID: "0015_summary_refresh_by_case", Migrate: migrateSummaryRefreshByCase},
 	}
 }

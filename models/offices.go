@@ -117,11 +117,12 @@ type Stores struct {
 	GroupSessions *GroupSessionStore
 	Referrals     *ReferralStore
 	// Monitoring is the instrument's versions and the scored monitoring visits.
-	Monitoring    *MonitoringStore
-	Summary       *SummaryStore
-	Exports       *ExportStore
-	Imports       *ImportStore
-	Documents     *DocumentStore
+	Monitoring *MonitoringStore
+	Summary    *SummaryStore
+	Exports    *ExportStore
+	Imports    *ImportStore
+	Documents  *DocumentStore
+	Retention  *RetentionStore
 }
 
 // NewStores builds every store over one database and clock.
@@ -145,5 +146,6 @@ func NewStores(db *DB, now func() time.Time, argon Argon2Params) *Stores {
 		Exports:       NewExportStore(db, audit),
 		Imports:       NewImportStore(db, now, audit),
 		Documents:     NewDocumentStore(db, now, audit, DefaultDocumentLimits()),
+		Retention:     NewRetentionStore(db, now, audit),
 	}
 }

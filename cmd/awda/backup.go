@@ -17,11 +17,12 @@ import (
 func cmdBackup(ctx context.Context, args []string, getenv env, stdout io.Writer) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	dsn := dbFlag(fs, getenv)
+	anonymised := fs.Bool("anonymised", false, "write a copy with every case anonymised, for a test environment")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: awda backup [--db PATH] FILE")
+		return errors.New("usage: awda backup [--db PATH] [--anonymised] FILE")
 	}
 	path, err := checkDB(*dsn)
 	if err != nil {
@@ -41,6 +42,14 @@ func cmdBackup(ctx context.Context, args []string, getenv env, stdout io.Writer)
 		return err
 	}
 	defer db.Close()
+	if *anonymised {
+		n, err := models.AnonymisedBackup(ctx, db, dest, newLogger(io.Discard, getenv))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "anonymised copy written to %s (%d cases anonymised, integrity ok) in %s\n", dest, n, time.Since(start).Round(time.Millisecond))
+		return nil
+	}
 	if err := db.Backup(ctx, dest); err != nil {
 		return err
 	}

@@ -28,9 +28,10 @@ Commands:
   migrate   bring the schema up to date and exit
   office    office add --code C --name N --city CITY
   user      user add --email E --name N --role R [--office CODE] [--sex F|M] [--password-stdin]
-  backup    backup FILE: a consistent, checked copy of a live SQLite database
+  backup    backup [--anonymised] FILE: a consistent, checked copy of a live SQLite database (anonymised: for a test environment)
   demo      demo [--year 2021] [--scale N]: load the demo dataset into a new database
   rebuild-summary  refill the summary's prepared tables from the records
+  retention --dry-run | --apply [--batch N]: anonymise the cases the retention policy says are due
 
 Every command takes --db (an SQLite path, a file: URI, or a postgres:// or
 postgresql:// URL; default data/awda.db, or DATABASE_URL when set). Run "awda <command> -h" for its flags.
@@ -87,6 +88,8 @@ func runCommand(ctx context.Context, args []string, getenv env, stdin io.Reader,
 		return cmdDemo(ctx, args[1:], getenv, stdout)
 	case "rebuild-summary":
 		return cmdRebuildSummary(ctx, args[1:], getenv, stdout)
+	case "retention":
+		return cmdRetention(ctx, args[1:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
