@@ -6,14 +6,15 @@ import (
 	"awda/models"
 )
 
-// checkMonitoring: part of the 2021 returnees have a baseline and follow-ups, and the
-// mean follow-up scores of people with a micro-project are above those of people with
-// no support but cash (the plausible order the dataset is built with).
+// checkMonitoring: part of the 2021 returnees have a baseline and follow-ups (fewer:
+// those who returned late in the year have none yet), and the mean follow-up score of
+// people with a micro-project is above that of people with cash only (the plausible
+// order the dataset is built with).
 func checkMonitoring(t *testing.T, db *models.DB) {
 	t.Run("monitoring visits", func(t *testing.T) {
 		baselines := count(t, db, `SELECT COUNT(*) FROM monitoring_visits WHERE kind = 'baseline'`)
 		followups := count(t, db, `SELECT COUNT(*) FROM monitoring_visits WHERE kind = 'followup'`)
-		if baselines < 100 || followups < baselines {
+		if baselines < 100 || followups < baselines/2 {
 			t.Errorf("%d baselines and %d follow-ups", baselines, followups)
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM monitoring_visits WHERE date < '2021-01-01' OR date > '2021-12-31'`); n != 0 {
