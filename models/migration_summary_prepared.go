@@ -132,21 +132,37 @@ func summaryFactsSource(in func(col string) string) string {
 		}
 		return ""
 	}
+	// A refresh selects its cases by id, and that must be the only way in: planned
+	// without the ids' values (an SQLite trigger; a PostgreSQL plan kept for the
+	// connection, made while the tables were small), a condition an index serves,
+	// such as the returns index on (direction, departure_date), led the plan to read
+	// every departed case at each write. In a refresh the conditions compare
+	// plain(column), a value no index serves, so the case ids lead.
+	plain := func(col string) string { return col }
+	if in("c.id") != "" {
+		plain = func(col string) string { return "(" + col + " || '')" }
+	}
 	// support rows: one select per variant (non-cancelled, delivered)
 	var support []string
 	for _, v := range []struct{ suffix, cond string }{
-		{"", "s.status <> 'cancelled'"},
-		{deliveredSuffix, "s.status = 'delivered'"},
+		{"", plain("s.status") + " <> 'cancelled'"},
+		{deliveredSuffix, plain("s.status") + " = 'delivered'"},
 	} {
 		base := " FROM supports s JOIN cases c ON c.id = s.case_id WHERE " + v.cond + where("s.case_id")
 		support = append(support,
 			"SELECT s.case_id AS case_id, '"+factRecords+v.suffix+"' AS ind, s.type || ':' || s.currency AS k, s.date AS d, s.amount AS amount"+base,
 			"SELECT s.case_id, '"+factSupportType+v.suffix+"', s.type, s.date, 0"+base,
-			"SELECT s.case_id, '"+factOfficeFunded+v.suffix+"', '', s.date, 0"+base+" AND c.direction = 'outbound' AND s.funded_by_office = TRUE",
-			"SELECT s.case_id, '"+factInbound+v.suffix+"', '', s.date, 0"+base+" AND c.direction = 'inbound'",
+			"SELECT s.case_id, '"+factOfficeFunded+v.suffix+"', '', s.date, 0"+base+" AND "+plain("c.direction")+" = 'outbound' AND s.funded_by_office = TRUE",
+			"SELECT s.case_id, '"+factInbound+v.suffix+"', '', s.date, 0"+base+" AND "+plain("c.direction")+" = 'inbound'",
 		)
 	}
-	returned := " FROM cases c WHERE c.direction = 'outbound' AND c.departure_date IS NOT NULL AND c.departure_date <> ''" + where("c.id")
+	// (a NULL departure fails the comparison with '' too: IS NOT NULL only lets the
+	// rebuild use the returns index)
+	departed := plain("c.direction") + " = 'outbound' AND " + plain("c.departure_date") + " <> ''"
+	if in("c.id") == "" {
+		departed = "c.direction = 'outbound' AND c.departure_date IS NOT NULL AND c.departure_date <> ''"
+	}
+	returned := " FROM cases c WHERE " + departed + where("c.id")
 	src := strings.Join(append([]string{
 		"SELECT c.id AS case_id, '" + factReturns + "' AS ind, '' AS k, c.departure_date AS d, 0 AS amount" + returned,
 		"SELECT c.id, '" + factReturnsNationality + "', c.nationality, c.departure_date, 0" + returned,
@@ -155,10 +171,10 @@ func summaryFactsSource(in func(col string) string) string {
 		"SELECT c.id, '" + factVulnerable + "', '', c.departure_date, 0" + returned +
 			" AND EXISTS (SELECT 1 FROM case_vulnerabilities v WHERE v.case_id = c.id)",
 		"SELECT c.id, '" + factVulnerabilty + "', v.code, c.departure_date, 0 FROM cases c JOIN case_vulnerabilities v ON v.case_id = c.id" +
-			" WHERE c.direction = 'outbound' AND c.departure_date IS NOT NULL AND c.departure_date <> ''" + where("v.case_id"),
+			" WHERE " + departed + where("v.case_id"),
 		"SELECT a.case_id, CASE g.kind WHEN 'info_session' THEN '" + factInformed + "' ELSE '" + factTrained + "' END, '', g.date, 0" +
-			" FROM session_attendances a JOIN group_sessions g ON g.id = a.session_id WHERE g.kind IN ('info_session', 'training')" + where("a.case_id"),
-		"SELECT r.case_id, '" + factReferrals + "', r.partner || ':' || r.status, r.date_sent, 0 FROM referrals r WHERE r.date_sent IS NOT NULL" + where("r.case_id"),
+			" FROM session_attendances a JOIN group_sessions g ON g.id = a.session_id WHERE " + plain("g.kind") + " IN ('info_session', 'training')" + where("a.case_id"),
+		"SELECT r.case_id, '" + factReferrals + "', r.partner || ':' || r.status, r.date_sent, 0 FROM referrals r WHERE " + plain("r.date_sent") + " IS NOT NULL" + where("r.case_id"),
 	}, support...), "\nUNION ALL ")
 	records := "('" + factRecords + "', '" + factRecords + deliveredSuffix + "')"
 	return `SELECT f.case_id AS case_id, f.ind AS ind, f.k AS k, f.d AS d,
@@ -249,14 +265,8 @@ func summaryTriggersSQLite() []string {
 // first locks the cases it refreshes: two transactions refreshing the same case run
 // one after the other, the second reading the facts the first committed.
 func summaryTriggersPostgres() []string {
-	in := func(col string) string { return col + " = ANY(ids)" }
 	out := []string{
-		"CREATE FUNCTION summary_refresh(ids BIGINT[]) RETURNS void LANGUAGE plpgsql\n" +
-			// Plans made while the tables were small (a new database, the demo) read
-			// them whole; kept for the connection, they made every write scan the facts.
-			"SET plan_cache_mode = force_custom_plan AS $$\nBEGIN\n" +
-			"PERFORM 1 FROM cases WHERE id = ANY(ids) ORDER BY id FOR UPDATE;\n" +
-			strings.Join(summaryRefreshSQL(in), ";\n") + ";\nEND $$",
+		summaryRefreshFunctionPostgres(),
 		`CREATE FUNCTION summary_refresh_row() RETURNS trigger LANGUAGE plpgsql AS $$
 		DECLARE ids BIGINT[] := '{}';
 		BEGIN
@@ -281,6 +291,44 @@ func summaryTriggersPostgres() []string {
 				" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION summary_refresh_row('"+w.caseCol+"')")
 	}
 	return out
+}
+
+// summaryRefreshFunctionPostgres is the function every PostgreSQL summary trigger calls.
+func summaryRefreshFunctionPostgres() string {
+	in := func(col string) string { return col + " = ANY(ids)" }
+	return "CREATE OR REPLACE FUNCTION summary_refresh(ids BIGINT[]) RETURNS void LANGUAGE plpgsql\n" +
+		// Every statement here selects a few cases' rows by id (see plain in
+		// summaryFactsSource), so the index on the case is always the right path.
+		// Planning at each call cost a hundred times the refresh itself (the facts'
+		// definition is planned three times): the plan is made once per connection
+		// (generic), and with sequential scans off it is the index one even when made
+		// while the tables were nearly empty (a new database, the demo), which
+		// otherwise read them whole at every write for as long as the connection lived.
+		"SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$\nBEGIN\n" +
+		"PERFORM 1 FROM cases WHERE id = ANY(ids) ORDER BY id FOR UPDATE;\n" +
+		strings.Join(summaryRefreshSQL(in), ";\n") + ";\nEND $$"
+}
+
+// migrateSummaryRefreshByCase brings a database made before the refresh statements
+// selected the returns by case id first to today's statements: on SQLite the triggers
+// are made again, on PostgreSQL the function they call. The prepared data is unchanged.
+func migrateSummaryRefreshByCase(tx *gorm.DB) error {
+	stmts := []string{summaryRefreshFunctionPostgres()}
+	if tx.Dialector.Name() != "postgres" {
+		stmts = nil
+		for _, w := range summaryWatched {
+			for _, ev := range []string{"insert", "delete", "update"} {
+				stmts = append(stmts, "DROP TRIGGER IF EXISTS summary_"+w.table+"_"+ev)
+			}
+		}
+		stmts = append(append(stmts, "DROP TRIGGER IF EXISTS summary_group_sessions_update"), summaryTriggersSQLite()...)
+	}
+	for _, s := range stmts {
+		if err := tx.Exec(s).Error; err != nil {
+			return fmt.Errorf("summary refresh by case: %w", err)
+		}
+	}
+	return nil
 }
 
 // RebuildSummary refills the summary's prepared tables from the records, in one

@@ -25,6 +25,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0010_home_indexes", Migrate: migrateHomeIndexes},
 		{ID: "0011_case_reassignments", Migrate: migrateCaseReassignments},
 		{ID: "0012_monitoring", Migrate: migrateMonitoring},
+		{ID: "0015_summary_refresh_by_case", Migrate: migrateSummaryRefreshByCase},
 	}
 }
 

@@ -120,6 +120,10 @@ type loader struct {
 	events []event
 	// today caps the clock: today's live casework is not stamped later than now.
 	today time.Time
+	// analyze refreshes the database's statistics; analyzedAt is the number of cases
+	// when it last did.
+	analyze    func(context.Context) error
+	analyzedAt int
 }
 
 // Load writes the demo dataset into an empty database and prints progress and, once,
@@ -153,7 +157,7 @@ func Load(ctx context.Context, db *models.DB, opts Options, out io.Writer) (Acco
 		}
 		defer db.Write.Exec("PRAGMA cache_size = -2000")
 	}
-	l := &loader{pl: newPlan(opts.Year, opts.Scale), st: st, clk: clk, today: opts.Today}
+	l := &loader{pl: newPlan(opts.Year, opts.Scale), st: st, clk: clk, today: opts.Today, analyze: db.Analyze}
 	if !opts.Today.IsZero() {
 		l.pl.addLive(opts.Today)
 	}
@@ -434,6 +438,16 @@ func (l *loader) run(ctx context.Context, out io.Writer, started time.Time) erro
 		day := pl.date(l.events[i].day).Time()
 		if err := l.day(ctx, day, l.events[i:j], &cases); err != nil {
 			return err
+		}
+		// PostgreSQL plans from statistics taken while the tables were nearly empty
+		// read whole tables or indexes for every registration (the duplicate check
+		// through the office's index rather than the name's); the statistics are
+		// refreshed each time the cases have doubled, as a database in use would be.
+		if cases >= 2*l.analyzedAt+64 {
+			if err := l.analyze(ctx); err != nil {
+				return err
+			}
+			l.analyzedAt = cases
 		}
 		if j == len(l.events) || pl.date(l.events[j].day).Time().Month() != day.Month() {
 			fmt.Fprintf(out, "demo: %s %d done, %d cases so far (%s)\n", day.Month(), day.Year(), cases,
