@@ -70,7 +70,8 @@ var economicWorst = map[string]string{"income_regular": "none", "food_reduced": 
 
 // The monitoring journey: a caseworker records a baseline before the return, then the
 // 3-month follow-up, and sees the scores change on the case file (the composite from
-// 0.67 to 1, the chart with two points, the 3-month follow-up done).
+// 0.67 to 1, the chart with two points, the 3-month follow-up done); a supervisor sees
+// the means by support type on the summary, and the case behind the figure.
 func TestMonitoringJourney(t *testing.T) {
 	t.Parallel()
 	casePath := returnedCase(t, daysAgo(95))
@@ -133,5 +134,25 @@ func TestMonitoringJourney(t *testing.T) {
 	}
 	if st := eval[string](cw, `document.querySelector('[data-testid="followup-3"]').dataset.state`); st != "done" {
 		t.Errorf("the 3-month follow-up is %q, want done", st)
+	}
+	number := eval[string](cw, `document.querySelector('[data-testid="case-number"]').textContent.trim()`)
+
+	// The supervisor's summary: the person counts among those without support, and the
+	// figure's drill-down lists the case.
+	sup := newTab(t)
+	sup.login("supervisor")
+	year := daysAgo(0)[:4]
+	sup.get("/summary?office=RAB&from=" + year + "-01-01&to=" + year + "-12-31")
+	if !sup.has(testSel("mon-support")) {
+		t.Fatalf("no means by support type on the summary: %q", sup.text("main"))
+	}
+	if got := sup.testText("mon-support-none"); got == "" || got == "0" {
+		t.Errorf("people without support compared: %q", got)
+	}
+	if st := sup.submit("mon-support-none"); st != 200 {
+		t.Fatalf("drill-down: status %d", st)
+	}
+	if got := sup.testText("drill-cases"); !strings.Contains(got, number) {
+		t.Errorf("the drill-down does not list %s: %q", number, got)
 	}
 }

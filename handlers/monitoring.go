@@ -260,3 +260,48 @@ func (s *server) importVisits(c echo.Context) error {
 	}
 	return s.instrumentsPage(c, status, views.InstrumentsPage{Import: res})
 }
+
+// addMonitoringSummary adds the monitoring section to a summary page with figures.
+func (s *server) addMonitoringSummary(c echo.Context, v *views.SummaryView) error {
+	if v.Sum == nil {
+		return nil
+	}
+	ctx := c.Request().Context()
+	m, err := s.stores.Summary.MonitoringSummary(ctx, currentUser(c).Scope(), v.Sum.Filter)
+	if err != nil {
+		return err
+	}
+	iv, err := s.stores.Monitoring.Current(ctx)
+	if err != nil {
+		return err
+	}
+	v.Sections = append(v.Sections, views.MonitoringSummarySection(views.MonitoringSummaryVM{Filter: v.Sum.Filter, M: m, Instrument: iv}))
+	return nil
+}
+
+// summaryMonitoringCases lists the cases behind one monitoring figure of the summary.
+func (s *server) summaryMonitoringCases(c echo.Context) error {
+	scope := currentUser(c).Scope()
+	f, fe, err := s.summaryFilter(c, scope)
+	if err != nil {
+		return err
+	}
+	if len(fe) > 0 {
+		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	group := c.QueryParam("group")
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
+	cases, total, err := s.stores.Summary.MonitoringCases(c.Request().Context(), scope, f, group, page, summaryPerPage)
+	if err != nil {
+		return err
+	}
+	link := func(p int) string {
+		q := f.Query()
+		q.Set("group", group)
+		q.Set("page", strconv.Itoa(p))
+		return views.WithQuery(views.PathSummaryMonitoring, q)
+	}
+	return s.ok(c, views.MonitoringCasesPage(views.MonitoringCasesView{Filter: f, Group: group, Cases: cases,
+		Pager: views.Pager{Page: page, PerPage: summaryPerPage, Total: total, Link: link}}))
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -334,4 +335,45 @@ func TestVisitImportThroughThePage(t *testing.T) {
 	if err := app.stores.DB.Read.Take(&v).Error; err != nil || v.CaseID != cs.ID || v.Composite == nil || *v.Composite < 0.666 || *v.Composite > 0.667 {
 		t.Errorf("imported visit %+v, %v", v, err)
 	}
+}
+
+// TestSummaryShowsMonitoringMeans: the supervisor's summary shows the means by support
+// type, and each figure's drill-down lists as many cases as the figure.
+func TestSummaryShowsMonitoringMeans(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	a := app.returnedCase("RAB", u, models.NewDate(2020, 11, 20))
+	b := app.returnedCase("RAB", u, models.NewDate(2020, 11, 20))
+	wantStatus(t, cw.post(views.CaseSupportPath(a.ID), url.Values{"type": {"cash"}, "description": {"Arrivée"}, "amount": {"500"},
+		"currency": {"MAD"}, "date": {"2021-01-10"}}), http.StatusSeeOther)
+	for _, cs := range []*models.Case{a, b} {
+		wantStatus(t, cw.post(views.CaseVisitsPath(cs.ID), visitForm(t, "baseline", "2020-11-10", true)), http.StatusSeeOther)
+	}
+	wantStatus(t, cw.post(views.CaseVisitsPath(a.ID), visitForm(t, "followup", "2021-02-22", false)), http.StatusSeeOther)
+	wantStatus(t, cw.post(views.CaseVisitsPath(b.ID), visitForm(t, "followup", "2021-02-22", true)), http.StatusSeeOther)
+
+	sup, _ := app.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
+	p := sup.get(views.PathSummary + "?from=2021-01-01&to=2021-12-31")
+	wantStatus(t, p, http.StatusOK)
+	for id, want := range map[string]string{"mon-baselines": "0", "mon-followups": "2", "mon-people": "2",
+		"mon-support-cash": "1", "mon-support-cash-baseline": "0,67", "mon-support-cash-followup": "1,00",
+		"mon-support-none": "1", "mon-support-none-followup": "0,67", "mon-office-RAB": "2"} {
+		if got := p.text(`[data-testid="` + id + `"]`); got != want {
+			t.Errorf("%s = %q, want %q", id, got, want)
+		}
+	}
+	if !p.has(`[data-testid="mon-version"]`) || p.has(`[data-testid="mon-mixed"]`) {
+		t.Error("the single version is not stated")
+	}
+	for _, id := range []string{"mon-followups", "mon-people", "mon-support-cash", "mon-support-none", "mon-band-high"} {
+		href, _ := p.Doc.Find(`[data-testid="` + id + `"]`).Attr("href")
+		figure := p.text(`[data-testid="` + id + `"]`)
+		d := sup.get(href)
+		wantStatus(t, d, http.StatusOK)
+		if n := d.Doc.Find(`[data-testid="drill-row"]`).Length(); fmt.Sprint(n) != figure {
+			t.Errorf("%s: %d cases listed, figure %s", id, n, figure)
+		}
+	}
+	wantStatus(t, sup.get(views.PathSummaryMonitoring+"?from=2021-01-01&to=2021-12-31&group=support:bike"), http.StatusNotFound)
+	wantStatus(t, cw.get(views.PathSummaryMonitoring+"?group=people"), http.StatusForbidden)
 }

@@ -76,6 +76,9 @@ func (s *server) showSummary(c echo.Context) error {
 	if v.Sum, err = s.stores.Summary.Summary(c.Request().Context(), scope, f); err != nil {
 		return err
 	}
+	if err := s.addMonitoringSummary(c, &v); err != nil {
+		return err
+	}
 	v.CSV = views.WithQuery(views.PathSummaryCSV, f.Query())
 	if admins.allows(u) {
 		v.CSV = views.SummaryCSVPath(f)

@@ -180,3 +180,59 @@ func followupClass(st models.FollowupState) string {
 	}
 	return "badge"
 }
+
+// PathSummaryMonitoring lists the cases behind a figure of the monitoring summary.
+const PathSummaryMonitoring = "/summary/monitoring"
+
+// MonitoringDrillPath is the drill-down of a monitoring figure, with the same filters.
+func MonitoringDrillPath(f models.SummaryFilter, group string) string {
+	q := f.Query()
+	q.Set("group", group)
+	return PathSummaryMonitoring + "?" + q.Encode()
+}
+
+// MonitoringSummaryVM is the monitoring section of the summary page.
+type MonitoringSummaryVM struct {
+	Filter models.SummaryFilter
+	M      *models.MonitoringSummary
+	// Instrument labels the dimensions (the current version).
+	Instrument *models.InstrumentVersion
+}
+
+// MonitoringCasesView is the list of the cases behind a monitoring figure.
+type MonitoringCasesView struct {
+	Filter models.SummaryFilter
+	Group  string
+	Cases  []models.MonitoringCase
+	Pager  Pager
+}
+
+// groupLabel names a drill-down group.
+func groupLabel(ctx context.Context, group string) string {
+	kind, key, _ := strings.Cut(group, ":")
+	switch kind {
+	case "band":
+		return T(ctx, "monitoring.summary.band_group", "Band", Label(ctx, "monitoring.band", key))
+	case "support":
+		return T(ctx, "monitoring.summary.support_group", "Group", supportGroupLabel(ctx, key))
+	case "office":
+		return T(ctx, "monitoring.summary.office_group", "Office", key)
+	}
+	return T(ctx, "monitoring.summary.group."+kind)
+}
+
+func supportGroupLabel(ctx context.Context, key string) string {
+	if key == "none" {
+		return T(ctx, "monitoring.summary.no_support")
+	}
+	return Label(ctx, "casework.type", key)
+}
+
+// versionList writes versions as "1, 2".
+func versionList(vs []int) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = strconv.Itoa(v)
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"github.com/a-h/templ"
+
 	"context"
 	"fmt"
 	"strconv"
@@ -29,6 +31,8 @@ type SummaryView struct {
 	// printed copy.
 	ProducedAt time.Time
 	ProducedBy string
+	// Sections are further sections drawn after the breakdowns (monitoring).
+	Sections []templ.Component
 }
 
 // PathSummaryCSV is summary.csv for the summary's readers, in their own scope.

@@ -171,6 +171,9 @@ func Load(ctx context.Context, db *models.DB, opts Options, out io.Writer) (Acco
 	if err := l.run(ctx, out, started); err != nil {
 		return nil, err
 	}
+	if err := l.monitoringVisits(ctx); err != nil {
+		return nil, err
+	}
 	if err := db.Analyze(ctx); err != nil {
 		return nil, err
 	}

@@ -92,6 +92,7 @@ func TestDemo2021(t *testing.T) {
 	from, to := "2021-01-01", "2021-12-31"
 
 	checkReportFigures(t, db)
+	checkMonitoring(t, db)
 
 	t.Run("cancelled support is not counted", func(t *testing.T) {
 		// Cancelled records exist and would change the figures if they were counted.
