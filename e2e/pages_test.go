@@ -48,6 +48,8 @@ var pages = []pageSpec{
 	{Name: "admin-exports", Path: "/admin/exports", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-audit", Path: "/admin/audit", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-imports", Path: "/admin/imports", Who: []string{"admin", "ar-admin"}},
+	{Name: "admin-retention", Path: "/admin/retention", Who: []string{"admin", "ar-admin"}},
+	{Name: "case-record", Path: fixtureCase + "/record", Who: []string{"supervisor", "ar-supervisor"}},
 	// Two-step sign-in: the enrolment form (a caseworker may enrol) and the page of an
 	// administrator who has enrolled. The second sign-in step and the forced enrolment
 	// are checked by TestTwoStepAccessibility.
