@@ -135,8 +135,9 @@ func loadDemo(t *testing.T, db *models.DB) {
 			if err := flush(); err != nil {
 				return fmt.Errorf("copy %s: %w", tb, err)
 			}
-			if slices.Contains(names, "id") {
-				if err := tx.Exec(fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT MAX(id) FROM %q)) WHERE EXISTS (SELECT 1 FROM %q)`, tb, tb, tb)).Error; err != nil {
+			if slices.Contains(names, "id") && strings.Contains(types[tb+".id"], "int") {
+				if err := tx.Exec(fmt.Sprintf(`SELECT setval(x.s::regclass, (SELECT MAX(id) FROM %q))
+					FROM (SELECT pg_get_serial_sequence('%s', 'id') AS s) x WHERE x.s IS NOT NULL AND EXISTS (SELECT 1 FROM %q)`, tb, tb, tb)).Error; err != nil {
 					return fmt.Errorf("sequence of %s: %w", tb, err)
 				}
 			}
