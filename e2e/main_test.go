@@ -78,6 +78,9 @@ var accounts = map[string]account{
 	// Supervisors of every office, who get the approvals queue's office filter.
 	"hq-supervisor":    {"hq-sup@e2e.test", "Khadija Siège", "supervisor", "", "fr"},
 	"ar-hq-supervisor": {"ar-hq-sup@e2e.test", "خديجة المقر", "supervisor", "", "ar"},
+	// The retention journey's two supervisors (four eyes), the second in Arabic.
+	"retention-sup-1": {"retention-sup1@e2e.test", "Samir Retention", "supervisor", "RAB", "fr"},
+	"retention-sup-2": {"retention-sup2@e2e.test", "سعاد الحفظ", "supervisor", "RAB", "ar"},
 	// Administrators who have not enrolled two-step sign-in yet (see unenrolled).
 	"enrol-admin":    {"enrol-admin@e2e.test", "Anas Enrol", "admin", "", "fr"},
 	"enrol-admin-ar": {"enrol-admin-ar@e2e.test", "أنس التسجيل", "admin", "", "ar"},

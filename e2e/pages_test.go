@@ -52,6 +52,8 @@ var pages = []pageSpec{
 	// versions with the visit import.
 	{Name: "visit-new", Path: fixtureCase + "/visits/new", Who: []string{"caseworker", "arabic"}},
 	{Name: "admin-instruments", Path: "/admin/instruments", Who: []string{"admin", "ar-admin"}},
+	{Name: "admin-retention", Path: "/admin/retention", Who: []string{"admin", "ar-admin"}},
+	{Name: "case-record", Path: fixtureCase + "/record", Who: []string{"supervisor", "ar-supervisor"}},
 	// Two-step sign-in: the enrolment form (a caseworker may enrol) and the page of an
 	// administrator who has enrolled. The second sign-in step and the forced enrolment
 	// are checked by TestTwoStepAccessibility.
