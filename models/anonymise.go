@@ -48,6 +48,20 @@ var anonymiseSteps = []anonymiseStep{
 	{"reassignments", exec("UPDATE case_reassignments SET reason = '' WHERE case_id = ?")},
 	{"legal_holds", exec("UPDATE legal_holds SET reason = '' WHERE case_id = ?")},
 	{"erasure_requests", exec("UPDATE erasure_requests SET reason = '' WHERE case_id = ?")},
+	{"monitoring_visits", exec("UPDATE monitoring_visits SET notes = '' WHERE case_id = ?")},
+	{"documents", anonymiseDocuments},
+}
+
+// anonymiseDocuments deletes the content of every document of the case (scans of
+// papers, photos: the most identifying data held) and what was typed or sent about
+// them, and marks them withdrawn; the category, size and dates stay, so the case file
+// still says which papers there were.
+func anonymiseDocuments(tx *gorm.DB, c *anonCase, now time.Time) error {
+	if err := tx.Exec("DELETE FROM document_chunks WHERE document_id IN (SELECT id FROM documents WHERE case_id = ?)", c.ID).Error; err != nil {
+		return err
+	}
+	return tx.Exec(`UPDATE documents SET description = '', filename = '', sha256 = '', withdraw_reason = '',
+		chunks = 0, thumb_chunks = 0, withdrawn_at = COALESCE(withdrawn_at, ?) WHERE case_id = ?`, now.UTC(), c.ID).Error
 }
 
 // exec is a step made of one statement on the case id.

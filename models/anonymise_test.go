@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"awda/models"
+	"awda/models/dbtest"
 )
 
 // textColumns lists every text column of every table of the database, read from the
@@ -88,7 +90,7 @@ func TestAnonymiseLeavesNoIdentifyingValue(t *testing.T) {
 		"family": "Zyxwquorne", "given": "Plimbette", "doc": "QX7731905", "phone": "+221 77 918 2736",
 		"phone digits": "221779182736", "member": "Vromquillard", "notes": "Qnotesword", "languages": "Qwolofish",
 		"activity": "Qactivitynote", "partner": "Qpartnername", "purpose": "Qpurposeword", "support": "Qsupportdesc",
-		"closing": "Qclosingnote", "hold": "Qholdreason", "erasure": "Qerasurereason",
+		"closing": "Qclosingnote", "hold": "Qholdreason", "erasure": "Qerasurereason", "document": "Qdocumentword",
 	}
 	other := register("Oumarrakesh", "Kemblefrost", "ZZ1122334", "+221 70 555 1212", "Trellisande", "Othernoteword", "Wolof")
 	cs := register(secret["family"], secret["given"], secret["doc"], secret["phone"], secret["member"],
@@ -100,6 +102,11 @@ func TestAnonymiseLeavesNoIdentifyingValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.Support.Plan(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.SupportInput{Type: "cash", Description: secret["support"], Amount: "100", Currency: "MAD", Date: "2021-05-12"}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := s.Documents.Upload(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.DocumentInput{Category: "identity",
+		Description: "Passport of " + secret["document"], Filename: secret["document"] + ".pdf", Content: bytes.NewReader(dbtest.PDF(3000))})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Retention.Hold(ctx, act(f.sup), f.sup.Scope(), cs.ID, "Court order "+secret["hold"]); err != nil {
@@ -151,6 +158,10 @@ func TestAnonymiseLeavesNoIdentifyingValue(t *testing.T) {
 		if at := whereFound(t, s.DB, cols, v); len(at) > 0 {
 			t.Errorf("%s %q left in %v", k, v, at)
 		}
+	}
+	var chunks int64
+	if err := s.DB.Read.Raw("SELECT COUNT(*) FROM document_chunks WHERE document_id = ?", doc.ID).Row().Scan(&chunks); err != nil || chunks != 0 {
+		t.Errorf("the document's content is still held: %d chunks, %v", chunks, err)
 	}
 	for _, v := range []string{"Oumarrakesh", "Kemblefrost", "ZZ1122334", "Trellisande", "Othernoteword"} {
 		if len(whereFound(t, s.DB, cols, v)) == 0 {
