@@ -312,3 +312,36 @@ func TestDocumentLimitPerCase(t *testing.T) {
 	}
 	mustUpload(t, f, f.cw, cs, "other", dbtest.PDF(1000))
 }
+
+func TestCasesExportCountsDocumentsNotWithdrawn(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := context.Background()
+	cs := insertCase(t, f.s, f.rab, f.cw, models.StatusRegistered, true)
+	other := insertCase(t, f.s, f.rab, f.cw, models.StatusRegistered, true)
+	mustUpload(t, f, f.cw, cs, "consent", dbtest.PDF(1000))
+	mustUpload(t, f, f.cw, cs, "receipt", dbtest.PDF(1000))
+	gone := mustUpload(t, f, f.cw, cs, "travel", dbtest.PDF(1000))
+	if err := f.s.Documents.Withdraw(ctx, act(f.cw), f.cw.Scope(), cs.ID, gone.ID, "duplicate"); err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, name := range models.ExportColumns["cases"] {
+		if name == "document_count" {
+			col = i
+		}
+	}
+	if col < 0 {
+		t.Fatal("no document_count column")
+	}
+	got := map[string]string{}
+	_, err := f.s.Exports.Cases(ctx, models.ExportFilter{}, false, func(row []string) error {
+		got[row[0]] = row[col]
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[cs.CaseNumber] != "2" || got[other.CaseNumber] != "0" {
+		t.Fatalf("document counts %v", got)
+	}
+}
