@@ -206,6 +206,33 @@ func (s *server) showDocument(thumb bool) echo.HandlerFunc {
 	}
 }
 
+// showWithdrawDocument asks why a document is withdrawn (a page of its own: the form
+// needs more room than a row of the case file's table gives).
+func (s *server) showWithdrawDocument(c echo.Context) error {
+	cs, err := s.caseworkCase(c)
+	if err != nil {
+		return err
+	}
+	did, err := caseworkParamID(c, "did")
+	if err != nil {
+		return err
+	}
+	if cs.Status == models.StatusClosed {
+		s.flash(c, "error", "casework.error.case_closed")
+		return redirect(c, views.CasePath(cs.ID))
+	}
+	docs, err := s.stores.Documents.ForCase(c.Request().Context(), currentUser(c).Scope(), cs.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs.Items {
+		if d.ID == did && !d.Withdrawn() {
+			return s.ok(c, views.DocumentWithdrawPage(views.DocumentWithdrawForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, Doc: d}))
+		}
+	}
+	return models.ErrNotFound
+}
+
 // withdrawDocument deletes a document's content, keeping its record and the reason.
 func (s *server) withdrawDocument(c echo.Context) error {
 	cs, err := s.caseworkCase(c)

@@ -137,7 +137,17 @@ func TestDocumentsAttachDownloadWithdrawThroughThePages(t *testing.T) {
 		t.Fatalf("photo download: %d, metadata kept: %v", resp.StatusCode, bytes.Contains(body, []byte("Exif")))
 	}
 
-	// Withdrawal: a reason is required; then the content is gone and the record stays.
+	// Withdrawal, from its own page: a reason is required; then the content is gone
+	// and the record stays.
+	p = cw.get(views.CasePath(cs.ID))
+	if href, _ := p.Doc.Find(row + ` a[data-testid="withdraw-open"]`).Attr("href"); href != views.DocumentWithdrawPath(cs.ID, d.ID) {
+		t.Fatalf("withdraw link %q", href)
+	}
+	p = cw.get(views.DocumentWithdrawPath(cs.ID, d.ID))
+	wantStatus(t, p, http.StatusOK)
+	if !p.has(`form[data-testid="withdraw-form"] textarea[name="reason"]`) {
+		t.Fatal("no withdrawal form")
+	}
 	p = cw.post(views.DocumentWithdrawPath(cs.ID, d.ID), url.Values{"reason": {""}})
 	wantStatus(t, p, http.StatusUnprocessableEntity)
 	if !p.has(`[data-testid="reason-error"]`) {
@@ -274,18 +284,19 @@ func TestDocumentsScopeMedicalAndClosedCases(t *testing.T) {
 	if p.has(fmt.Sprintf(`[data-testid="document-%d"]`, med.ID)) || !p.has(`[data-testid="documents-restricted"]`) {
 		t.Fatal("a medical document listed for a caseworker not assigned")
 	}
-	if p := admin.get(views.CasePath(cs.ID)); p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-form"]`) {
+	if p := admin.get(views.CasePath(cs.ID)); p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-open"]`) {
 		t.Fatal("an admin is offered to attach or withdraw")
 	}
 	p = cw2.post(views.DocumentWithdrawPath(cs.ID, med.ID), url.Values{"reason": {"test"}})
 	wantStatus(t, p, http.StatusNotFound)
+	wantStatus(t, cw2.get(views.DocumentWithdrawPath(cs.ID, med.ID)), http.StatusNotFound)
 
 	// A closed case keeps its documents, read-only.
 	if err := app.stores.DB.Write.Table("cases").Where("id = ?", cs.ID).Update("status", models.StatusClosed).Error; err != nil {
 		t.Fatal(err)
 	}
 	p = cw.get(views.CasePath(cs.ID))
-	if p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-form"]`) || !p.has(fmt.Sprintf(`[data-testid="document-%d"]`, consent.ID)) {
+	if p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-open"]`) || !p.has(fmt.Sprintf(`[data-testid="document-%d"]`, consent.ID)) {
 		t.Fatal("a closed case's documents must be listed, without forms")
 	}
 	p = cw.sendDocument(cs.ID, url.Values{"category": {"consent"}}, "late.pdf", dbtest.PDF(1000))
