@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -66,8 +67,13 @@ func TestDocumentsJourney(t *testing.T) {
 			t.Errorf("the case file's documents lack %q: %q", want, list)
 		}
 	}
-	// The thumbnail is drawn (the image loaded under the page's CSP).
-	thumbs := eval[int](cw, `Array.from(document.querySelectorAll('[data-testid="document-thumb"]')).filter(i => i.complete && i.naturalWidth > 0).length`)
+	// The thumbnail is drawn (the image loaded under the page's CSP); it loads lazily,
+	// so it is brought into view and given a moment.
+	cw.do(chromedpEval(`document.querySelector('[data-testid="document-thumb"]').scrollIntoView()`))
+	thumbs := 0
+	for deadline := time.Now().Add(5 * time.Second); thumbs != 1 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		thumbs = eval[int](cw, `Array.from(document.querySelectorAll('[data-testid="document-thumb"]')).filter(i => i.complete && i.naturalWidth > 0).length`)
+	}
 	if thumbs != 1 {
 		t.Fatalf("%d thumbnails drawn, want 1", thumbs)
 	}
