@@ -121,6 +121,7 @@ func (s *server) documentsSection(c echo.Context, cs *models.Case) (views.Docume
 	canEdit := u.CanEditCases() && cs.Status != models.StatusClosed
 	return views.DocumentsVM{
 		CaseID: cs.ID, CaseNumber: cs.CaseNumber, CanEdit: canEdit, Items: docs.Items, Restricted: docs.Restricted,
+		MissingReceipts: docs.MissingReceipts,
 		Form: views.DocumentForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, Supports: docs.Supports,
 			Limits: s.stores.Documents.Limits(), Held: docs.Held},
 	}, nil

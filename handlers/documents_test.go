@@ -310,3 +310,33 @@ func TestDocumentsScopeMedicalAndClosedCases(t *testing.T) {
 		t.Fatalf("closed case's document: %d", resp.StatusCode)
 	}
 }
+
+func TestDocumentsCaseFileNamesDeliveredSupportWithoutReceipt(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	_, sup := app.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
+	cs := app.insertCase("RAB", u, models.StatusReturned, true)
+	sp := app.plan(u, cs, "1500")
+	ctx := t.Context()
+	if err := app.stores.Support.Approve(ctx, models.Actor{User: sup}, sup.Scope(), cs.ID, sp.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.stores.Support.Deliver(ctx, models.Actor{User: u}, u.Scope(), cs.ID, sp.ID, 0, "2021-02-25"); err != nil {
+		t.Fatal(err)
+	}
+	p := cw.get(views.CasePath(cs.ID))
+	if !p.has(fmt.Sprintf(`[data-testid="missing-receipts"] [data-testid="missing-receipt-%d"]`, sp.ID)) {
+		t.Fatal("the delivered support without a receipt is not named")
+	}
+	if !p.has(fmt.Sprintf(`select[name="support_id"] option[value="%d"]`, sp.ID)) {
+		t.Fatal("the upload form does not offer the support for a receipt")
+	}
+	p = cw.sendDocument(cs.ID, url.Values{"category": {"receipt"}, "support_id": {fmt.Sprint(sp.ID)}}, "recu.pdf", dbtest.PDF(2000))
+	wantStatus(t, p, http.StatusSeeOther)
+	if d := app.onlyDocument(); d.SupportID == nil || *d.SupportID != sp.ID {
+		t.Fatalf("receipt linked to %v", d.SupportID)
+	}
+	if p := cw.get(views.CasePath(cs.ID)); p.has(`[data-testid="missing-receipts"]`) {
+		t.Fatal("still listed as lacking a receipt")
+	}
+}

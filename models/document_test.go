@@ -345,3 +345,53 @@ func TestCasesExportCountsDocumentsNotWithdrawn(t *testing.T) {
 		t.Fatalf("document counts %v", got)
 	}
 }
+
+func TestDeliveredSupportWithoutReceiptIsListed(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := context.Background()
+	cs := insertCase(t, f.s, f.rab, f.cw, models.StatusReturned, true)
+	other := insertCase(t, f.s, f.rab, f.cw, models.StatusReturned, true)
+	sp := f.plan(t, f.cw, cs, "1500")
+	waiting := f.plan(t, f.cw, cs, "800")
+	if err := f.s.Support.Approve(ctx, act(f.sup), f.sup.Scope(), cs.ID, sp.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Support.Deliver(ctx, act(f.cw), f.cw.Scope(), cs.ID, sp.ID, 0, "2021-05-25"); err != nil {
+		t.Fatal(err)
+	}
+	missing := func() []uint {
+		t.Helper()
+		docs, err := f.s.Documents.ForCase(ctx, f.cw.Scope(), cs.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []uint
+		for _, m := range docs.MissingReceipts {
+			ids = append(ids, m.ID)
+		}
+		return ids
+	}
+	if got := missing(); len(got) != 1 || got[0] != sp.ID {
+		t.Fatalf("missing receipts %v, want the delivered support %d only (not %d, still planned)", got, sp.ID, waiting.ID)
+	}
+	attach := func(c *models.Case, supportID uint) (*models.Document, error) {
+		return f.s.Documents.Upload(ctx, act(f.cw), f.cw.Scope(), c.ID, models.DocumentInput{
+			Category: "receipt", Filename: "recu.jpg", Content: bytes.NewReader(dbtest.JPEG(64, 48)), SupportID: &supportID})
+	}
+	if _, err := attach(other, sp.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("a receipt for another case's support: %v", err)
+	}
+	receipt, err := attach(cs, sp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := missing(); len(got) != 0 {
+		t.Fatalf("missing receipts after attaching one: %v", got)
+	}
+	if err := f.s.Documents.Withdraw(ctx, act(f.cw), f.cw.Scope(), cs.ID, receipt.ID, "illegible"); err != nil {
+		t.Fatal(err)
+	}
+	if got := missing(); len(got) != 1 {
+		t.Fatalf("a withdrawn receipt proves nothing: %v", got)
+	}
+}

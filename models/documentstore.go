@@ -317,6 +317,10 @@ type CaseDocuments struct {
 	Held int
 	// Supports are the case's support records, for linking a receipt.
 	Supports []Support
+	// MissingReceipts are the case's delivered support records that no receipt (a
+	// document of category receipt, linked to them and not withdrawn) proves: donors
+	// audit support against those receipts.
+	MissingReceipts []Support
 }
 
 // ForCase lists a case's documents that the user may see, newest first, withdrawn ones
@@ -346,6 +350,17 @@ func (s *DocumentStore) ForCase(ctx context.Context, scope Scope, caseID uint) (
 	}
 	if err := q.Where("case_id = ? AND status <> ?", caseID, SupportCancelled).Order("date, id").Find(&out.Supports).Error; err != nil {
 		return nil, fmt.Errorf("list support for receipts: %w", err)
+	}
+	proven := map[uint]bool{}
+	for _, d := range docs {
+		if d.Category == DocReceipt && d.SupportID != nil && !d.Withdrawn() {
+			proven[*d.SupportID] = true
+		}
+	}
+	for _, sp := range out.Supports {
+		if sp.Status == SupportDelivered && !proven[sp.ID] {
+			out.MissingReceipts = append(out.MissingReceipts, sp)
+		}
 	}
 	return out, nil
 }
