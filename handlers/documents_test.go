@@ -6,9 +6,12 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"gorm.io/driver/postgres"
 
 	"awda/models"
 	"awda/models/dbtest"
@@ -338,5 +341,50 @@ func TestDocumentsCaseFileNamesDeliveredSupportWithoutReceipt(t *testing.T) {
 	}
 	if p := cw.get(views.CasePath(cs.ID)); p.has(`[data-testid="missing-receipts"]`) {
 		t.Fatal("still listed as lacking a receipt")
+	}
+}
+
+// TestDocumentsTwoServersShareTheFiles runs two portals on one database, as two app
+// servers behind a load balancer: a document uploaded through one is listed and
+// served by the other, byte for byte (the content lives in the database, not on a
+// server's disk).
+func TestDocumentsTwoServersShareTheFiles(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cs := app.insertCase("RAB", u, models.StatusRegistered, true)
+
+	dsn := app.stores.DB.Path
+	if app.stores.DB.Dialect == models.Postgres {
+		dsn = app.stores.DB.Write.Config.Dialector.(*postgres.Dialector).Config.DSN
+	}
+	db2, err := models.Open(t.Context(), dsn, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db2.Close() })
+	stores2 := models.NewStores(db2, app.clock.Now, dbtest.CheapArgon)
+	srv2 := newPortal(t, stores2, quietLogger())
+	hs2 := httptest.NewServer(srv2.e)
+	t.Cleanup(hs2.Close)
+	second := &testApp{t: t, srv: srv2, http: hs2, stores: stores2, clock: app.clock, logs: app.logs}
+	cw2 := second.client()
+	cw2.login("cw@example.org", testPassword)
+
+	pdf := dbtest.PDF(700 << 10)
+	wantStatus(t, cw.sendDocument(cs.ID, url.Values{"category": {"travel"}}, "billet.pdf", pdf), http.StatusSeeOther)
+	d := app.onlyDocument()
+	p := cw2.get(views.CasePath(cs.ID))
+	if !p.has(fmt.Sprintf(`[data-testid="document-%d"]`, d.ID)) {
+		t.Fatal("the other server does not list the document")
+	}
+	resp, body := cw2.fetch(views.DocumentPath(cs.ID, d.ID))
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, pdf) {
+		t.Fatalf("the other server serves %d, %d bytes", resp.StatusCode, len(body))
+	}
+	// And back: a photo through the second, its thumbnail from the first.
+	wantStatus(t, cw2.sendDocument(cs.ID, url.Values{"category": {"project"}}, "atelier.png", dbtest.PNG(200, 100)), http.StatusSeeOther)
+	photo := app.onlyDocument()
+	if resp, body := cw.fetch(views.DocumentThumbPath(cs.ID, photo.ID)); resp.StatusCode != http.StatusOK || models.SniffDocument(body) != models.TypeJPEG {
+		t.Fatalf("the first server's thumbnail of a photo sent to the second: %d", resp.StatusCode)
 	}
 }
