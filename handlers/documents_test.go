@@ -388,3 +388,44 @@ func TestDocumentsTwoServersShareTheFiles(t *testing.T) {
 		t.Fatalf("the first server's thumbnail of a photo sent to the second: %d", resp.StatusCode)
 	}
 }
+
+func TestDocumentsOfficeReceiptRuleThroughThePages(t *testing.T) {
+	app := newTestApp(t)
+	admin, _ := app.signedIn("admin@example.org", models.RoleAdmin, "")
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	_, sup := app.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
+	rab := app.office("RAB")
+
+	p := admin.get(views.PathAdminOffices)
+	form := `[data-testid="office-RAB"] form[data-testid="receipt-rule"]`
+	if !p.has(form+` input[type="checkbox"][name="receipt_required"]`) || p.has(form+` input[name="receipt_required"][checked]`) {
+		t.Fatal("no receipt rule form, or the rule is on already")
+	}
+	p = admin.post(views.AdminOfficePath(rab.ID), url.Values{"action": {"receipts"}, "receipt_required": {"1"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	if p = admin.get(views.PathAdminOffices); !p.has(form + ` input[name="receipt_required"][checked]`) {
+		t.Fatal("the rule is not shown as on")
+	}
+	wantStatus(t, cw.post(views.AdminOfficePath(rab.ID), url.Values{"action": {"receipts"}}), http.StatusForbidden)
+
+	cs := app.insertCase("RAB", u, models.StatusReturned, true)
+	sp := app.plan(u, cs, "1500") // cash
+	if err := app.stores.Support.Approve(t.Context(), models.Actor{User: sup}, sup.Scope(), cs.ID, sp.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	deliver := url.Values{"date": {"2021-03-01"}, "version": {"2"}}
+	p = cw.post(views.SupportActionPath(cs.ID, sp.ID, "deliver"), deliver)
+	wantStatus(t, p, http.StatusSeeOther)
+	p = cw.get(p.location())
+	if want := app.srv.catalog.T("fr", "documents.error.receipt_required"); !strings.Contains(p.Body, want[:40]) {
+		t.Fatalf("no message about the receipt:\n%s", excerpt(p.text(".flash")))
+	}
+	if got := app.supportStatus(sp.ID); got != models.SupportApproved {
+		t.Fatalf("delivered without a receipt: %s", got)
+	}
+	wantStatus(t, cw.sendDocument(cs.ID, url.Values{"category": {"receipt"}, "support_id": {fmt.Sprint(sp.ID)}}, "recu.pdf", dbtest.PDF(3000)), http.StatusSeeOther)
+	wantStatus(t, cw.post(views.SupportActionPath(cs.ID, sp.ID, "deliver"), deliver), http.StatusSeeOther)
+	if got := app.supportStatus(sp.ID); got != models.SupportDelivered {
+		t.Fatalf("with its receipt: %s", got)
+	}
+}

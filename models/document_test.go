@@ -395,3 +395,65 @@ func TestDeliveredSupportWithoutReceiptIsListed(t *testing.T) {
 		t.Fatalf("a withdrawn receipt proves nothing: %v", got)
 	}
 }
+
+func TestOfficeReceiptRuleBeforeCashDelivery(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := context.Background()
+	cs := insertCase(t, f.s, f.rab, f.cw, models.StatusReturned, true)
+	cas := insertCase(t, f.s, f.cas, f.cwCas, models.StatusReturned, true)
+	plan := func(c *models.Case, u *models.User, typ string) *models.Support {
+		t.Helper()
+		sp, err := f.s.Support.Plan(ctx, act(u), u.Scope(), c.ID, models.SupportInput{
+			Type: typ, Description: "Handed over at the office", Amount: "900", Currency: "MAD", Date: "2021-05-20"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.Support.Approve(ctx, act(f.hq), f.hq.Scope(), c.ID, sp.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		return sp
+	}
+	cash, training := plan(cs, f.cw, "cash"), plan(cs, f.cw, "training")
+	casCash := plan(cas, f.cwCas, "cash")
+	if err := f.s.Documents.RequireReceipts(ctx, act(f.cw), f.rab.ID, true); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("a caseworker sets the rule: %v", err)
+	}
+	if err := f.s.Documents.RequireReceipts(ctx, act(f.admin), f.rab.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	deliver := func(c *models.Case, u *models.User, sp *models.Support) error {
+		return f.s.Support.Deliver(ctx, act(u), u.Scope(), c.ID, sp.ID, 0, "2021-05-25")
+	}
+	if err := deliver(cs, f.cw, cash); !errors.Is(err, models.ErrReceiptRequired) {
+		t.Fatalf("cash delivered without a receipt: %v", err)
+	}
+	if got := supportStatus(t, f.s, cs, cash.ID); got != models.SupportApproved {
+		t.Fatalf("refused delivery left the support %s", got)
+	}
+	if err := deliver(cs, f.cw, training); err != nil {
+		t.Fatalf("the rule is for cash only: %v", err)
+	}
+	if err := deliver(cas, f.cwCas, casCash); err != nil {
+		t.Fatalf("another office without the rule: %v", err)
+	}
+	// A receipt of another kind does not count; a receipt does.
+	other := cash.ID
+	if _, err := f.s.Documents.Upload(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.DocumentInput{
+		Category: "other", Content: bytes.NewReader(dbtest.PDF(500)), SupportID: &other}); err != nil {
+		t.Fatal(err)
+	}
+	if err := deliver(cs, f.cw, cash); !errors.Is(err, models.ErrReceiptRequired) {
+		t.Fatalf("a document that is no receipt counted: %v", err)
+	}
+	if _, err := f.s.Documents.Upload(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.DocumentInput{
+		Category: "receipt", Content: bytes.NewReader(dbtest.JPEG(40, 30)), SupportID: &other}); err != nil {
+		t.Fatal(err)
+	}
+	if err := deliver(cs, f.cw, cash); err != nil {
+		t.Fatalf("cash with its receipt: %v", err)
+	}
+	var office models.Office
+	if err := f.s.DB.Read.First(&office, f.rab.ID).Error; err != nil || !office.ReceiptRequired {
+		t.Fatalf("office rule not stored: %v %+v", err, office)
+	}
+}
