@@ -327,6 +327,11 @@ func TestDocumentsCaseFileNamesDeliveredSupportWithoutReceipt(t *testing.T) {
 	if err := app.stores.Support.Deliver(ctx, models.Actor{User: u}, u.Scope(), cs.ID, sp.ID, 0, "2021-02-25"); err != nil {
 		t.Fatal(err)
 	}
+	supC := app.client()
+	supC.login("sup@example.org", testPassword)
+	if p := supC.get(views.PathApprovals); !p.has(fmt.Sprintf(`[data-testid="approvals-missing-receipts"] [data-testid="missing-receipt-%d"] a[href="%s#documents"]`, sp.ID, views.CasePath(cs.ID))) {
+		t.Fatal("the approvals page does not list the delivered support without a receipt")
+	}
 	p := cw.get(views.CasePath(cs.ID))
 	if !p.has(fmt.Sprintf(`[data-testid="missing-receipts"] [data-testid="missing-receipt-%d"]`, sp.ID)) {
 		t.Fatal("the delivered support without a receipt is not named")
@@ -341,6 +346,9 @@ func TestDocumentsCaseFileNamesDeliveredSupportWithoutReceipt(t *testing.T) {
 	}
 	if p := cw.get(views.CasePath(cs.ID)); p.has(`[data-testid="missing-receipts"]`) {
 		t.Fatal("still listed as lacking a receipt")
+	}
+	if p := supC.get(views.PathApprovals); !p.has(`[data-testid="approvals-missing-receipts"] [data-testid="empty"]`) {
+		t.Fatal("the approvals page still lists it")
 	}
 }
 

@@ -55,3 +55,39 @@ func (s *DocumentStore) RequireReceipts(ctx context.Context, a Actor, officeID u
 		return s.audit.RecordTx(tx, ev)
 	})
 }
+
+// ReceiptMissing is delivered support that no receipt proves, for the approvals page.
+type ReceiptMissing struct {
+	SupportID   uint
+	CaseID      uint
+	CaseNumber  string
+	Type        SupportType
+	Amount      int64
+	Currency    string
+	DeliveredOn Date
+}
+
+// ReceiptsMissingShown is how many lines of delivered support without a receipt the
+// approvals page shows, oldest delivery first; the total says how many there are.
+const ReceiptsMissingShown = 20
+
+// DeliveredWithoutReceipt lists delivered support in scope (and the office filter) that
+// no receipt proves: a receipt is a document of category receipt linked to the support
+// and not withdrawn.
+func (s *DocumentStore) DeliveredWithoutReceipt(ctx context.Context, scope Scope, f QueueFilter) ([]ReceiptMissing, int64, error) {
+	q := s.db.Read.WithContext(ctx).Table("supports x").Joins("JOIN cases c ON c.id = x.case_id").
+		Where("x.status = ?", SupportDelivered).
+		Where("NOT EXISTS (SELECT 1 FROM documents d WHERE d.support_id = x.id AND d.category = ? AND d.withdrawn_at IS NULL)", DocReceipt)
+	q = f.where(q, scope, "c.office_id")
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count support without receipt: %w", err)
+	}
+	var out []ReceiptMissing
+	err := q.Select("x.id AS support_id, c.id AS case_id, c.case_number, x.type, x.amount, x.currency, x.delivered_on").
+		Order("x.delivered_on, x.id").Limit(ReceiptsMissingShown).Scan(&out).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list support without receipt: %w", err)
+	}
+	return out, total, nil
+}

@@ -374,6 +374,21 @@ func TestDeliveredSupportWithoutReceiptIsListed(t *testing.T) {
 	if got := missing(); len(got) != 1 || got[0] != sp.ID {
 		t.Fatalf("missing receipts %v, want the delivered support %d only (not %d, still planned)", got, sp.ID, waiting.ID)
 	}
+	queue := func(u *models.User, office string) int64 {
+		t.Helper()
+		items, total, err := f.s.Documents.DeliveredWithoutReceipt(ctx, u.Scope(), models.QueueFilter{OfficeCode: office})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total > 0 && (len(items) != 1 || items[0].SupportID != sp.ID || items[0].CaseNumber != cs.CaseNumber ||
+			items[0].Amount != 150000 || items[0].DeliveredOn.String() != "2021-05-25") {
+			t.Fatalf("queue lines %+v", items)
+		}
+		return total
+	}
+	if queue(f.sup, "") != 1 || queue(f.hq, "RAB") != 1 || queue(f.hq, "CAS") != 0 {
+		t.Fatal("the supervisors' list of delivered support without a receipt")
+	}
 	attach := func(c *models.Case, supportID uint) (*models.Document, error) {
 		return f.s.Documents.Upload(ctx, act(f.cw), f.cw.Scope(), c.ID, models.DocumentInput{
 			Category: "receipt", Filename: "recu.jpg", Content: bytes.NewReader(dbtest.JPEG(64, 48)), SupportID: &supportID})
@@ -385,7 +400,7 @@ func TestDeliveredSupportWithoutReceiptIsListed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := missing(); len(got) != 0 {
+	if got := missing(); len(got) != 0 || queue(f.sup, "") != 0 {
 		t.Fatalf("missing receipts after attaching one: %v", got)
 	}
 	if err := f.s.Documents.Withdraw(ctx, act(f.cw), f.cw.Scope(), cs.ID, receipt.ID, "illegible"); err != nil {
