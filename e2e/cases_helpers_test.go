@@ -224,6 +224,9 @@ func seedFixtures() error {
 			return fmt.Errorf("the fixture support %s: %d → %q %v", sp.Get("type"), st, loc, err)
 		}
 	}
+	if err := fixtureDocuments(p); err != nil {
+		return err
+	}
 	return returnedFixture()
 }
 

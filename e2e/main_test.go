@@ -75,6 +75,8 @@ var accounts = map[string]account{
 	"support-cw":    {"support-cw@e2e.test", "Hajar Oujda", "caseworker", "OUJ", "fr"},
 	"support-sup":   {"support-sup@e2e.test", "Mehdi Oujda", "supervisor", "OUJ", "fr"},
 	"support-admin": {"support-admin@e2e.test", "Rim Exports", "admin", "", "fr"},
+	// The documents journey attaches files to a case of its own.
+	"documents-cw": {"documents-cw@e2e.test", "Nora Documents", "caseworker", "RAB", "fr"},
 	// Supervisors of every office, who get the approvals queue's office filter.
 	"hq-supervisor":    {"hq-sup@e2e.test", "Khadija Siège", "supervisor", "", "fr"},
 	"ar-hq-supervisor": {"ar-hq-sup@e2e.test", "خديجة المقر", "supervisor", "", "ar"},

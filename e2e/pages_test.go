@@ -32,6 +32,8 @@ var pages = []pageSpec{
 	{Name: "case-new", Path: "/cases/new", Who: []string{"caseworker", "arabic", "english"}},
 	{Name: "case-file", Path: fixtureCase, Who: signedIn},
 	{Name: "case-edit", Path: fixtureCase + "/edit", Who: []string{"supervisor", "arabic"}},
+	// The fixture case's first document (its signed consent) and its withdrawal form.
+	{Name: "document-withdraw", Path: fixtureCase + "/documents/1/withdraw", Who: []string{"caseworker", "arabic"}},
 	// Casework: the sessions (the fixture session is attended by the fixture
 	// case) and the supervisor's queue (the fixture case's planned support).
 	{Name: "sessions", Path: "/sessions", Who: []string{"caseworker", "supervisor", "arabic"}},

@@ -73,6 +73,11 @@ func (s *server) officeAction(c echo.Context) error {
 			return err
 		}
 		s.flash(c, "success", "admin.offices.renamed")
+	case "receipts":
+		if err := s.stores.Documents.RequireReceipts(ctx, actor(c), o.ID, c.FormValue("receipt_required") == "1"); err != nil {
+			return err
+		}
+		s.flash(c, "success", "documents.flash.receipt_rule")
 	case "delete":
 		err := s.stores.Offices.Delete(ctx, actor(c), o.ID)
 		if errors.Is(err, models.ErrOfficeInUse) {

@@ -31,6 +31,10 @@ func (s *server) showApprovals(c echo.Context) error {
 	}
 	vm.Total, vm.PerPage, vm.State.Page = queue.Total, queue.PerPage, queue.Page
 	vm.Overdue, vm.OverdueTotal, vm.Today = overdue.Items, overdue.Total, s.caseworkToday()
+	vm.MissingReceipts, vm.MissingReceiptsTotal, err = s.stores.Documents.DeliveredWithoutReceipt(ctx, u.Scope(), models.QueueFilter{OfficeCode: f.OfficeCode})
+	if err != nil {
+		return err
+	}
 	// Nothing is ticked on arrival: a supervisor chooses each approval, or asks for
 	// the whole page (select=all, the way without JavaScript).
 	vm.SelectAll = c.QueryParam("select") == "all"

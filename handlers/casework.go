@@ -237,6 +237,8 @@ func supportErrorKey(err error) string {
 		return ""
 	case errors.Is(err, models.ErrOwnSupport):
 		return "casework.error.four_eyes"
+	case errors.Is(err, models.ErrReceiptRequired):
+		return "documents.error.receipt_required"
 	case errors.Is(err, models.ErrCaseClosed):
 		return "casework.error.case_closed"
 	case errors.Is(err, models.ErrBadMove):

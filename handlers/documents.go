@@ -121,6 +121,7 @@ func (s *server) documentsSection(c echo.Context, cs *models.Case) (views.Docume
 	canEdit := u.CanEditCases() && cs.Status != models.StatusClosed
 	return views.DocumentsVM{
 		CaseID: cs.ID, CaseNumber: cs.CaseNumber, CanEdit: canEdit, Items: docs.Items, Restricted: docs.Restricted,
+		MissingReceipts: docs.MissingReceipts,
 		Form: views.DocumentForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, Supports: docs.Supports,
 			Limits: s.stores.Documents.Limits(), Held: docs.Held},
 	}, nil
@@ -204,6 +205,33 @@ func (s *server) showDocument(thumb bool) echo.HandlerFunc {
 		c.Response().WriteHeader(http.StatusOK)
 		return s.stores.Documents.WriteContent(ctx, d, thumb, c.Response())
 	}
+}
+
+// showWithdrawDocument asks why a document is withdrawn (a page of its own: the form
+// needs more room than a row of the case file's table gives).
+func (s *server) showWithdrawDocument(c echo.Context) error {
+	cs, err := s.caseworkCase(c)
+	if err != nil {
+		return err
+	}
+	did, err := caseworkParamID(c, "did")
+	if err != nil {
+		return err
+	}
+	if cs.Status == models.StatusClosed {
+		s.flash(c, "error", "casework.error.case_closed")
+		return redirect(c, views.CasePath(cs.ID))
+	}
+	docs, err := s.stores.Documents.ForCase(c.Request().Context(), currentUser(c).Scope(), cs.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs.Items {
+		if d.ID == did && !d.Withdrawn() {
+			return s.ok(c, views.DocumentWithdrawPage(views.DocumentWithdrawForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, Doc: d}))
+		}
+	}
+	return models.ErrNotFound
 }
 
 // withdrawDocument deletes a document's content, keeping its record and the reason.

@@ -6,9 +6,12 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"gorm.io/driver/postgres"
 
 	"awda/models"
 	"awda/models/dbtest"
@@ -137,7 +140,17 @@ func TestDocumentsAttachDownloadWithdrawThroughThePages(t *testing.T) {
 		t.Fatalf("photo download: %d, metadata kept: %v", resp.StatusCode, bytes.Contains(body, []byte("Exif")))
 	}
 
-	// Withdrawal: a reason is required; then the content is gone and the record stays.
+	// Withdrawal, from its own page: a reason is required; then the content is gone
+	// and the record stays.
+	p = cw.get(views.CasePath(cs.ID))
+	if href, _ := p.Doc.Find(row + ` a[data-testid="withdraw-open"]`).Attr("href"); href != views.DocumentWithdrawPath(cs.ID, d.ID) {
+		t.Fatalf("withdraw link %q", href)
+	}
+	p = cw.get(views.DocumentWithdrawPath(cs.ID, d.ID))
+	wantStatus(t, p, http.StatusOK)
+	if !p.has(`form[data-testid="withdraw-form"] textarea[name="reason"]`) {
+		t.Fatal("no withdrawal form")
+	}
 	p = cw.post(views.DocumentWithdrawPath(cs.ID, d.ID), url.Values{"reason": {""}})
 	wantStatus(t, p, http.StatusUnprocessableEntity)
 	if !p.has(`[data-testid="reason-error"]`) {
@@ -274,18 +287,19 @@ func TestDocumentsScopeMedicalAndClosedCases(t *testing.T) {
 	if p.has(fmt.Sprintf(`[data-testid="document-%d"]`, med.ID)) || !p.has(`[data-testid="documents-restricted"]`) {
 		t.Fatal("a medical document listed for a caseworker not assigned")
 	}
-	if p := admin.get(views.CasePath(cs.ID)); p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-form"]`) {
+	if p := admin.get(views.CasePath(cs.ID)); p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-open"]`) {
 		t.Fatal("an admin is offered to attach or withdraw")
 	}
 	p = cw2.post(views.DocumentWithdrawPath(cs.ID, med.ID), url.Values{"reason": {"test"}})
 	wantStatus(t, p, http.StatusNotFound)
+	wantStatus(t, cw2.get(views.DocumentWithdrawPath(cs.ID, med.ID)), http.StatusNotFound)
 
 	// A closed case keeps its documents, read-only.
 	if err := app.stores.DB.Write.Table("cases").Where("id = ?", cs.ID).Update("status", models.StatusClosed).Error; err != nil {
 		t.Fatal(err)
 	}
 	p = cw.get(views.CasePath(cs.ID))
-	if p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-form"]`) || !p.has(fmt.Sprintf(`[data-testid="document-%d"]`, consent.ID)) {
+	if p.has(`[data-testid="document-form"]`) || p.has(`[data-testid="withdraw-open"]`) || !p.has(fmt.Sprintf(`[data-testid="document-%d"]`, consent.ID)) {
 		t.Fatal("a closed case's documents must be listed, without forms")
 	}
 	p = cw.sendDocument(cs.ID, url.Values{"category": {"consent"}}, "late.pdf", dbtest.PDF(1000))
@@ -297,5 +311,129 @@ func TestDocumentsScopeMedicalAndClosedCases(t *testing.T) {
 	}
 	if resp, _ := cw.fetch(views.DocumentPath(cs.ID, consent.ID)); resp.StatusCode != http.StatusOK {
 		t.Fatalf("closed case's document: %d", resp.StatusCode)
+	}
+}
+
+func TestDocumentsCaseFileNamesDeliveredSupportWithoutReceipt(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	_, sup := app.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
+	cs := app.insertCase("RAB", u, models.StatusReturned, true)
+	sp := app.plan(u, cs, "1500")
+	ctx := t.Context()
+	if err := app.stores.Support.Approve(ctx, models.Actor{User: sup}, sup.Scope(), cs.ID, sp.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.stores.Support.Deliver(ctx, models.Actor{User: u}, u.Scope(), cs.ID, sp.ID, 0, "2021-02-25"); err != nil {
+		t.Fatal(err)
+	}
+	supC := app.client()
+	supC.login("sup@example.org", testPassword)
+	if p := supC.get(views.PathApprovals); !p.has(fmt.Sprintf(`[data-testid="approvals-missing-receipts"] [data-testid="missing-receipt-%d"] a[href="%s#documents"]`, sp.ID, views.CasePath(cs.ID))) {
+		t.Fatal("the approvals page does not list the delivered support without a receipt")
+	}
+	p := cw.get(views.CasePath(cs.ID))
+	if !p.has(fmt.Sprintf(`[data-testid="missing-receipts"] [data-testid="missing-receipt-%d"]`, sp.ID)) {
+		t.Fatal("the delivered support without a receipt is not named")
+	}
+	if !p.has(fmt.Sprintf(`select[name="support_id"] option[value="%d"]`, sp.ID)) {
+		t.Fatal("the upload form does not offer the support for a receipt")
+	}
+	p = cw.sendDocument(cs.ID, url.Values{"category": {"receipt"}, "support_id": {fmt.Sprint(sp.ID)}}, "recu.pdf", dbtest.PDF(2000))
+	wantStatus(t, p, http.StatusSeeOther)
+	if d := app.onlyDocument(); d.SupportID == nil || *d.SupportID != sp.ID {
+		t.Fatalf("receipt linked to %v", d.SupportID)
+	}
+	if p := cw.get(views.CasePath(cs.ID)); p.has(`[data-testid="missing-receipts"]`) {
+		t.Fatal("still listed as lacking a receipt")
+	}
+	if p := supC.get(views.PathApprovals); !p.has(`[data-testid="approvals-missing-receipts"] [data-testid="empty"]`) {
+		t.Fatal("the approvals page still lists it")
+	}
+}
+
+// TestDocumentsTwoServersShareTheFiles runs two portals on one database, as two app
+// servers behind a load balancer: a document uploaded through one is listed and
+// served by the other, byte for byte (the content lives in the database, not on a
+// server's disk).
+func TestDocumentsTwoServersShareTheFiles(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	cs := app.insertCase("RAB", u, models.StatusRegistered, true)
+
+	dsn := app.stores.DB.Path
+	if app.stores.DB.Dialect == models.Postgres {
+		dsn = app.stores.DB.Write.Config.Dialector.(*postgres.Dialector).Config.DSN
+	}
+	db2, err := models.Open(t.Context(), dsn, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db2.Close() })
+	stores2 := models.NewStores(db2, app.clock.Now, dbtest.CheapArgon)
+	srv2 := newPortal(t, stores2, quietLogger())
+	hs2 := httptest.NewServer(srv2.e)
+	t.Cleanup(hs2.Close)
+	second := &testApp{t: t, srv: srv2, http: hs2, stores: stores2, clock: app.clock, logs: app.logs}
+	cw2 := second.client()
+	cw2.login("cw@example.org", testPassword)
+
+	pdf := dbtest.PDF(700 << 10)
+	wantStatus(t, cw.sendDocument(cs.ID, url.Values{"category": {"travel"}}, "billet.pdf", pdf), http.StatusSeeOther)
+	d := app.onlyDocument()
+	p := cw2.get(views.CasePath(cs.ID))
+	if !p.has(fmt.Sprintf(`[data-testid="document-%d"]`, d.ID)) {
+		t.Fatal("the other server does not list the document")
+	}
+	resp, body := cw2.fetch(views.DocumentPath(cs.ID, d.ID))
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, pdf) {
+		t.Fatalf("the other server serves %d, %d bytes", resp.StatusCode, len(body))
+	}
+	// And back: a photo through the second, its thumbnail from the first.
+	wantStatus(t, cw2.sendDocument(cs.ID, url.Values{"category": {"project"}}, "atelier.png", dbtest.PNG(200, 100)), http.StatusSeeOther)
+	photo := app.onlyDocument()
+	if resp, body := cw.fetch(views.DocumentThumbPath(cs.ID, photo.ID)); resp.StatusCode != http.StatusOK || models.SniffDocument(body) != models.TypeJPEG {
+		t.Fatalf("the first server's thumbnail of a photo sent to the second: %d", resp.StatusCode)
+	}
+}
+
+func TestDocumentsOfficeReceiptRuleThroughThePages(t *testing.T) {
+	app := newTestApp(t)
+	admin, _ := app.signedIn("admin@example.org", models.RoleAdmin, "")
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	_, sup := app.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
+	rab := app.office("RAB")
+
+	p := admin.get(views.PathAdminOffices)
+	form := `[data-testid="office-RAB"] form[data-testid="receipt-rule"]`
+	if !p.has(form+` input[type="checkbox"][name="receipt_required"]`) || p.has(form+` input[name="receipt_required"][checked]`) {
+		t.Fatal("no receipt rule form, or the rule is on already")
+	}
+	p = admin.post(views.AdminOfficePath(rab.ID), url.Values{"action": {"receipts"}, "receipt_required": {"1"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	if p = admin.get(views.PathAdminOffices); !p.has(form + ` input[name="receipt_required"][checked]`) {
+		t.Fatal("the rule is not shown as on")
+	}
+	wantStatus(t, cw.post(views.AdminOfficePath(rab.ID), url.Values{"action": {"receipts"}}), http.StatusForbidden)
+
+	cs := app.insertCase("RAB", u, models.StatusReturned, true)
+	sp := app.plan(u, cs, "1500") // cash
+	if err := app.stores.Support.Approve(t.Context(), models.Actor{User: sup}, sup.Scope(), cs.ID, sp.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	deliver := url.Values{"date": {"2021-03-01"}, "version": {"2"}}
+	p = cw.post(views.SupportActionPath(cs.ID, sp.ID, "deliver"), deliver)
+	wantStatus(t, p, http.StatusSeeOther)
+	p = cw.get(p.location())
+	if want := app.srv.catalog.T("fr", "documents.error.receipt_required"); !strings.Contains(p.Body, want[:40]) {
+		t.Fatalf("no message about the receipt:\n%s", excerpt(p.text(".flash")))
+	}
+	if got := app.supportStatus(sp.ID); got != models.SupportApproved {
+		t.Fatalf("delivered without a receipt: %s", got)
+	}
+	wantStatus(t, cw.sendDocument(cs.ID, url.Values{"category": {"receipt"}, "support_id": {fmt.Sprint(sp.ID)}}, "recu.pdf", dbtest.PDF(3000)), http.StatusSeeOther)
+	wantStatus(t, cw.post(views.SupportActionPath(cs.ID, sp.ID, "deliver"), deliver), http.StatusSeeOther)
+	if got := app.supportStatus(sp.ID); got != models.SupportDelivered {
+		t.Fatalf("with its receipt: %s", got)
 	}
 }

@@ -17,7 +17,7 @@ var goldenHeaders = map[string]string{
 	"cases": "case_number,office,direction,family_name,given_name,sex,birth_date,age_estimate,age_band,nationality," +
 		"return_country,phone,languages,id_doc_type,id_doc_number,vulnerabilities,household,consent_date,consent_share," +
 		"request_date,request_reason,status,departure_date,arrival_date,travel_route,escort,received_by,closure_reason," +
-		"assigned_to,notes,registered_on",
+		"assigned_to,notes,registered_on,document_count",
 	"support": "case_number,office,direction,nationality,sex,age_band,family_name,given_name,type,description,amount," +
 		"currency,date,funded_by_office,status,delivered_on,cancel_reason",
 	"activities": "case_number,office,direction,nationality,sex,age_band,family_name,given_name,kind,mode,date,note",

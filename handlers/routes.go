@@ -56,6 +56,7 @@ func (s *server) routes() {
 	s.handle(post, documentsRoute, s.createDocument, casework)
 	s.handle(get, documentRoute, s.showDocument(false), signedIn)
 	s.handle(get, documentThumbRoute, s.showDocument(true), signedIn)
+	s.handle(get, documentRoute+"/withdraw", s.showWithdrawDocument, casework)
 	s.handle(post, documentRoute+"/withdraw", s.withdrawDocument, casework)
 	s.handle(get, views.PathSessions, s.listSessions, casework)
 	s.handle(get, views.PathNewSession, s.newSession, casework)

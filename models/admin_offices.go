@@ -19,7 +19,7 @@ type OfficeListRow struct {
 // the database.
 func (s *OfficeStore) ListWithCounts(ctx context.Context) ([]OfficeListRow, error) {
 	var out []OfficeListRow
-	err := s.db.Read.WithContext(ctx).Raw(`SELECT o.id, o.code, o.name, o.city, o.created_at, o.updated_at,
+	err := s.db.Read.WithContext(ctx).Raw(`SELECT o.id, o.code, o.name, o.city, o.receipt_required, o.created_at, o.updated_at,
 		(SELECT COUNT(*) FROM cases c WHERE c.office_id = o.id) AS cases,
 		(SELECT COUNT(*) FROM users u WHERE u.office_id = o.id) AS users
 		FROM offices o ORDER BY o.code`).Scan(&out).Error

@@ -124,9 +124,11 @@ var markup = [][]byte{
 	[]byte("<svg"), []byte("<object"), []byte("<embed"), []byte("javascript:"),
 }
 
-// markupScanner finds markup in a stream read in pieces, across piece boundaries.
+// markupScanner finds markup in a stream read in pieces, across piece boundaries. Its
+// buffer is reused from piece to piece, so scanning a 10 MB upload allocates one piece.
 type markupScanner struct {
 	carry []byte
+	buf   []byte
 	found bool
 }
 
@@ -136,20 +138,19 @@ func (m *markupScanner) Write(p []byte) {
 	if m.found || len(p) == 0 {
 		return
 	}
-	buf := make([]byte, 0, len(m.carry)+len(p))
-	buf = append(buf, m.carry...)
-	buf = append(buf, p...)
-	lower := bytes.ToLower(buf)
+	m.buf = append(append(m.buf[:0], m.carry...), p...)
+	for i, b := range m.buf {
+		if 'A' <= b && b <= 'Z' {
+			m.buf[i] = b + ('a' - 'A')
+		}
+	}
 	for _, mk := range markup {
-		if bytes.Contains(lower, mk) {
+		if bytes.Contains(m.buf, mk) {
 			m.found = true
 			return
 		}
 	}
-	if len(buf) > markupOverlap {
-		buf = buf[len(buf)-markupOverlap:]
-	}
-	m.carry = append(m.carry[:0], buf...)
+	m.carry = append(m.carry[:0], m.buf[max(0, len(m.buf)-markupOverlap):]...)
 }
 
 // HasMarkup reports whether data holds markup a browser could run.

@@ -312,3 +312,163 @@ func TestDocumentLimitPerCase(t *testing.T) {
 	}
 	mustUpload(t, f, f.cw, cs, "other", dbtest.PDF(1000))
 }
+
+func TestCasesExportCountsDocumentsNotWithdrawn(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := context.Background()
+	cs := insertCase(t, f.s, f.rab, f.cw, models.StatusRegistered, true)
+	other := insertCase(t, f.s, f.rab, f.cw, models.StatusRegistered, true)
+	mustUpload(t, f, f.cw, cs, "consent", dbtest.PDF(1000))
+	mustUpload(t, f, f.cw, cs, "receipt", dbtest.PDF(1000))
+	gone := mustUpload(t, f, f.cw, cs, "travel", dbtest.PDF(1000))
+	if err := f.s.Documents.Withdraw(ctx, act(f.cw), f.cw.Scope(), cs.ID, gone.ID, "duplicate"); err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, name := range models.ExportColumns["cases"] {
+		if name == "document_count" {
+			col = i
+		}
+	}
+	if col < 0 {
+		t.Fatal("no document_count column")
+	}
+	got := map[string]string{}
+	_, err := f.s.Exports.Cases(ctx, models.ExportFilter{}, false, func(row []string) error {
+		got[row[0]] = row[col]
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[cs.CaseNumber] != "2" || got[other.CaseNumber] != "0" {
+		t.Fatalf("document counts %v", got)
+	}
+}
+
+func TestDeliveredSupportWithoutReceiptIsListed(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := context.Background()
+	cs := insertCase(t, f.s, f.rab, f.cw, models.StatusReturned, true)
+	other := insertCase(t, f.s, f.rab, f.cw, models.StatusReturned, true)
+	sp := f.plan(t, f.cw, cs, "1500")
+	waiting := f.plan(t, f.cw, cs, "800")
+	if err := f.s.Support.Approve(ctx, act(f.sup), f.sup.Scope(), cs.ID, sp.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Support.Deliver(ctx, act(f.cw), f.cw.Scope(), cs.ID, sp.ID, 0, "2021-05-25"); err != nil {
+		t.Fatal(err)
+	}
+	missing := func() []uint {
+		t.Helper()
+		docs, err := f.s.Documents.ForCase(ctx, f.cw.Scope(), cs.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []uint
+		for _, m := range docs.MissingReceipts {
+			ids = append(ids, m.ID)
+		}
+		return ids
+	}
+	if got := missing(); len(got) != 1 || got[0] != sp.ID {
+		t.Fatalf("missing receipts %v, want the delivered support %d only (not %d, still planned)", got, sp.ID, waiting.ID)
+	}
+	queue := func(u *models.User, office string) int64 {
+		t.Helper()
+		items, total, err := f.s.Documents.DeliveredWithoutReceipt(ctx, u.Scope(), models.QueueFilter{OfficeCode: office})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total > 0 && (len(items) != 1 || items[0].SupportID != sp.ID || items[0].CaseNumber != cs.CaseNumber ||
+			items[0].Amount != 150000 || items[0].DeliveredOn.String() != "2021-05-25") {
+			t.Fatalf("queue lines %+v", items)
+		}
+		return total
+	}
+	if queue(f.sup, "") != 1 || queue(f.hq, "RAB") != 1 || queue(f.hq, "CAS") != 0 {
+		t.Fatal("the supervisors' list of delivered support without a receipt")
+	}
+	attach := func(c *models.Case, supportID uint) (*models.Document, error) {
+		return f.s.Documents.Upload(ctx, act(f.cw), f.cw.Scope(), c.ID, models.DocumentInput{
+			Category: "receipt", Filename: "recu.jpg", Content: bytes.NewReader(dbtest.JPEG(64, 48)), SupportID: &supportID})
+	}
+	if _, err := attach(other, sp.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("a receipt for another case's support: %v", err)
+	}
+	receipt, err := attach(cs, sp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := missing(); len(got) != 0 || queue(f.sup, "") != 0 {
+		t.Fatalf("missing receipts after attaching one: %v", got)
+	}
+	if err := f.s.Documents.Withdraw(ctx, act(f.cw), f.cw.Scope(), cs.ID, receipt.ID, "illegible"); err != nil {
+		t.Fatal(err)
+	}
+	if got := missing(); len(got) != 1 {
+		t.Fatalf("a withdrawn receipt proves nothing: %v", got)
+	}
+}
+
+func TestOfficeReceiptRuleBeforeCashDelivery(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := context.Background()
+	cs := insertCase(t, f.s, f.rab, f.cw, models.StatusReturned, true)
+	cas := insertCase(t, f.s, f.cas, f.cwCas, models.StatusReturned, true)
+	plan := func(c *models.Case, u *models.User, typ string) *models.Support {
+		t.Helper()
+		sp, err := f.s.Support.Plan(ctx, act(u), u.Scope(), c.ID, models.SupportInput{
+			Type: typ, Description: "Handed over at the office", Amount: "900", Currency: "MAD", Date: "2021-05-20"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.Support.Approve(ctx, act(f.hq), f.hq.Scope(), c.ID, sp.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		return sp
+	}
+	cash, training := plan(cs, f.cw, "cash"), plan(cs, f.cw, "training")
+	casCash := plan(cas, f.cwCas, "cash")
+	if err := f.s.Documents.RequireReceipts(ctx, act(f.cw), f.rab.ID, true); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("a caseworker sets the rule: %v", err)
+	}
+	if err := f.s.Documents.RequireReceipts(ctx, act(f.admin), f.rab.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	deliver := func(c *models.Case, u *models.User, sp *models.Support) error {
+		return f.s.Support.Deliver(ctx, act(u), u.Scope(), c.ID, sp.ID, 0, "2021-05-25")
+	}
+	if err := deliver(cs, f.cw, cash); !errors.Is(err, models.ErrReceiptRequired) {
+		t.Fatalf("cash delivered without a receipt: %v", err)
+	}
+	if got := supportStatus(t, f.s, cs, cash.ID); got != models.SupportApproved {
+		t.Fatalf("refused delivery left the support %s", got)
+	}
+	if err := deliver(cs, f.cw, training); err != nil {
+		t.Fatalf("the rule is for cash only: %v", err)
+	}
+	if err := deliver(cas, f.cwCas, casCash); err != nil {
+		t.Fatalf("another office without the rule: %v", err)
+	}
+	// A receipt of another kind does not count; a receipt does.
+	other := cash.ID
+	if _, err := f.s.Documents.Upload(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.DocumentInput{
+		Category: "other", Content: bytes.NewReader(dbtest.PDF(500)), SupportID: &other}); err != nil {
+		t.Fatal(err)
+	}
+	if err := deliver(cs, f.cw, cash); !errors.Is(err, models.ErrReceiptRequired) {
+		t.Fatalf("a document that is no receipt counted: %v", err)
+	}
+	if _, err := f.s.Documents.Upload(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.DocumentInput{
+		Category: "receipt", Content: bytes.NewReader(dbtest.JPEG(40, 30)), SupportID: &other}); err != nil {
+		t.Fatal(err)
+	}
+	if err := deliver(cs, f.cw, cash); err != nil {
+		t.Fatalf("cash with its receipt: %v", err)
+	}
+	var office models.Office
+	if err := f.s.DB.Read.First(&office, f.rab.ID).Error; err != nil || !office.ReceiptRequired {
+		t.Fatalf("office rule not stored: %v %+v", err, office)
+	}
+}

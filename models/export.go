@@ -25,7 +25,7 @@ var ExportColumns = map[string][]string{
 		"age_band", "nationality", "return_country", "phone", "languages", "id_doc_type", "id_doc_number",
 		"vulnerabilities", "household", "consent_date", "consent_share", "request_date", "request_reason", "status",
 		"departure_date", "arrival_date", "travel_route", "escort", "received_by", "closure_reason", "assigned_to",
-		"notes", "registered_on"},
+		"notes", "registered_on", "document_count"},
 	"support": {"case_number", "office", "direction", "nationality", "sex", "age_band", "family_name", "given_name",
 		"type", "description", "amount", "currency", "date", "funded_by_office", "status", "delivered_on", "cancel_reason"},
 	"activities": {"case_number", "office", "direction", "nationality", "sex", "age_band", "family_name", "given_name",
@@ -327,7 +327,7 @@ func (s *ExportStore) Cases(ctx context.Context, f ExportFilter, pseudonymise bo
 			"household_members h WHERE h.case_id = c.id", "h.id") + `,
 		c.consent_date, c.consent_share, c.request_date, c.request_reason, c.status, c.departure_date, c.arrival_date,
 		c.travel_route, c.escort, c.received_by, c.closure_reason, COALESCE(u.email, ''), c.notes, c.created_at, ` +
-		caseRefDate + `
+		caseRefDate + `, (SELECT COUNT(*) FROM documents d WHERE d.case_id = c.id AND d.withdrawn_at IS NULL)
 		FROM cases c JOIN offices o ON o.id = c.office_id LEFT JOIN users u ON u.id = c.assigned_to_id
 		WHERE ` + where + ` ORDER BY c.case_number`
 	var (
@@ -335,12 +335,12 @@ func (s *ExportStore) Cases(ctx context.Context, f ExportFilter, pseudonymise bo
 		nat, ret, phone, langs, docType, docNum, vulns, hh   sql.NullString
 		consent, reqDate, reason, status, dep, arr, route    sql.NullString
 		escort, recv, closure, assigned, notes, created, ref sql.NullString
-		estimate                                             sql.NullInt64
+		estimate, docs                                       sql.NullInt64
 		share                                                sql.NullBool
 	)
 	dest := []any{&num, &office, &dir, &family, &given, &sex, &birth, &estimate, &nat, &ret, &phone, &langs, &docType,
 		&docNum, &vulns, &hh, &consent, &share, &reqDate, &reason, &status, &dep, &arr, &route, &escort, &recv,
-		&closure, &assigned, &notes, &created, &ref}
+		&closure, &assigned, &notes, &created, &ref, &docs}
 	row := make([]string, len(ExportColumns["cases"]))
 	return s.stream(ctx, q, args, dest, func() error {
 		band := AgeBand(dateCell(birth), estimate, dateCell(ref))
@@ -353,7 +353,8 @@ func (s *ExportStore) Cases(ctx context.Context, f ExportFilter, pseudonymise bo
 		row = append(row[:0], num.String, office.String, dir.String, fam, giv, sex.String, b, est, band, nat.String,
 			ret.String, ph, langs.String, docType.String, doc, vulns.String, household, dateCell(consent),
 			boolCell(share), dateCell(reqDate), reason.String, status.String, dateCell(dep), dateCell(arr),
-			route.String, escort.String, recv.String, closure.String, assigned.String, note, dateCell(created))
+			route.String, escort.String, recv.String, closure.String, assigned.String, note, dateCell(created),
+			intCell(docs))
 		return emit(row)
 	})
 }

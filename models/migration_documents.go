@@ -55,5 +55,9 @@ func migrateDocuments(tx *gorm.DB) error {
 	if err := tx.Migrator().CreateTable(&m13DocumentChunk{}); err != nil {
 		return fmt.Errorf("document chunks: %w", err)
 	}
+	// An office may require a receipt before cash support is marked delivered.
+	if err := tx.Exec("ALTER TABLE offices ADD COLUMN receipt_required BOOLEAN NOT NULL DEFAULT FALSE").Error; err != nil {
+		return fmt.Errorf("offices.receipt_required: %w", err)
+	}
 	return nil
 }

@@ -264,6 +264,9 @@ func (s *SupportStore) Deliver(ctx context.Context, a Actor, scope Scope, caseID
 		if err != nil {
 			return err
 		}
+		if err := receiptBeforeDelivery(tx, cs, sp); err != nil {
+			return err
+		}
 		var delivered int64
 		if err := tx.Model(&Support{}).Where("case_id = ? AND status = ?", caseID, SupportDelivered).Count(&delivered).Error; err != nil {
 			return fmt.Errorf("count delivered support: %w", err)

@@ -42,6 +42,10 @@ type Office struct {
 	City      string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// ReceiptRequired: cash support of this office is marked delivered only once a
+	// receipt (a document linked to it) is attached.
+	ReceiptRequired bool
 }
 
 // User is a person who signs in to the portal.

@@ -53,6 +53,10 @@ type ApprovalsVM struct {
 	// as the approve bar first shows them (the script then follows the boxes).
 	Selected       int
 	SelectedTotals []models.Amount
+	// MissingReceipts is delivered support without a receipt (the oldest), and
+	// MissingReceiptsTotal how much there is in all.
+	MissingReceipts      []models.ReceiptMissing
+	MissingReceiptsTotal int64
 }
 
 // SelectAllPath is this page of the queue with every line ticked, or none when it is

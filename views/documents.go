@@ -33,7 +33,9 @@ type DocumentsVM struct {
 	Items   []models.Document
 	// Restricted counts medical documents the user may not see.
 	Restricted int
-	Form       DocumentForm
+	// MissingReceipts is the delivered support that no receipt proves yet.
+	MissingReceipts []models.Support
+	Form            DocumentForm
 }
 
 // DocumentForm is the upload form, blank or as typed when refused. A file cannot be

@@ -1,0 +1,6 @@
+//go:build !race
+
+package handlers
+
+// raceDetector is off: heap measurements mean what they say.
+const raceDetector = false
