@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,13 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	demo := fs.Bool("demo", false, "load the demo dataset into an empty database and print the demo accounts")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	// A small server's memory: unless the operator set GOMEMLIMIT, the collector works
+	// harder as the heap nears 256 MiB rather than let a burst (a storm of sign-ins,
+	// each password hash 19 MiB) grow the process to twice its heap and keep it. The
+	// limit is soft: a heap that needs more still gets it.
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(256 << 20)
 	}
 	// Every setting is checked before the database is created or the first
 	// administrator's one-time password printed.
