@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -279,8 +280,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Scenarios == nil {
 		cfg.Scenarios = Scenarios
 	}
+	transport := func(int) http.RoundTripper { return cfg.Transport }
 	if cfg.Transport == nil {
-		cfg.Transport = &http.Transport{MaxIdleConnsPerHost: len(cfg.Users) + 1, MaxIdleConns: len(cfg.Users) + 1}
+		shared := &http.Transport{MaxIdleConnsPerHost: len(cfg.Users) + 1, MaxIdleConns: len(cfg.Users) + 1}
+		transport = func(int) http.RoundTripper { return shared }
+		if u, err := url.Parse(cfg.Base); err == nil && u.Hostname() == "127.0.0.1" {
+			// Each user comes from an address of its own, as people at their own
+			// desks do: from one address, fifty sign-ins at once are (rightly)
+			// throttled by the portal as an attack on its passwords.
+			transport = func(i int) http.RoundTripper {
+				d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte(1+(i+1)/250), byte(1+(i+1)%250))}, Timeout: 10 * time.Second}
+				return &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 2}
+			}
+		}
 	}
 	// At the end of the duration no new scenario starts, but the requests under way
 	// finish: cancelling them would turn them into errors on both sides.
@@ -293,7 +305,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			u := &cfg.Users[i]
-			s := &Session{C: NewClient(cfg.Base, cfg.Transport), User: u, run: r,
+			s := &Session{C: NewClient(cfg.Base, transport(i)), User: u, run: r,
 				Rand: rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}
 			r.user(ctx, s)
 		}()
