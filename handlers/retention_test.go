@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"awda/models"
 	"awda/models/dbtest"
@@ -168,6 +169,16 @@ func TestSubjectAccessRecord(t *testing.T) {
 	if err := a.stores.DB.Write.Exec("INSERT INTO household_members (case_id, name, relation, sex, birth_date) VALUES (?, 'Yassine Tazi', 'child', 'M', '2012-01-01')", cs.ID).Error; err != nil {
 		t.Fatal(err)
 	}
+	if err := a.stores.DB.Write.Exec(`INSERT INTO monitoring_visits (case_id, date, instrument_id, instrument_version, kind, method,
+		interviewer_id, notes, composite, band, created_at) VALUES (?, '2021-06-01', 1, 1, 'baseline', 'phone', ?, 'Visited in Dakar', 0.5, 'medium', ?)`,
+		cs.ID, supU.ID, time.Now()).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.stores.DB.Write.Exec(`INSERT INTO documents (case_id, category, description, filename, content_type, source_type, size,
+		uploaded_by_id, created_at) VALUES (?, 'identity', 'Passport of Tazi', 'p.pdf', 'application/pdf', 'application/pdf', 10, ?, ?)`,
+		cs.ID, supU.ID, time.Now()).Error; err != nil {
+		t.Fatal(err)
+	}
 	wantStatus(t, cw.get(views.CasePath(cs.ID)), http.StatusOK) // a view the log must show
 
 	p := sup.get(views.CaseRecordPath(cs.ID) + "?lang=ar")
@@ -180,6 +191,9 @@ func TestSubjectAccessRecord(t *testing.T) {
 	}
 	if !strings.Contains(p.text(`[data-testid="record-household"]`), "Yassine Tazi") {
 		t.Error("household missing")
+	}
+	if !strings.Contains(p.text(`[data-testid="record-visits"]`), "Visited in Dakar") || !strings.Contains(p.text(`[data-testid="record-documents"]`), "Passport of Tazi") {
+		t.Errorf("monitoring visits or documents missing:\n%s\n%s", p.text(`[data-testid="record-visits"]`), p.text(`[data-testid="record-documents"]`))
 	}
 	if !strings.Contains(p.text(`[data-testid="record-access"]`), "cw@example.org") {
 		t.Errorf("the caseworker's view is not in the access log:\n%s", p.text(`[data-testid="record-access"]`))
@@ -198,11 +212,14 @@ func TestSubjectAccessRecord(t *testing.T) {
 		Household []struct{ Name string }         `json:"household"`
 		Access    []struct{ User, Action string } `json:"access_log"`
 		Support   []any                           `json:"support"`
+		Visits    []struct{ Notes string }        `json:"monitoring_visits"`
+		Documents []struct{ Description string }  `json:"documents"`
 	}
 	if err := json.Unmarshal([]byte(p.Body), &rec); err != nil {
 		t.Fatalf("record.json: %v\n%s", err, excerpt(p.Body))
 	}
-	if rec.Case.FamilyName != "Tazi <script>" || rec.Case.IDDocNumber != "ABTazi <script>" || len(rec.Household) != 1 || rec.Support == nil {
+	if rec.Case.FamilyName != "Tazi <script>" || rec.Case.IDDocNumber != "ABTazi <script>" || len(rec.Household) != 1 || rec.Support == nil ||
+		len(rec.Visits) != 1 || rec.Visits[0].Notes != "Visited in Dakar" || len(rec.Documents) != 1 || rec.Documents[0].Description != "Passport of Tazi" {
 		t.Errorf("record.json: %+v", rec)
 	}
 	seen := map[string]bool{}

@@ -22,10 +22,36 @@ type SubjectAccess struct {
 	Sessions        []SubjectSession     `json:"sessions"`
 	Activities      []SubjectActivity    `json:"activities"`
 	Referrals       []SubjectReferral    `json:"referrals"`
+	Visits          []SubjectVisit       `json:"monitoring_visits"`
+	Documents       []SubjectDocument    `json:"documents"`
 	Holds           []SubjectHold        `json:"legal_holds"`
 	Erasures        []SubjectErasure     `json:"erasure_requests"`
 	Access          []SubjectAccessEvent `json:"access_log"`
 	Anonymised      *time.Time           `json:"anonymised_at"`
+}
+
+// SubjectVisit is a monitoring visit with the scores it was given.
+type SubjectVisit struct {
+	Date              string   `json:"date"`
+	Kind              string   `json:"kind"`
+	Method            string   `json:"method"`
+	InstrumentVersion int      `json:"instrument_version"`
+	Composite         *float64 `json:"composite"`
+	Band              string   `json:"band"`
+	Notes             string   `json:"notes"`
+}
+
+// SubjectDocument is a document attached to the case: what it is, never its content
+// (the person is shown the list; a copy of a file is given through the case file).
+type SubjectDocument struct {
+	Category     string     `json:"category"`
+	Description  string     `json:"description"`
+	Filename     string     `json:"filename"`
+	ContentType  string     `json:"content_type"`
+	Size         int64      `json:"size"`
+	UploadedAt   time.Time  `json:"uploaded_at"`
+	WithdrawnAt  *time.Time `json:"withdrawn_at"`
+	WithdrawnWhy string     `json:"withdraw_reason"`
 }
 
 // SubjectCase is the case's own fields.
@@ -210,6 +236,24 @@ func (s *RetentionStore) SubjectAccess(ctx context.Context, actor Actor, cases *
 			Purpose: r.Purpose, Status: string(r.Status), Outcome: r.Outcome, Satisfaction: r.Satisfaction, Reason: r.Reason})
 		related["referral"] = append(related["referral"], fmt.Sprint(r.ID))
 	}
+	out.Visits = []SubjectVisit{}
+	if err := db.Raw(`SELECT date, kind, method, instrument_version, composite, band, notes FROM monitoring_visits
+		WHERE case_id = ? ORDER BY date, id`, id).Scan(&out.Visits).Error; err != nil {
+		return nil, err
+	}
+	var docs []struct {
+		ID uint
+		SubjectDocument
+	}
+	if err := db.Raw(`SELECT id, category, description, filename, content_type, size, created_at AS uploaded_at,
+		withdrawn_at, withdraw_reason AS withdrawn_why FROM documents WHERE case_id = ? ORDER BY created_at, id`, id).Scan(&docs).Error; err != nil {
+		return nil, err
+	}
+	out.Documents = []SubjectDocument{}
+	for _, d := range docs {
+		out.Documents = append(out.Documents, d.SubjectDocument)
+		related["document"] = append(related["document"], fmt.Sprint(d.ID))
+	}
 	var holds []LegalHold
 	if err := db.Table("legal_holds").Where("case_id = ?", id).Order("id").Find(&holds).Error; err != nil {
 		return nil, err
@@ -233,7 +277,7 @@ func (s *RetentionStore) SubjectAccess(ctx context.Context, actor Actor, cases *
 	out.Anonymised = anon.AnonymisedAt
 	q := db.Model(&AuditEvent{})
 	cond := db.Where("1 = 0")
-	for _, kind := range []string{"case", "support", "activity", "referral"} {
+	for _, kind := range []string{"case", "support", "activity", "referral", "document"} {
 		if ids := related[kind]; len(ids) > 0 {
 			cond = cond.Or("record_type = ? AND record_id IN ?", kind, ids)
 		}

@@ -23,6 +23,23 @@ func recordCode(ctx context.Context, prefix, code string) string {
 	return T(ctx, prefix+"."+code)
 }
 
+// recordScore is a visit's composite score and band (no score when every answer was
+// "don't know" or refused).
+func recordScore(ctx context.Context, v models.SubjectVisit) string {
+	if v.Composite == nil {
+		return "—"
+	}
+	return Decimal(ctx, *v.Composite, 2) + " (" + recordCode(ctx, "monitoring.band", v.Band) + ")"
+}
+
+// recordWithdrawn is when a document was withdrawn, and why.
+func recordWithdrawn(d models.SubjectDocument) string {
+	if d.WithdrawnAt == nil {
+		return ""
+	}
+	return d.WithdrawnAt.Format("2006-01-02") + " " + d.WithdrawnWhy
+}
+
 // recordField is one line of the person's fields: a label key and its value.
 type recordField struct{ Label, Value string }
 
