@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,7 +47,28 @@ func (a access) allows(u *models.User) bool {
 // unregistered rule cannot exist (deny by default; the route-table test checks it).
 func (s *server) handle(method, path string, h echo.HandlerFunc, a access) {
 	s.rules[method+" "+path] = a
-	s.e.Add(method, path, s.guard(a, path, h))
+	s.e.Add(method, path, s.guard(a, path, retryConflicts(h)))
+}
+
+// retryConflicts runs a request again when PostgreSQL rolled its transaction back to
+// break a deadlock with another (the summary, home and search triggers of two writes
+// on one office can take their rows in opposite orders): nothing of it was kept, so
+// the user is spared a 500 for sending a form at the same moment as a colleague. A
+// streamed upload cannot be read twice and is not run again.
+func retryConflicts(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := h(c)
+		for attempt := 1; attempt <= 3 && models.IsRetryable(err) && !c.Response().Committed &&
+			!strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm); attempt++ {
+			select {
+			case <-c.Request().Context().Done():
+				return err
+			case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
+			}
+			err = h(c)
+		}
+		return err
+	}
 }
 
 // passwordChangeRoutes stay open to a user who must replace a one-time password.

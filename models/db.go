@@ -309,6 +309,14 @@ func IsUnavailable(err error) bool {
 		strings.Contains(msg, "failed to connect") || strings.Contains(msg, "disk I/O error")
 }
 
+// IsRetryable recognises a transaction PostgreSQL rolled back whole to break a deadlock
+// or a serialization conflict with another: running it again is safe, and is what the
+// user would do by sending the form again.
+func IsRetryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}
+
 // Like escapes a user's text for a LIKE pattern with '\' as the escape character.
 func Like(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
