@@ -151,16 +151,13 @@ func (s *server) monitoringHome(c echo.Context) ([]views.HomeSection, error) {
 	if u.Is(models.RoleCaseworker) {
 		mine = u.ID
 	}
-	due, err := s.stores.Monitoring.DueFollowups(ctx, scope, mine, today)
+	due, err := s.stores.Monitoring.DueFollowups(ctx, scope, mine, today, homeWaitingShown)
 	if err != nil {
 		return nil, err
 	}
 	vctx := s.labelCtx(c)
 	sec := views.HomeSection{Title: "monitoring.home.due", Empty: "monitoring.home.due_empty", ID: "monitoring-due"}
-	for i, it := range due {
-		if i == homeWaitingShown {
-			break
-		}
+	for _, it := range due.Items {
 		days := int64(today.Time().Sub(it.Due.Time()).Hours() / 24)
 		link := views.HomeLink{Label: s.t(c, "monitoring.home.item", "Number", it.CaseNumber, "Month", it.Month,
 			"Date", views.FormatDate(vctx, it.Due), "State", views.Label(vctx, "monitoring.state", string(it.State))),
@@ -169,6 +166,14 @@ func (s *server) monitoringHome(c echo.Context) ([]views.HomeSection, error) {
 			link.Count, link.Unit = days, views.UnitDays
 		}
 		sec.Links = append(sec.Links, link)
+	}
+	if due.Due > int64(len(due.Items)) {
+		q := url.Values{"status": {string(models.StatusReintegration)}}
+		if mine != 0 {
+			q.Set("assigned", strconv.FormatUint(uint64(mine), 10))
+		}
+		sec.Links = append(sec.Links, views.HomeLink{Label: s.t(c, "monitoring.home.all_due", "Overdue", due.Overdue),
+			Count: due.Due, Unit: views.UnitCases, Href: views.WithQuery(views.PathCases, q), ID: "followup-all"})
 	}
 	out := []views.HomeSection{sec}
 	if u.Is(models.RoleSupervisor) {
@@ -184,7 +189,7 @@ func (s *server) monitoringHome(c echo.Context) ([]views.HomeSection, error) {
 			} else {
 				q.Set("assigned", strconv.FormatUint(uint64(p.AssignedToID), 10))
 			}
-			by.Links = append(by.Links, views.HomeLink{Label: name, Count: int64(p.Overdue), Unit: views.UnitCases,
+			by.Links = append(by.Links, views.HomeLink{Label: name, Count: p.Overdue, Unit: views.UnitCases,
 				Href: views.WithQuery(views.PathCases, q), ID: "overdue-caseworker"})
 		}
 		out = append(out, by)

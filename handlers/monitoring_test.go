@@ -257,6 +257,22 @@ func TestHomesListFollowupsDue(t *testing.T) {
 	if p.has(`[data-testid="home-monitoring-overdue"] [data-testid="empty"]`) {
 		t.Error("the supervisor's overdue list is empty")
 	}
+
+	// Beyond the ten listed, one line counts them all and leads to the cases.
+	for i := range 11 {
+		app.returnedCase("RAB", u, models.NewDate(2020, 9, 1+i))
+	}
+	p = cw.get(views.PathHome)
+	if n := p.Doc.Find(`[data-testid="home-monitoring-due"] [data-testid^="followup-overdue"]`).Length(); n != 10 {
+		t.Errorf("%d overdue follow-ups listed, want the first 10", n)
+	}
+	all := p.Doc.Find(`[data-testid="home-monitoring-due"] [data-testid="followup-all"]`)
+	if txt := strings.Join(strings.Fields(all.Text()), " "); !strings.Contains(txt, "13") || !strings.Contains(txt, "dont 12 en retard") {
+		t.Errorf("all follow-ups line %q, want 13 of which 12 overdue", txt)
+	}
+	if h, _ := all.Find("a").Attr("href"); !strings.Contains(h, "assigned=") {
+		t.Errorf("all follow-ups link %q is not the caseworker's cases", h)
+	}
 }
 
 func TestMonitoringCSV(t *testing.T) {

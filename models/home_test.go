@@ -17,9 +17,9 @@ import (
 
 // TestHomeMatchesDirectQueries writes random casework straight into the tables (as an
 // import or an operator would, so only the triggers keep the home tallies), changes it
-// at random (status, office, assignee, support and referral states), and checks after
-// each round that every home figure equals the direct query's, in every scope and for
-// several days.
+// at random (status, office, assignee, support and referral states, travel dates,
+// follow-up visits), and checks after each round that every home figure and list equals
+// the direct query's, in every scope and for several days.
 func TestHomeMatchesDirectQueries(t *testing.T) {
 	ctx := context.Background()
 	clock := dbtest.NewClock(time.Date(2021, 6, 1, 9, 0, 0, 0, time.UTC))
@@ -49,6 +49,16 @@ func TestHomeMatchesDirectQueries(t *testing.T) {
 		cases = append(cases, cs)
 	}
 	pick := func() *models.Case { return cases[rng.IntN(len(cases))] }
+	instrument, err := s.Monitoring.Current(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maybeDay := func() any {
+		if rng.IntN(3) == 0 {
+			return nil
+		}
+		return day()
+	}
 	supStatuses := []models.SupportStatus{models.SupportPlanned, models.SupportApproved, "delivered", "cancelled"}
 	refStatuses := []models.ReferralStatus{models.ReferralSent, models.ReferralAccepted, "completed", "rejected"}
 	mustCreate := func(v any) {
@@ -61,7 +71,7 @@ func TestHomeMatchesDirectQueries(t *testing.T) {
 	for round := range 6 {
 		for range 40 {
 			cs := pick()
-			switch rng.IntN(8) {
+			switch rng.IntN(11) {
 			case 0:
 				mustCreate(&models.StatusChange{CaseID: cs.ID, From: cs.Status, To: cs.Status, Date: day(), UserID: cws[0].ID, CreatedAt: at()})
 			case 1:
@@ -109,10 +119,25 @@ func TestHomeMatchesDirectQueries(t *testing.T) {
 					Updates(map[string]any{"status": refStatuses[rng.IntN(len(refStatuses))], "outcome": []string{"", "done"}[rng.IntN(2)]}).Error; err != nil {
 					t.Fatal(err)
 				}
+			case 8:
+				if err := db.Model(cs).Updates(map[string]any{"arrival_date": maybeDay(), "departure_date": maybeDay()}).Error; err != nil {
+					t.Fatal(err)
+				}
+			case 9:
+				kind := []string{"followup", "followup", "baseline"}[rng.IntN(3)]
+				mustCreate(&models.Visit{CaseID: cs.ID, Date: day(), InstrumentID: instrument.ID, InstrumentVersion: instrument.Version,
+					Kind: kind, Method: "phone", InterviewerID: cws[0].ID, CreatedAt: at()})
+			case 10:
+				if rng.IntN(2) == 0 {
+					mustCreate(&models.StatusChange{CaseID: cs.ID, From: cs.Status, To: models.StatusReturned, Date: day(), UserID: cws[0].ID, CreatedAt: at()})
+				} else if err := db.Where("id IN (?)", db.Model(&models.Visit{}).Select("MIN(id)").Where("case_id = ?", cs.ID)).
+					Delete(&models.Visit{}).Error; err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		for _, u := range []*models.User{cws[0], cws[1], cws[2], sup, hq} {
-			for _, now := range []time.Time{at(), at(), base.AddDate(0, 7, 0)} {
+			for _, now := range []time.Time{at(), at(), base.AddDate(0, 7, 0), base.AddDate(0, 13, rng.IntN(60))} {
 				t.Run(fmt.Sprintf("round %d %s %s", round, u.Email, now.Format(time.DateTime)), func(t *testing.T) {
 					compareHome(ctx, t, s, u, now, seen)
 				})
@@ -120,7 +145,8 @@ func TestHomeMatchesDirectQueries(t *testing.T) {
 		}
 	}
 	// The comparison means something only if every figure was not always zero.
-	for _, k := range []string{"stages", "waiting", "monitoring due", "awaiting approval", "awaiting delivery", "referrals overdue"} {
+	for _, k := range []string{"stages", "waiting", "monitoring due", "awaiting approval", "awaiting delivery", "referrals overdue",
+		"follow-ups due", "follow-ups overdue", "follow-ups after the first"} {
 		if !seen[k] {
 			t.Errorf("%s: always zero in the random data", k)
 		}
@@ -190,6 +216,101 @@ func compareHome(ctx context.Context, t *testing.T, s *models.Stores, u *models.
 			t.Errorf("%s: home %d, direct %d", c.name, c.got, want)
 		}
 	}
+	compareFollowups(ctx, t, s, sc, mine, today, seen)
+}
+
+// compareFollowups checks the homes' follow-up lists and counts against the schedule
+// applied to every case in scope, one by one, from the records themselves.
+func compareFollowups(ctx context.Context, t *testing.T, s *models.Stores, sc models.Scope, mine uint, today models.Date, seen map[string]bool) {
+	t.Helper()
+	cur, err := s.Monitoring.Current(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	months := cur.Instrument.Schedule()
+	q := s.DB.Read.Table("cases AS c").Select(`c.id, COALESCE(c.assigned_to_id, 0),
+			COALESCE(NULLIF(c.arrival_date, ''), NULLIF(c.departure_date, ''),
+				(SELECT MIN(sc.date) FROM status_changes sc WHERE sc.case_id = c.id AND sc.to_status = 'returned'), ''),
+			(SELECT COUNT(*) FROM monitoring_visits v WHERE v.case_id = c.id AND v.kind = 'followup')`).
+		Where("c.status IN ?", []models.CaseStatus{models.StatusReturned, models.StatusReintegration})
+	if mine != 0 {
+		q = q.Where("c.assigned_to_id = ?", mine)
+	}
+	rows, err := sc.Where(q, "c.office_id").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []models.FollowupDueItem
+	var due, overdue int64
+	perAssignee := map[uint]int64{}
+	for rows.Next() {
+		var it models.FollowupDueItem
+		var returned string
+		var done int
+		if err := rows.Scan(&it.CaseID, &it.AssignedToID, &returned, &done); err != nil {
+			t.Fatal(err)
+		}
+		r, err := models.ParseDate(returned)
+		if err != nil || done >= len(months) {
+			continue
+		}
+		it.PlannedFollowup = models.FollowupSchedule(r, months, done, today)[done]
+		if it.State != models.FollowupDue && it.State != models.FollowupOverdue {
+			continue
+		}
+		want = append(want, it)
+		due++
+		if it.State == models.FollowupOverdue {
+			overdue++
+			perAssignee[it.AssignedToID]++
+		}
+		seen["follow-ups after the first"] = seen["follow-ups after the first"] || done > 0
+	}
+	rows.Close()
+	slices.SortFunc(want, func(a, b models.FollowupDueItem) int {
+		if c := a.Due.Time().Compare(b.Due.Time()); c != 0 {
+			return c
+		}
+		return int(a.CaseID) - int(b.CaseID)
+	})
+	const shown = 4
+	got, err := s.Monitoring.DueFollowups(ctx, sc, mine, today, shown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen["follow-ups due"] = seen["follow-ups due"] || due > 0
+	seen["follow-ups overdue"] = seen["follow-ups overdue"] || overdue > 0
+	if got.Due != due || got.Overdue != overdue {
+		t.Errorf("follow-ups due/overdue: home %d/%d, direct %d/%d", got.Due, got.Overdue, due, overdue)
+	}
+	want = want[:min(shown, len(want))]
+	if len(got.Items) != len(want) {
+		t.Fatalf("follow-ups listed: %d, want %d", len(got.Items), len(want))
+	}
+	for i, w := range want {
+		g := got.Items[i]
+		if g.CaseID != w.CaseID || g.AssignedToID != w.AssignedToID || g.PlannedFollowup != w.PlannedFollowup {
+			t.Errorf("follow-up %d: home %+v, direct %+v", i, g, w)
+		}
+	}
+	if mine != 0 {
+		return
+	}
+	per, err := s.Monitoring.OverdueByCaseworker(ctx, sc, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(per) != len(perAssignee) {
+		t.Errorf("overdue per caseworker: home %+v, direct %v", per, perAssignee)
+	}
+	for i, p := range per {
+		if perAssignee[p.AssignedToID] != p.Overdue {
+			t.Errorf("overdue of %d: home %d, direct %d", p.AssignedToID, p.Overdue, perAssignee[p.AssignedToID])
+		}
+		if i > 0 && p.Overdue > per[i-1].Overdue {
+			t.Errorf("overdue per caseworker not the most first: %+v", per)
+		}
+	}
 }
 
 // TestHomeQueriesUseIndexes: every statement a home runs is answered from an index
@@ -229,6 +350,12 @@ func TestHomeQueriesUseIndexes(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := s.GroupSessions.CountBetween(ctx, u.Scope(), models.NewDate(2021, 5, 31), models.NewDate(2021, 6, 6)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Monitoring.DueFollowups(ctx, u.Scope(), mine, models.DateOf(now), 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Monitoring.OverdueByCaseworker(ctx, u.Scope(), models.DateOf(now)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -28,6 +28,8 @@ import (
 // SupportStore.CountAwaitingApproval and CountAwaitingDelivery,
 // ReferralStore.CountOverdue), and a test compares them on random casework.
 func migrateHomeIndexes(tx *gorm.DB) error {
+	// The triggers as they were before case_homes knew the follow-ups
+	// (migrateFollowupHomes makes them again with them).
 	d := homeDialect{pg: tx.Dialector.Name() == "postgres"}
 	stmts := []string{
 		`CREATE TABLE case_homes (
@@ -99,8 +101,10 @@ func referralOpenCond(r string) string {
 	return r + ".outcome = '' AND " + r + ".status IN ('sent', 'accepted')"
 }
 
-// homeDialect writes the few expressions that differ between SQLite and PostgreSQL.
-type homeDialect struct{ pg bool }
+// homeDialect writes the few expressions that differ between SQLite and PostgreSQL, and
+// the triggers with or without the follow-up columns of case_homes (returned_on,
+// followups_done), which a later migration added.
+type homeDialect struct{ pg, followups bool }
 
 func (d homeDialect) timestamp() string {
 	if d.pg {
@@ -136,20 +140,28 @@ func tally(kind, office, assignee, bucket, delta, from, where string) string {
 
 // homeOf (re)writes the case_homes row of the case r (NEW), if it is open.
 func (d homeDialect) homeOf(r string) string {
-	return `INSERT INTO case_homes (case_id, office_id, assignee_id, status, changed_at, monitored_on)
+	cols, vals := "", ""
+	if d.followups {
+		cols, vals = ", returned_on, followups_done", ", "+returnedOn(r)+", "+followupsDone(r+".id")
+	}
+	return `INSERT INTO case_homes (case_id, office_id, assignee_id, status, changed_at, monitored_on` + cols + `)
 		SELECT ` + r + `.id, ` + r + `.office_id, COALESCE(` + r + `.assigned_to_id, 0), ` + r + `.status,
 			COALESCE((SELECT MAX(sc.created_at) FROM status_changes sc WHERE sc.case_id = ` + r + `.id), ` + d.never() + `),
-			COALESCE((SELECT MAX(a.date) FROM activities a WHERE a.case_id = ` + r + `.id AND a.kind = 'monitoring'), '')
+			COALESCE((SELECT MAX(a.date) FROM activities a WHERE a.case_id = ` + r + `.id AND a.kind = 'monitoring'), '')` + vals + `
 		WHERE ` + r + `.status <> 'closed'`
 }
 
 // homeTally counts the case_homes row r in or out (sign "1" or "-1").
 func (d homeDialect) homeTally(r, sign string) []string {
-	return []string{
+	out := []string{
 		tally("stage", r+".office_id", r+".assignee_id", r+".status", sign, "", "1 = 1"),
 		tally("changed", r+".office_id", r+".assignee_id", d.day(r+".changed_at"), sign, "", "1 = 1"),
 		tally("monitoring", r+".office_id", r+".assignee_id", r+".monitored_on", sign, "", r+".status = 'reintegration'"),
 	}
+	if d.followups {
+		out = append(out, tally("followup", r+".office_id", r+".assignee_id", d.followupBucket(r), sign, "", r+".returned_on <> ''"))
+	}
+	return out
 }
 
 // supportTally counts the support record r in or out of its case's office's queues.
@@ -191,7 +203,7 @@ func (d homeDialect) triggerDefs() []homeTrigger {
 	officeChanged := "OLD.office_id <> NEW.office_id"
 	caseChanged := "OLD.office_id <> NEW.office_id OR OLD.status <> NEW.status OR " +
 		"COALESCE(OLD.assigned_to_id, 0) <> COALESCE(NEW.assigned_to_id, 0)"
-	return []homeTrigger{
+	return append([]homeTrigger{
 		{"case_home_insert", "INSERT", "cases", "", []string{d.homeOf("NEW")}},
 		{"case_home_update", "UPDATE OF office_id, status, assigned_to_id", "cases", caseChanged,
 			[]string{"DELETE FROM case_homes WHERE case_id = OLD.id", d.homeOf("NEW")}},
@@ -200,7 +212,8 @@ func (d homeDialect) triggerDefs() []homeTrigger {
 		// its casework's counts follow their own deletion.
 		{"case_home_delete", "DELETE", "cases", "", []string{"DELETE FROM case_homes WHERE case_id = OLD.id"}},
 		{"case_home_status_change", "INSERT", "status_changes", "",
-			[]string{"UPDATE case_homes SET changed_at = NEW.created_at WHERE case_id = NEW.case_id AND changed_at < NEW.created_at"}},
+			append([]string{"UPDATE case_homes SET changed_at = NEW.created_at WHERE case_id = NEW.case_id AND changed_at < NEW.created_at"},
+				d.returnFromStatusChange()...)},
 		{"case_home_monitoring", "INSERT", "activities", "NEW.kind = 'monitoring'",
 			[]string{"UPDATE case_homes SET monitored_on = NEW.date WHERE case_id = NEW.case_id AND monitored_on < NEW.date"}},
 		{"home_tally_insert", "INSERT", "case_homes", "", d.homeTally("NEW", "1")},
@@ -214,7 +227,7 @@ func (d homeDialect) triggerDefs() []homeTrigger {
 		{"referral_home_update", "UPDATE OF status, outcome, date_sent, case_id", "referrals", "",
 			append(referralTally("OLD", "-1"), referralTally("NEW", "1")...)},
 		{"referral_home_delete", "DELETE", "referrals", "", referralTally("OLD", "-1")},
-	}
+	}, d.followupTriggerDefs()...)
 }
 
 func (d homeDialect) triggers() []string {

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -506,101 +505,4 @@ func FollowupSchedule(returned Date, months []int, done int, today Date) []Plann
 		out[i] = p
 	}
 	return out
-}
-
-// FollowupDueItem is a case with a follow-up due or overdue.
-type FollowupDueItem struct {
-	CaseID       uint
-	CaseNumber   string
-	AssignedToID uint
-	Assignee     string
-	PlannedFollowup
-}
-
-// CaseworkerOverdue is the number of overdue follow-ups of one caseworker's cases
-// (AssignedToID 0 for cases nobody is assigned).
-type CaseworkerOverdue struct {
-	AssignedToID uint
-	Name         string
-	Overdue      int
-}
-
-// DueFollowups lists the follow-ups due or overdue on a day for the cases in scope that
-// have returned and are not closed (assigned to one user when assignedTo is not 0),
-// the earliest first. Each case appears once, with its next follow-up not yet done.
-func (s *MonitoringStore) DueFollowups(ctx context.Context, scope Scope, assignedTo uint, today Date) ([]FollowupDueItem, error) {
-	cur, err := s.Current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	months := cur.Instrument.Schedule()
-	q := s.db.Read.WithContext(ctx).Table("cases AS c").
-		Select(`c.id, c.case_number, COALESCE(c.assigned_to_id, 0), COALESCE(u.name, ''),
-			COALESCE(NULLIF(c.arrival_date, ''), NULLIF(c.departure_date, ''),
-				(SELECT MIN(sc.date) FROM status_changes sc WHERE sc.case_id = c.id AND sc.to_status = ?)),
-			(SELECT COUNT(*) FROM monitoring_visits v WHERE v.case_id = c.id AND v.kind = 'followup')`, StatusReturned).
-		Joins("LEFT JOIN users u ON u.id = c.assigned_to_id").
-		Where("c.status IN ?", []CaseStatus{StatusReturned, StatusReintegration})
-	if assignedTo != 0 {
-		q = q.Where("c.assigned_to_id = ?", assignedTo)
-	}
-	q = scope.Where(q, "c.office_id").Order("c.id")
-	type row struct {
-		item     FollowupDueItem
-		returned Date
-		done     int
-	}
-	rows, err := collectRows(q, func(r *sql.Rows, v *row) error {
-		return r.Scan(&v.item.CaseID, &v.item.CaseNumber, &v.item.AssignedToID, &v.item.Assignee, &v.returned, &v.done)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("follow-ups due: %w", err)
-	}
-	var out []FollowupDueItem
-	for _, r := range rows {
-		if r.returned.IsZero() || r.done >= len(months) {
-			continue
-		}
-		next := FollowupSchedule(r.returned, months, r.done, today)[r.done]
-		if next.State == FollowupDue || next.State == FollowupOverdue {
-			r.item.PlannedFollowup = next
-			out = append(out, r.item)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b FollowupDueItem) int { return a.Due.t.Compare(b.Due.t) })
-	return out, nil
-}
-
-// OverdueByCaseworker counts the overdue follow-ups in scope per assigned caseworker,
-// the most overdue first.
-func (s *MonitoringStore) OverdueByCaseworker(ctx context.Context, scope Scope, today Date) ([]CaseworkerOverdue, error) {
-	items, err := s.DueFollowups(ctx, scope, 0, today)
-	if err != nil {
-		return nil, err
-	}
-	by := map[uint]*CaseworkerOverdue{}
-	var out []*CaseworkerOverdue
-	for _, it := range items {
-		if it.State != FollowupOverdue {
-			continue
-		}
-		c := by[it.AssignedToID]
-		if c == nil {
-			c = &CaseworkerOverdue{AssignedToID: it.AssignedToID, Name: it.Assignee}
-			by[it.AssignedToID] = c
-			out = append(out, c)
-		}
-		c.Overdue++
-	}
-	res := make([]CaseworkerOverdue, len(out))
-	for i, c := range out {
-		res[i] = *c
-	}
-	slices.SortStableFunc(res, func(a, b CaseworkerOverdue) int {
-		if a.Overdue != b.Overdue {
-			return b.Overdue - a.Overdue
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
-	return res, nil
 }

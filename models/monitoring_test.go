@@ -291,12 +291,12 @@ func TestDueFollowups(t *testing.T) {
 	}
 	day := func(s string) models.Date { d, _ := models.ParseDate(s); return d }
 	list := func(today string, scope models.Scope, assigned uint) map[uint]models.FollowupState {
-		items, err := f.s.Monitoring.DueFollowups(ctx, scope, assigned, day(today))
+		due, err := f.s.Monitoring.DueFollowups(ctx, scope, assigned, day(today), 100)
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := map[uint]models.FollowupState{}
-		for _, it := range items {
+		for _, it := range due.Items {
 			out[it.CaseID] = it.State
 		}
 		return out

@@ -1,0 +1,207 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// FollowupDueItem is a case with a follow-up due or overdue.
+type FollowupDueItem struct {
+	CaseID       uint
+	CaseNumber   string
+	AssignedToID uint
+	Assignee     string
+	PlannedFollowup
+}
+
+// FollowupsDue is what a home shows of the follow-up visits due on a day: the first
+// few, the earliest planned first, and how many there are in all.
+type FollowupsDue struct {
+	Items []FollowupDueItem
+	// Due counts the follow-ups due or overdue; Overdue those past their window.
+	Due, Overdue int64
+}
+
+// CaseworkerOverdue is the number of overdue follow-ups of one caseworker's cases
+// (AssignedToID 0 for cases nobody is assigned).
+type CaseworkerOverdue struct {
+	AssignedToID uint
+	Name         string
+	Overdue      int64
+}
+
+// lastReturnFor is the latest return date whose follow-up m months later is planned on or
+// before the day last. A planned date never goes back when the return date moves on
+// (AddMonthsClamped is monotone), so the returns concerned are exactly those up to it.
+func lastReturnFor(m int, last Date) Date {
+	r := last.AddMonthsClamped(-m) // r + m months falls on or before last
+	for i := 0; i < 31 && !r.AddDays(1).AddMonthsClamped(m).After(last); i++ {
+		r = r.AddDays(1) // the end of a longer month clamps onto the same day
+	}
+	return r
+}
+
+// followupRanges gives, for each follow-up of the schedule, the cases whose next
+// follow-up it is (followups_done = k) and whose planned date is on or before last: those
+// returned up to a day.
+func followupRanges(months []int, last Date) []Date {
+	out := make([]Date, len(months))
+	for k, m := range months {
+		out[k] = lastReturnFor(m, last)
+	}
+	return out
+}
+
+// followupHomes is case_homes in scope, for one caseworker when assignedTo is not 0.
+func (s *MonitoringStore) followupHomes(ctx context.Context, scope Scope, assignedTo uint) *gorm.DB {
+	q := scope.Where(s.db.Read.WithContext(ctx).Table("case_homes AS h"), "h.office_id")
+	if assignedTo != 0 {
+		q = q.Where("h.assignee_id = ?", assignedTo)
+	}
+	return q
+}
+
+// countFollowups counts, per assignee, the cases whose next follow-up (k done) comes
+// from a return on or before upTo[k]: the whole months before upTo[k]'s month from
+// home_tallies, and the rest of that month from the index on case_homes. So a count
+// reads a few rows per month and assignee, not one per case.
+func (s *MonitoringStore) countFollowups(ctx context.Context, scope Scope, assignedTo uint, upTo []Date) (map[uint]int64, error) {
+	out := map[uint]int64{}
+	add := func(q *gorm.DB) error {
+		rows, err := collectRows(q, func(r *sql.Rows, v *[2]int64) error { return r.Scan(&v[0], &v[1]) })
+		for _, r := range rows {
+			out[uint(r[0])] += r[1]
+		}
+		return err
+	}
+	for k, last := range upTo {
+		prefix := fmt.Sprintf("%02d:", k)
+		month := last.String()[:7]
+		tallies := scope.Where(s.db.Read.WithContext(ctx).Table("home_tallies"), "office_id").
+			Where("kind = 'followup' AND bucket > ? AND bucket < ?", prefix, prefix+month)
+		if assignedTo != 0 {
+			tallies = tallies.Where("assignee_id = ?", assignedTo)
+		}
+		if err := add(tallies.Select("assignee_id, SUM(n)").Group("assignee_id")); err != nil {
+			return nil, fmt.Errorf("follow-ups: %w", err)
+		}
+		rest := s.followupHomes(ctx, scope, assignedTo).
+			Where("h.followups_done = ? AND h.returned_on >= ? AND h.returned_on <= ?", k, month+"-01", last.String())
+		if err := add(rest.Select("h.assignee_id, COUNT(*)").Group("h.assignee_id")); err != nil {
+			return nil, fmt.Errorf("follow-ups: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func sumCounts(by map[uint]int64) int64 {
+	var n int64
+	for _, c := range by {
+		n += c
+	}
+	return n
+}
+
+// DueFollowups lists the first shown follow-ups due or overdue on a day for the cases in
+// scope that have returned and are not closed (assigned to one user when assignedTo is
+// not 0), the earliest planned first, and counts them all. Each case counts once, with
+// its next follow-up not yet done. Read from case_homes and home_tallies (migration
+// 0017_followup_homes), so it costs the same at any number of cases.
+func (s *MonitoringStore) DueFollowups(ctx context.Context, scope Scope, assignedTo uint, today Date, shown int) (*FollowupsDue, error) {
+	cur, err := s.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	months := cur.Instrument.Schedule()
+	dueUpTo := followupRanges(months, today.AddDays(FollowupWindowDays))
+	due, err := s.countFollowups(ctx, scope, assignedTo, dueUpTo)
+	if err != nil {
+		return nil, err
+	}
+	overdue, err := s.countFollowups(ctx, scope, assignedTo, followupRanges(months, today.AddDays(-FollowupWindowDays-1)))
+	if err != nil {
+		return nil, err
+	}
+	out := &FollowupsDue{Due: sumCounts(due), Overdue: sumCounts(overdue)}
+	if shown <= 0 || out.Due == 0 {
+		return out, nil
+	}
+	// The earliest planned of each follow-up number are the earliest returned: the
+	// first shown of each, merged.
+	for k, upTo := range dueUpTo {
+		q := s.followupHomes(ctx, scope, assignedTo).
+			Joins("JOIN cases c ON c.id = h.case_id").Joins("LEFT JOIN users u ON u.id = h.assignee_id").
+			Select("h.case_id, c.case_number, h.assignee_id, COALESCE(u.name, ''), h.returned_on").
+			Where("h.followups_done = ? AND h.returned_on > '' AND h.returned_on <= ?", k, upTo.String()).
+			Order("h.returned_on, h.case_id").Limit(shown)
+		items, err := collectRows(q, func(r *sql.Rows, v *FollowupDueItem) error {
+			var returned Date
+			if err := r.Scan(&v.CaseID, &v.CaseNumber, &v.AssignedToID, &v.Assignee, &returned); err != nil {
+				return err
+			}
+			v.PlannedFollowup = FollowupSchedule(returned, months, k, today)[k]
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("follow-ups due: %w", err)
+		}
+		out.Items = append(out.Items, items...)
+	}
+	slices.SortFunc(out.Items, func(a, b FollowupDueItem) int {
+		if c := a.Due.t.Compare(b.Due.t); c != 0 {
+			return c
+		}
+		return int(a.CaseID) - int(b.CaseID)
+	})
+	out.Items = out.Items[:min(shown, len(out.Items))]
+	return out, nil
+}
+
+// OverdueByCaseworker counts the overdue follow-ups in scope per assigned caseworker,
+// the most overdue first.
+func (s *MonitoringStore) OverdueByCaseworker(ctx context.Context, scope Scope, today Date) ([]CaseworkerOverdue, error) {
+	cur, err := s.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	by, err := s.countFollowups(ctx, scope, 0, followupRanges(cur.Instrument.Schedule(), today.AddDays(-FollowupWindowDays-1)))
+	if err != nil {
+		return nil, err
+	}
+	var out []CaseworkerOverdue
+	var ids []uint
+	for id, n := range by {
+		if n > 0 {
+			out = append(out, CaseworkerOverdue{AssignedToID: id, Overdue: n})
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > 0 {
+		var users []User
+		if err := s.db.Read.WithContext(ctx).Select("id, name").Where("id IN ?", ids).Find(&users).Error; err != nil {
+			return nil, fmt.Errorf("overdue per caseworker: %w", err)
+		}
+		for i := range out {
+			for _, u := range users {
+				if u.ID == out[i].AssignedToID {
+					out[i].Name = u.Name
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b CaseworkerOverdue) int {
+		if a.Overdue != b.Overdue {
+			return int(b.Overdue - a.Overdue)
+		}
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return int(a.AssignedToID) - int(b.AssignedToID)
+	})
+	return out, nil
+}
