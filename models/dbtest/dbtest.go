@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -105,13 +107,48 @@ func newPostgresDatabase(t testing.TB, template string) string {
 	return withDatabase(t, name)
 }
 
+// schemaFingerprint identifies the schema the migrations make: their ids and the source
+// of the models package, which holds the migrations and the SQL they share with the
+// stores (trigger bodies, the summary's definitions). A migration whose content changes
+// under the same id, as it does while it is written, then gets a template of its own
+// instead of an earlier build's. Tests run in the source tree, so the files are there.
+func schemaFingerprint(t testing.TB) string {
+	t.Helper()
+	h := sha256.New()
+	h.Write([]byte(strings.Join(models.MigrationIDs(), ",")))
+	_, here, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("dbtest: cannot locate the models package's source")
+	}
+	files, err := filepath.Glob(filepath.Join(filepath.Dir(here), "..", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("dbtest: the models package's source: %v", err)
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write([]byte(filepath.Base(f)))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// templateLifetime is how long a template database is kept after it was made: older ones
+// are dropped when a new one is built (each change of the models' source makes one).
+const templateLifetime = 24 * time.Hour
+
 // templateDatabase returns the name of a database migrated to the current schema, made
-// once per schema version (its name carries a hash of the migration ids) and shared by
+// once per schema version (its name carries the schema's fingerprint) and shared by
 // every test process; an advisory lock makes concurrent processes build it once.
 func templateDatabase(t testing.TB) string {
 	t.Helper()
-	h := sha256.Sum256([]byte(strings.Join(models.MigrationIDs(), ",")))
-	name := "awda_tpl_" + hex.EncodeToString(h[:])[:16]
+	name := "awda_tpl_" + schemaFingerprint(t)
 	admin := adminDB(t, baseURL(t))
 	err := admin.Write.Connection(func(conn *gorm.DB) error {
 		if err := conn.Exec("SELECT pg_advisory_lock(7202611282)").Error; err != nil {
@@ -122,6 +159,7 @@ func templateDatabase(t testing.TB) string {
 		if err := conn.Raw("SELECT count(*) FROM pg_database WHERE datname = ?", name).Scan(&n).Error; err != nil || n > 0 {
 			return err
 		}
+		dropOldTemplates(conn)
 		building := name + "_building"
 		if err := conn.Exec("DROP DATABASE IF EXISTS " + building + " WITH (FORCE)").Error; err != nil {
 			return err
@@ -138,6 +176,10 @@ func templateDatabase(t testing.TB) string {
 		if merr != nil {
 			return merr
 		}
+		// Dated, for dropOldTemplates.
+		if err := conn.Exec(fmt.Sprintf("COMMENT ON DATABASE %s IS 'awda test template %d'", building, time.Now().Unix())).Error; err != nil {
+			return err
+		}
 		// Renamed only once complete, so a crashed build is never used as a template.
 		return conn.Exec("ALTER DATABASE " + building + " RENAME TO " + name).Error
 	})
@@ -145,6 +187,21 @@ func templateDatabase(t testing.TB) string {
 		t.Fatalf("prepare the template database: %v", err)
 	}
 	return name
+}
+
+// dropOldTemplates drops the templates made more than templateLifetime ago, and those
+// made before they were dated. One still in use by a test process of the last day is
+// kept; a failure to drop is not the test's concern.
+func dropOldTemplates(conn *gorm.DB) {
+	var old []string
+	conn.Raw(`SELECT d.datname FROM pg_database d
+		LEFT JOIN pg_shdescription s ON s.objoid = d.oid AND s.classoid = 'pg_database'::regclass
+		WHERE d.datname LIKE 'awda\_tpl\_%' AND d.datname NOT LIKE '%\_building'
+		AND COALESCE(substring(s.description FROM 'awda test template ([0-9]+)')::bigint, 0) < ?`,
+		time.Now().Add(-templateLifetime).Unix()).Scan(&old)
+	for _, name := range old {
+		conn.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	}
 }
 
 var (
