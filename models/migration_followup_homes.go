@@ -107,3 +107,9 @@ func (d homeDialect) followupTriggerDefs() []homeTrigger {
 			"OLD.kind <> NEW.kind OR OLD.case_id <> NEW.case_id", []string{done("OLD"), done("NEW")}},
 	}
 }
+
+// migrateMonitoringVisitsByDate indexes the visits by kind and day, for the summary's
+// monitoring section: it reads the period's baselines and follow-ups, not every visit.
+func migrateMonitoringVisitsByDate(tx *gorm.DB) error {
+	return tx.Exec(`CREATE INDEX idx_monitoring_visits_kind_date ON monitoring_visits (kind, date, case_id)`).Error
+}

@@ -29,6 +29,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0014_retention", Migrate: migrateRetention},
 		{ID: "0015_summary_refresh_by_case", Migrate: migrateSummaryRefreshByCase},
 		{ID: "0017_followup_homes", Migrate: migrateFollowupHomes},
+		{ID: "0018_monitoring_visits_by_date", Migrate: migrateMonitoringVisitsByDate},
 	}
 }
 

@@ -11,8 +11,7 @@ import (
 // The monitoring summary compares the same people at baseline and at their latest
 // follow-up: a person counts when their case is in the filters and scope, has a
 // baseline with a composite score (of any date), and has a follow-up with a composite
-// score dated in the period; the latest such follow-up is the one compared. Means are
-// computed by the database. When the compared visits were scored with more than one
+// score dated in the period; the latest such follow-up is the one compared. When the compared visits were scored with more than one
 // instrument version, the summary lists the versions so the page can say they are mixed.
 
 // MonitoringGroups are the drill-down groups of the monitoring summary: "baselines" and
@@ -73,86 +72,194 @@ func pairsSQL(scope Scope, f SummaryFilter) (string, []any) {
 }
 
 // supportGroupSQL gives each compared person's support groups: every type of support
-// they have that the filter counts, or none.
+// they have that the filter counts, or none. It ends with its WHERE clause, for more
+// conditions.
 const supportGroupSQL = `SELECT DISTINCT s.case_id, s.type AS grp FROM supports s WHERE s.status <> 'cancelled'`
 
-// MonitoringSummary computes the monitoring section for the filters in scope.
+// MonitoringSummary computes the monitoring section for the filters in scope. The
+// database gives each compared person once, with their two visits' scores (pairsSQL,
+// the drill-downs' definition too), and the means, bands, groups and versions are added
+// up here in one pass: the section reads the period's visits a few times, not once per
+// figure.
 func (s *SummaryStore) MonitoringSummary(ctx context.Context, scope Scope, f SummaryFilter) (*MonitoringSummary, error) {
 	db := s.db.Read.WithContext(ctx)
 	m := &MonitoringSummary{}
-	cond, args := f.caseCond(scope)
-	visits := `SELECT COUNT(*) FROM monitoring_visits v JOIN cases c ON c.id = v.case_id
-		WHERE v.kind = ? AND v.date >= ? AND v.date <= ?` + cond
-	for kind, dst := range map[string]*int64{"baseline": &m.Baselines, "followup": &m.Followups} {
-		if err := db.Raw(visits, append([]any{kind, f.From.String(), f.To.String()}, args...)...).Scan(dst).Error; err != nil {
-			return nil, fmt.Errorf("count visits: %w", err)
-		}
+	if err := s.countVisits(ctx, scope, f, m); err != nil {
+		return nil, err
 	}
 	pairs, pargs := pairsSQL(scope, f)
-	means := func(q string, args []any) ([]MeanPair, error) {
-		rows, err := db.Raw(q, args...).Rows()
-		if err != nil {
+	// One row per compared person and dimension code of their baseline (none when the
+	// baseline has no dimension score), with the follow-up's score for the same code.
+	rows, err := db.Raw(`SELECT p.case_id, p.base_id, o.code, p.base_c, p.fu_c, p.base_v, p.fu_v, p.band,
+			bs.code, bs.score, fs.score
+		FROM (`+pairs+`) p JOIN offices o ON o.id = p.office_id
+		LEFT JOIN monitoring_scores bs ON bs.visit_id = p.base_id AND bs.level = 'dimension'
+		LEFT JOIN monitoring_scores fs ON fs.visit_id = p.fu_id AND fs.level = 'dimension' AND fs.code = bs.code
+		ORDER BY p.case_id, p.base_id`, pargs...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("monitoring pairs: %w", err)
+	}
+	type person struct {
+		office     string
+		base, fu   float64
+		baseV, fuV int
+		band       string
+		groups     []string
+	}
+	// A pair is a case and its baseline (one per case, but the figures count what the
+	// drill-down lists, pairs).
+	var people []*person
+	byPair := map[[2]uint]*person{}
+	byCase := map[uint][]*person{}
+	var all, dims, offices meanSums
+	versions := map[int]bool{}
+	for rows.Next() {
+		var id, baseID uint
+		var p person
+		var code sql.NullString
+		var bs, fs sql.NullFloat64
+		if err := rows.Scan(&id, &baseID, &p.office, &p.base, &p.fu, &p.baseV, &p.fuV, &p.band, &code, &bs, &fs); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		defer rows.Close()
-		var out []MeanPair
-		for rows.Next() {
-			var p MeanPair
-			var b, fu sql.NullFloat64
-			if err := rows.Scan(&p.Key, &p.People, &b, &fu); err != nil {
-				return nil, err
-			}
-			p.Baseline, p.Followup = b.Float64, fu.Float64
-			out = append(out, p)
+		if key := [2]uint{id, baseID}; byPair[key] == nil {
+			byPair[key] = &p
+			byCase[id] = append(byCase[id], &p)
+			people = append(people, &p)
+			all.add("", p.base, p.fu)
+			offices.add(p.office, p.base, p.fu)
+			versions[p.baseV], versions[p.fuV] = true, true
 		}
-		return out, rows.Err()
+		if code.Valid && bs.Valid && fs.Valid {
+			dims.add(code.String, bs.Float64, fs.Float64)
+		}
 	}
-	all, err := means(`SELECT '' AS k, COUNT(*), AVG(p.base_c), AVG(p.fu_c) FROM (`+pairs+`) p`, pargs)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("monitoring pairs: %w", err)
+	}
+	m.All = all.pair("")
+	m.Dimensions = dims.sorted()
+	m.ByOffice = offices.sorted()
+	if len(people) == 0 {
+		return m, nil
+	}
+
+	// The support groups of the people with a follow-up in the period (a few more than
+	// those compared: the others are skipped).
+	cond, cargs := f.caseCond(scope)
+	groups, err := db.Raw(supportGroupSQL+` AND s.case_id IN (SELECT v.case_id FROM monitoring_visits v JOIN cases c ON c.id = v.case_id
+			WHERE v.kind = 'followup' AND v.date >= ? AND v.date <= ?`+cond+`)`,
+		append([]any{f.From.String(), f.To.String()}, cargs...)...).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("monitoring means: %w", err)
+		return nil, fmt.Errorf("monitoring support groups: %w", err)
 	}
-	m.All = all[0]
-	if m.Dimensions, err = means(`SELECT bs.code, COUNT(*), AVG(bs.score), AVG(fs.score) FROM (`+pairs+`) p
-		JOIN monitoring_scores bs ON bs.visit_id = p.base_id AND bs.level = 'dimension' AND bs.score IS NOT NULL
-		JOIN monitoring_scores fs ON fs.visit_id = p.fu_id AND fs.level = 'dimension' AND fs.code = bs.code AND fs.score IS NOT NULL
-		GROUP BY bs.code ORDER BY bs.code`, pargs); err != nil {
-		return nil, fmt.Errorf("monitoring dimension means: %w", err)
+	for groups.Next() {
+		var id uint
+		var grp string
+		if err := groups.Scan(&id, &grp); err != nil {
+			groups.Close()
+			return nil, err
+		}
+		for _, p := range byCase[id] {
+			p.groups = append(p.groups, grp)
+		}
 	}
-	support, err := means(`SELECT COALESCE(g.grp, 'none'), COUNT(*), AVG(p.base_c), AVG(p.fu_c) FROM (`+pairs+`) p
-		LEFT JOIN (`+supportGroupSQL+`) g ON g.case_id = p.case_id
-		GROUP BY COALESCE(g.grp, 'none')`, pargs)
-	if err != nil {
-		return nil, fmt.Errorf("monitoring means by support: %w", err)
+	groups.Close()
+	if err := groups.Err(); err != nil {
+		return nil, fmt.Errorf("monitoring support groups: %w", err)
+	}
+	var support meanSums
+	bands := map[string]int64{}
+	for _, p := range people {
+		if len(p.groups) == 0 {
+			p.groups = []string{"none"}
+		}
+		for _, g := range p.groups {
+			support.add(g, p.base, p.fu)
+		}
+		bands[p.band]++
 	}
 	for _, grp := range MonitoringSupportGroups {
-		for _, p := range support {
-			if p.Key == grp {
-				m.BySupport = append(m.BySupport, p)
-			}
+		if _, ok := support.n[grp]; ok {
+			m.BySupport = append(m.BySupport, support.pair(grp))
 		}
-	}
-	if m.ByOffice, err = means(`SELECT o.code, COUNT(*), AVG(p.base_c), AVG(p.fu_c) FROM (`+pairs+`) p
-		JOIN offices o ON o.id = p.office_id GROUP BY o.code ORDER BY o.code`, pargs); err != nil {
-		return nil, fmt.Errorf("monitoring means by office: %w", err)
-	}
-	bands, err := means(`SELECT p.band, COUNT(*), 0, 0 FROM (`+pairs+`) p GROUP BY p.band`, pargs)
-	if err != nil {
-		return nil, fmt.Errorf("monitoring bands: %w", err)
 	}
 	for _, b := range Bands {
-		for _, p := range bands {
-			if p.Key == b {
-				m.Bands = append(m.Bands, KeyCount{Key: b, Count: p.People})
-			}
+		if n := bands[b]; n > 0 {
+			m.Bands = append(m.Bands, KeyCount{Key: b, Count: n})
 		}
 	}
-	var versions []int
-	if err := db.Raw(`SELECT DISTINCT v FROM (SELECT p.base_v AS v FROM (`+pairs+`) p UNION SELECT p.fu_v FROM (`+pairs+`) p) x ORDER BY v`,
-		append(slices.Clone(pargs), pargs...)...).Scan(&versions).Error; err != nil {
-		return nil, fmt.Errorf("monitoring versions: %w", err)
+	for v := range versions {
+		m.Versions = append(m.Versions, v)
 	}
-	m.Versions = versions
+	slices.Sort(m.Versions)
 	return m, nil
+}
+
+// countVisits counts the baselines and follow-ups dated in the period, in the filters.
+func (s *SummaryStore) countVisits(ctx context.Context, scope Scope, f SummaryFilter, m *MonitoringSummary) error {
+	cond, args := f.caseCond(scope)
+	from := "monitoring_visits v"
+	if cond != "" {
+		from += " JOIN cases c ON c.id = v.case_id"
+	}
+	rows, err := s.db.Read.WithContext(ctx).Raw(`SELECT v.kind, COUNT(*) FROM `+from+`
+		WHERE v.kind IN ('baseline', 'followup') AND v.date >= ? AND v.date <= ?`+cond+` GROUP BY v.kind`,
+		append([]any{f.From.String(), f.To.String()}, args...)...).Rows()
+	if err != nil {
+		return fmt.Errorf("count visits: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var n int64
+		if err := rows.Scan(&kind, &n); err != nil {
+			return err
+		}
+		if kind == "baseline" {
+			m.Baselines = n
+		} else {
+			m.Followups = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count visits: %w", err)
+	}
+	return nil
+}
+
+// meanSums adds up baseline and follow-up scores per key, for their means.
+type meanSums struct {
+	n        map[string]int64
+	base, fu map[string]float64
+}
+
+func (ms *meanSums) add(key string, base, fu float64) {
+	if ms.n == nil {
+		ms.n, ms.base, ms.fu = map[string]int64{}, map[string]float64{}, map[string]float64{}
+	}
+	ms.n[key]++
+	ms.base[key] += base
+	ms.fu[key] += fu
+}
+
+func (ms *meanSums) pair(key string) MeanPair {
+	n := ms.n[key]
+	if n == 0 {
+		return MeanPair{Key: key}
+	}
+	return MeanPair{Key: key, People: n, Baseline: ms.base[key] / float64(n), Followup: ms.fu[key] / float64(n)}
+}
+
+// sorted is every key's means, by key.
+func (ms *meanSums) sorted() []MeanPair {
+	var out []MeanPair
+	for k := range ms.n {
+		out = append(out, ms.pair(k))
+	}
+	slices.SortFunc(out, func(a, b MeanPair) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 // MonitoringCase is one case behind a figure of the monitoring summary.
