@@ -96,6 +96,16 @@ func benchScale(b *testing.B, scale string) {
 		{"case list, q=fatima", views.PathCases + "?q=fatima", `data-testid`, cw},
 		{"case file", views.CasePath(caseID), `data-testid="case-number"`, cw},
 	}
+	// AWDA_BENCH_PAGES (comma-separated parts of page names) measures only those pages,
+	// without the reporting morning: to follow one page while working on it.
+	if only := os.Getenv("AWDA_BENCH_PAGES"); only != "" {
+		pages = slices.DeleteFunc(pages, func(p struct {
+			name, path, want string
+			cookies          []*http.Cookie
+		}) bool {
+			return !slices.ContainsFunc(strings.Split(only, ","), func(part string) bool { return strings.Contains(p.name, part) })
+		})
+	}
 	d := 5 * time.Second
 	if v, err := time.ParseDuration(os.Getenv("AWDA_BENCH_SECONDS") + "s"); err == nil && v > 0 {
 		d = v
@@ -135,6 +145,9 @@ func benchScale(b *testing.B, scale string) {
 				pr.Throughput(), ms(pr.P50), ms(pr.P99), br.Throughput()/max(pr.Throughput(), 0.001), br.Throughput(), ms(alone),
 				pr.Errors, pr.Requests))
 			b.Logf("%s", rows[len(rows)-1])
+		}
+		if os.Getenv("AWDA_BENCH_PAGES") != "" {
+			continue
 		}
 		mixed = append(mixed, benchMixed(b, scale, hs.URL, hs.URL+y2021, sup, []mixedPage{
 			{"home, caseworker", hs.URL + views.PathHome, cw},
