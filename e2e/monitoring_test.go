@@ -137,12 +137,15 @@ func TestMonitoringJourney(t *testing.T) {
 	}
 	number := eval[string](cw, `document.querySelector('[data-testid="case-number"]').textContent.trim()`)
 
-	// The supervisor's summary: the person counts among those without support, and the
-	// figure's drill-down lists the case.
+	// The supervisor's summary leads to the reintegration monitoring: the person counts
+	// among those without support, and the figure's drill-down lists the case.
 	sup := newTab(t)
 	sup.login("supervisor")
 	year := daysAgo(0)[:4]
 	sup.get("/summary?office=RAB&from=" + year + "-01-01&to=" + year + "-12-31")
+	if st := sup.submit("summary-reintegration-link"); st != 200 {
+		t.Fatalf("the summary's link to the reintegration monitoring: status %d", st)
+	}
 	if !sup.has(testSel("mon-support")) {
 		t.Fatalf("no means by support type on the summary: %q", sup.text("main"))
 	}

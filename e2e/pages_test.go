@@ -44,6 +44,7 @@ var pages = []pageSpec{
 	// The summary, with the fixture's support in it, and a drill-down.
 	{Name: "summary", Path: "/summary", Who: []string{"supervisor", "ar-supervisor", "admin"}},
 	{Name: "summary-cases", Path: "/summary/cases?indicator=support_type&key=micro_project&from=" + thisYear + "-01-01&to=" + thisYear + "-12-31", Who: []string{"supervisor", "ar-supervisor"}},
+	{Name: "summary-reintegration", Path: "/summary/reintegration", Who: []string{"supervisor", "ar-supervisor"}},
 	// Administration.
 	{Name: "admin-users", Path: "/admin/users", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-offices", Path: "/admin/offices", Who: []string{"admin", "ar-admin"}},
@@ -107,4 +108,5 @@ var shots = []shotSpec{
 	{Name: "home-supervisor", Path: "/", As: "supervisor"},
 	{Name: "case-file", Path: fixtureCase, As: "caseworker"},
 	{Name: "summary", Path: "/summary", As: "supervisor"},
+	{Name: "summary-reintegration", Path: "/summary/reintegration", As: "supervisor"},
 }

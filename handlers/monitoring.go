@@ -266,13 +266,20 @@ func (s *server) importVisits(c echo.Context) error {
 	return s.instrumentsPage(c, status, views.InstrumentsPage{Import: res})
 }
 
-// addMonitoringSummary adds the monitoring section to a summary page with figures.
-func (s *server) addMonitoringSummary(c echo.Context, v *views.SummaryView) error {
-	if v.Sum == nil {
-		return nil
+// showSummaryReintegration is the reintegration monitoring under the summary's filters.
+// It has a page of its own: it reads the period's visits and their scores, which the
+// summary, answered from prepared tallies, never does.
+func (s *server) showSummaryReintegration(c echo.Context) error {
+	v, err := s.summaryView(c)
+	if err != nil {
+		return err
+	}
+	v.Action = views.PathSummaryReintegration
+	if len(v.Errors) > 0 {
+		return s.invalid(c, views.SummaryReintegrationPage(v, nil))
 	}
 	ctx := c.Request().Context()
-	m, err := s.stores.Summary.MonitoringSummary(ctx, currentUser(c).Scope(), v.Sum.Filter)
+	m, err := s.stores.Summary.MonitoringSummary(ctx, currentUser(c).Scope(), v.Filter)
 	if err != nil {
 		return err
 	}
@@ -280,8 +287,7 @@ func (s *server) addMonitoringSummary(c echo.Context, v *views.SummaryView) erro
 	if err != nil {
 		return err
 	}
-	v.Sections = append(v.Sections, views.MonitoringSummarySection(views.MonitoringSummaryVM{Filter: v.Sum.Filter, M: m, Instrument: iv}))
-	return nil
+	return s.ok(c, views.SummaryReintegrationPage(v, &views.MonitoringSummaryVM{Filter: v.Filter, M: m, Instrument: iv}))
 }
 
 // summaryMonitoringCases lists the cases behind one monitoring figure of the summary.

@@ -353,8 +353,9 @@ func TestVisitImportThroughThePage(t *testing.T) {
 	}
 }
 
-// TestSummaryShowsMonitoringMeans: the supervisor's summary shows the means by support
-// type, and each figure's drill-down lists as many cases as the figure.
+// TestSummaryShowsMonitoringMeans: the supervisor's summary leads to the reintegration
+// monitoring under its filters, which shows the means by support type, and each
+// figure's drill-down lists as many cases as the figure.
 func TestSummaryShowsMonitoringMeans(t *testing.T) {
 	app := newTestApp(t)
 	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
@@ -371,6 +372,22 @@ func TestSummaryShowsMonitoringMeans(t *testing.T) {
 	sup, _ := app.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
 	p := sup.get(views.PathSummary + "?from=2021-01-01&to=2021-12-31")
 	wantStatus(t, p, http.StatusOK)
+	// The summary leads to the monitoring under the same filters, and reads no visit.
+	if p.has(`[data-testid="summary-monitoring"]`) {
+		t.Error("the summary draws the monitoring figures itself")
+	}
+	href, _ := p.Doc.Find(`[data-testid="summary-reintegration-link"]`).Attr("href")
+	if want := views.PathSummaryReintegration + "?"; !strings.HasPrefix(href, want) || !strings.Contains(href, "from=2021-01-01") {
+		t.Fatalf("link to the reintegration monitoring %q", href)
+	}
+	p = sup.get(href)
+	wantStatus(t, p, http.StatusOK)
+	if action, _ := p.Doc.Find(`[data-testid="summary-filters"]`).Attr("action"); action != views.PathSummaryReintegration {
+		t.Errorf("the filters of the monitoring page go to %q", action)
+	}
+	if got := p.text(`[data-testid="meta-period"] dd`); !strings.Contains(got, "2021") {
+		t.Errorf("period stated %q", got)
+	}
 	for id, want := range map[string]string{"mon-baselines": "0", "mon-followups": "2", "mon-people": "2",
 		"mon-support-cash": "1", "mon-support-cash-baseline": "0,67", "mon-support-cash-followup": "1,00",
 		"mon-support-none": "1", "mon-support-none-followup": "0,67", "mon-office-RAB": "2"} {
@@ -392,4 +409,11 @@ func TestSummaryShowsMonitoringMeans(t *testing.T) {
 	}
 	wantStatus(t, sup.get(views.PathSummaryMonitoring+"?from=2021-01-01&to=2021-12-31&group=support:bike"), http.StatusNotFound)
 	wantStatus(t, cw.get(views.PathSummaryMonitoring+"?group=people"), http.StatusForbidden)
+	wantStatus(t, cw.get(views.PathSummaryReintegration), http.StatusForbidden)
+	// A wrong filter is said beside its field, on the same page.
+	p = sup.get(views.PathSummaryReintegration + "?from=2021-13-01")
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if !p.has(`[data-testid="from-error"]`) || p.has(`[data-testid="summary-monitoring"]`) {
+		t.Error("a wrong date on the monitoring page is not said beside its field")
+	}
 }

@@ -70,6 +70,7 @@ func (s *server) routes() {
 	s.handle(get, views.PathSummary, s.showSummary, summaryReaders)
 	s.handle(get, views.PathSummaryCases, s.summaryCases, summaryReaders)
 	s.handle(get, views.PathSummaryCSV, s.summaryCSV, summaryReaders)
+	s.handle(get, views.PathSummaryReintegration, s.showSummaryReintegration, summaryReaders)
 	s.handle(get, views.PathSummaryMonitoring, s.summaryMonitoringCases, summaryReaders)
 
 	// Administration.

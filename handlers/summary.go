@@ -57,31 +57,37 @@ func (s *server) scopedOffices(c echo.Context, scope models.Scope) ([]models.Off
 	return out, nil
 }
 
-// showSummary is the summary page: the period's figures in the user's scope.
-func (s *server) showSummary(c echo.Context) error {
+// summaryView is what every summary page starts from: the filters (checked, the period
+// defaulted) and the offices of the user's scope.
+func (s *server) summaryView(c echo.Context) (views.SummaryView, error) {
 	scope := currentUser(c).Scope()
 	f, fe, err := s.summaryFilter(c, scope)
 	if err != nil {
-		return err
+		return views.SummaryView{}, err
 	}
 	offices, err := s.scopedOffices(c, scope)
 	if err != nil {
+		return views.SummaryView{}, err
+	}
+	return views.SummaryView{Filter: f, Errors: fe, Offices: offices, ProducedAt: s.stores.Now(), ProducedBy: currentUser(c).Name}, nil
+}
+
+// showSummary is the summary page: the period's figures in the user's scope.
+func (s *server) showSummary(c echo.Context) error {
+	v, err := s.summaryView(c)
+	if err != nil {
 		return err
 	}
-	u := currentUser(c)
-	v := views.SummaryView{Filter: f, Errors: fe, Offices: offices, ProducedAt: s.stores.Now(), ProducedBy: u.Name}
-	if len(fe) > 0 {
+	if len(v.Errors) > 0 {
 		return s.invalid(c, views.SummaryPage(v))
 	}
-	if v.Sum, err = s.stores.Summary.Summary(c.Request().Context(), scope, f); err != nil {
+	u := currentUser(c)
+	if v.Sum, err = s.stores.Summary.Summary(c.Request().Context(), u.Scope(), v.Filter); err != nil {
 		return err
 	}
-	if err := s.addMonitoringSummary(c, &v); err != nil {
-		return err
-	}
-	v.CSV = views.WithQuery(views.PathSummaryCSV, f.Query())
+	v.CSV = views.WithQuery(views.PathSummaryCSV, v.Filter.Query())
 	if admins.allows(u) {
-		v.CSV = views.SummaryCSVPath(f)
+		v.CSV = views.SummaryCSVPath(v.Filter)
 	}
 	return s.ok(c, views.SummaryPage(v))
 }

@@ -184,6 +184,15 @@ func followupClass(st models.FollowupState) string {
 // PathSummaryMonitoring lists the cases behind a figure of the monitoring summary.
 const PathSummaryMonitoring = "/summary/monitoring"
 
+// PathSummaryReintegration is the summary's reintegration monitoring: the same people's
+// scores at baseline and at their latest follow-up, under the summary's filters.
+const PathSummaryReintegration = "/summary/reintegration"
+
+// SummaryReintegrationLink is the reintegration monitoring page with the filter's query.
+func SummaryReintegrationLink(f models.SummaryFilter) string {
+	return WithQuery(PathSummaryReintegration, f.Query())
+}
+
 // MonitoringDrillPath is the drill-down of a monitoring figure, with the same filters.
 func MonitoringDrillPath(f models.SummaryFilter, group string) string {
 	q := f.Query()

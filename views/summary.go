@@ -31,8 +31,19 @@ type SummaryView struct {
 	// printed copy.
 	ProducedAt time.Time
 	ProducedBy string
-	// Sections are further sections drawn after the breakdowns (monitoring).
+	// Sections are further sections drawn after the breakdowns.
 	Sections []templ.Component
+	// Action is where the filters are sent: the summary, or a page of its own under the
+	// same filters (the reintegration monitoring).
+	Action string
+}
+
+// FiltersAction is where the summary's filter form goes.
+func (v SummaryView) FiltersAction() string {
+	if v.Action != "" {
+		return v.Action
+	}
+	return PathSummary
 }
 
 // PathSummaryCSV is summary.csv for the summary's readers, in their own scope.
