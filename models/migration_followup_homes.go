@@ -113,3 +113,9 @@ func (d homeDialect) followupTriggerDefs() []homeTrigger {
 func migrateMonitoringVisitsByDate(tx *gorm.DB) error {
 	return tx.Exec(`CREATE INDEX idx_monitoring_visits_kind_date ON monitoring_visits (kind, date, case_id)`).Error
 }
+
+// migrateCasesOfficeDeparture indexes the cases' departures per office: the latest one
+// is where a one-office summary's default year starts.
+func migrateCasesOfficeDeparture(tx *gorm.DB) error {
+	return tx.Exec(`CREATE INDEX idx_cases_office_departure ON cases (office_id, departure_date)`).Error
+}

@@ -401,6 +401,11 @@ func NewSummaryStore(db *DB) *SummaryStore { return &SummaryStore{db: db} }
 
 // LatestYearQuery is the SQL of LatestYear: the latest date of a return, a support
 // record, a session or a referral in the scope.
+//
+// For one office, support records and referrals carry no office: the latest is found by
+// reading them newest first until one of the office's cases comes (CROSS JOIN keeps
+// SQLite from starting with every case of the office), a few rows when offices are
+// alike. An office without a case reads none.
 func LatestYearQuery(scope Scope) (string, []any) {
 	if scope.OfficeID == nil {
 		return `SELECT MAX(d) FROM (
@@ -412,10 +417,14 @@ func LatestYearQuery(scope Scope) (string, []any) {
 	id := *scope.OfficeID
 	return `SELECT MAX(d) FROM (
 			SELECT MAX(departure_date) AS d FROM cases WHERE office_id = ?
-			UNION ALL SELECT MAX(s.date) FROM supports s JOIN cases c ON c.id = s.case_id WHERE c.office_id = ?
+			UNION ALL SELECT (SELECT s.date FROM supports s CROSS JOIN cases c
+				WHERE c.id = s.case_id AND c.office_id = ? ORDER BY s.date DESC LIMIT 1)
+				WHERE EXISTS (SELECT 1 FROM cases WHERE office_id = ?)
 			UNION ALL SELECT MAX(date) FROM group_sessions WHERE office_id = ?
-			UNION ALL SELECT MAX(r.date_sent) FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.office_id = ?) x`,
-		[]any{id, id, id, id}
+			UNION ALL SELECT (SELECT r.date_sent FROM referrals r CROSS JOIN cases c
+				WHERE c.id = r.case_id AND c.office_id = ? ORDER BY r.date_sent DESC LIMIT 1)
+				WHERE EXISTS (SELECT 1 FROM cases WHERE office_id = ?)) x`,
+		[]any{id, id, id, id, id, id}
 }
 
 // Rebind turns the ? placeholders of a query into the dialect's ($n for PostgreSQL),
