@@ -21,24 +21,6 @@ import (
 	"awda/models/demo"
 )
 
-// openDemoDB opens a test database; on PostgreSQL the demo's thousands of small
-// transactions do not wait for each commit's flush (a test setting).
-func openDemoDB(t *testing.T) *models.DB {
-	t.Helper()
-	if dbtest.Backend() != "postgres" {
-		return dbtest.Open(t)
-	}
-	db, err := models.Open(context.Background(), dbtest.DSN(t)+"&synchronous_commit=off", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := models.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 // loadDemo loads the 2021 demo dataset at scale 1. On PostgreSQL the demo's thousands
 // of small transactions, each running the summary's triggers at commit, take most of an
 // hour on a busy machine: the dataset is loaded into SQLite and its rows (derived
@@ -259,7 +241,7 @@ func publishedFigures(t *testing.T, s *models.Stores) map[string]string {
 // and every office.
 func TestAnonymisingTheDemoMovesNoFigure(t *testing.T) {
 	ctx := context.Background()
-	db := openDemoDB(t)
+	db := dbtest.OpenForBulkLoad(t)
 	started := time.Now()
 	loadDemo(t, db)
 	t.Logf("demo loaded on %s in %s", dbtest.Backend(), time.Since(started).Round(time.Millisecond))

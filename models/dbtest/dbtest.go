@@ -59,6 +59,25 @@ func Open(t testing.TB) *models.DB {
 	return db
 }
 
+// OpenForBulkLoad opens a migrated test database for loading many small transactions
+// (the demo dataset): on PostgreSQL, commits do not wait for their flush to disk, a test
+// setting like CheapArgon. On SQLite it is Open.
+func OpenForBulkLoad(t testing.TB) *models.DB {
+	t.Helper()
+	if Backend() != "postgres" {
+		return Open(t)
+	}
+	db, err := models.Open(context.Background(), DSN(t)+"&synchronous_commit=off", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := models.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // DSN returns a new, EMPTY database for the test, without opening it: an SQLite path
 // or a postgres URL of a fresh database (dropped at cleanup). Tests of start-up and
 // migration use it; other tests use Open.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -21,24 +20,6 @@ import (
 	"awda/models/dbtest"
 	"awda/models/demo"
 )
-
-// openFast opens the test database; on PostgreSQL the demo's thousands of small
-// transactions do not wait for each commit's flush (a test setting, like CheapArgon).
-func openFast(t *testing.T) *models.DB {
-	t.Helper()
-	if dbtest.Backend() != "postgres" {
-		return dbtest.Open(t)
-	}
-	db, err := models.Open(context.Background(), dbtest.DSN(t)+"&synchronous_commit=off", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := models.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
 
 func count(t *testing.T, db *models.DB, query string, args ...any) int {
 	t.Helper()
@@ -81,7 +62,7 @@ func largestRemainder(counts []int) []int {
 // by the summary's definitions, the accounts, the dates and the realism around them.
 func TestDemo2021(t *testing.T) {
 	ctx := context.Background()
-	db := openFast(t)
+	db := dbtest.OpenForBulkLoad(t)
 	var out strings.Builder
 	started := time.Now()
 	accounts, err := demo.Load(ctx, db, demo.Options{Year: 2021, Scale: 1, Argon: dbtest.CheapArgon}, &out)

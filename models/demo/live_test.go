@@ -18,7 +18,7 @@ import (
 // session, as the homes read them.
 func TestDemoLiveOffice(t *testing.T) {
 	ctx := context.Background()
-	db := openFast(t)
+	db := dbtest.OpenForBulkLoad(t)
 	today := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC) // a Thursday
 	var out strings.Builder
 	if _, err := demo.Load(ctx, db, demo.Options{Year: 2021, Scale: 1, Argon: dbtest.CheapArgon, Today: today}, &out); err != nil {
