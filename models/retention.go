@@ -336,6 +336,35 @@ func supervisorOnly(actor Actor) error {
 
 // Hold puts a case on legal hold with a reason (supervisors).
 func (s *RetentionStore) Hold(ctx context.Context, actor Actor, sc Scope, caseID uint, reason string) error {
+	return s.recordWithReason(ctx, actor, sc, caseID, reason, reasonedRecord{
+		lock: "hold", exists: ErrAlreadyHeld, action: "case.hold", detail: "hold",
+		pending: func(tx *gorm.DB) (bool, error) {
+			h, err := activeHold(tx, caseID)
+			return h != nil, err
+		},
+		insert: func(tx *gorm.DB, reason string, by uint, at time.Time) (uint, error) {
+			h := LegalHold{CaseID: caseID, Reason: reason, PlacedByID: by, PlacedAt: at}
+			err := tx.Table("legal_holds").Create(&h).Error
+			return h.ID, err
+		},
+	})
+}
+
+// reasonedRecord is a record a supervisor places on a case with a reason, one pending
+// at a time: a legal hold, an erasure request.
+type reasonedRecord struct {
+	lock   string // the lock key's prefix, with the case id after it
+	exists error  // the answer when one is pending already
+	// action is the audit action; detail names the new record's id in its details.
+	action, detail string
+	pending        func(tx *gorm.DB) (bool, error)
+	insert         func(tx *gorm.DB, reason string, by uint, at time.Time) (uint, error)
+}
+
+// recordWithReason places r on a case in scope that is not anonymised, under r's lock so
+// that two supervisors at once make one, and audits it (the reason's text stays out of
+// the log).
+func (s *RetentionStore) recordWithReason(ctx context.Context, actor Actor, sc Scope, caseID uint, reason string, r reasonedRecord) error {
 	if err := supervisorOnly(actor); err != nil {
 		return err
 	}
@@ -349,21 +378,21 @@ func (s *RetentionStore) Hold(ctx context.Context, actor Actor, sc Scope, caseID
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		if err := s.db.lockKeys(tx, fmt.Sprintf("hold:%d", caseID)); err != nil {
+		if err := s.db.lockKeys(tx, fmt.Sprintf("%s:%d", r.lock, caseID)); err != nil {
 			return err
 		}
-		if held, err := activeHold(tx, caseID); err != nil {
+		if pending, err := r.pending(tx); err != nil {
 			return err
-		} else if held != nil {
-			return ErrAlreadyHeld
+		} else if pending {
+			return r.exists
 		}
-		h := LegalHold{CaseID: caseID, Reason: reason, PlacedByID: actor.User.ID, PlacedAt: s.now().UTC()}
-		if err := tx.Table("legal_holds").Create(&h).Error; err != nil {
+		id, err := r.insert(tx, reason, actor.User.ID, s.now().UTC())
+		if err != nil {
 			return err
 		}
-		ev := actor.Event("case.hold", "case", fmt.Sprint(caseID))
+		ev := actor.Event(r.action, "case", fmt.Sprint(caseID))
 		ev.Fields = "reason"
-		ev.Details = fmt.Sprintf("hold=%d", h.ID)
+		ev.Details = fmt.Sprintf("%s=%d", r.detail, id)
 		return s.audit.RecordTx(tx, ev)
 	})
 }
@@ -465,35 +494,17 @@ func pendingErasure(tx *gorm.DB, caseID uint) (*ErasureRequest, error) {
 // RequestErasure records a person's request to have their data erased (supervisors);
 // it waits for another supervisor's approval.
 func (s *RetentionStore) RequestErasure(ctx context.Context, actor Actor, sc Scope, caseID uint, reason string) error {
-	if err := supervisorOnly(actor); err != nil {
-		return err
-	}
-	reason, fe := validReason(reason)
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if _, anon, err := retentionCase(tx, sc, caseID); err != nil {
-			return err
-		} else if anon {
-			return ErrAnonymised
-		}
-		if err := fe.Err(); err != nil {
-			return err
-		}
-		if err := s.db.lockKeys(tx, fmt.Sprintf("erasure:%d", caseID)); err != nil {
-			return err
-		}
-		if e, err := pendingErasure(tx, caseID); err != nil {
-			return err
-		} else if e != nil {
-			return ErrErasurePending
-		}
-		e := ErasureRequest{CaseID: caseID, Reason: reason, RequestedByID: actor.User.ID, RequestedAt: s.now().UTC()}
-		if err := tx.Table("erasure_requests").Create(&e).Error; err != nil {
-			return err
-		}
-		ev := actor.Event("case.erasure_request", "case", fmt.Sprint(caseID))
-		ev.Fields = "reason"
-		ev.Details = fmt.Sprintf("request=%d", e.ID)
-		return s.audit.RecordTx(tx, ev)
+	return s.recordWithReason(ctx, actor, sc, caseID, reason, reasonedRecord{
+		lock: "erasure", exists: ErrErasurePending, action: "case.erasure_request", detail: "request",
+		pending: func(tx *gorm.DB) (bool, error) {
+			e, err := pendingErasure(tx, caseID)
+			return e != nil, err
+		},
+		insert: func(tx *gorm.DB, reason string, by uint, at time.Time) (uint, error) {
+			e := ErasureRequest{CaseID: caseID, Reason: reason, RequestedByID: by, RequestedAt: at}
+			err := tx.Table("erasure_requests").Create(&e).Error
+			return e.ID, err
+		},
 	})
 }
 
