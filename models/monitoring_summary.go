@@ -73,8 +73,11 @@ func pairsSQL(scope Scope, f SummaryFilter) (string, []any) {
 }
 
 // supportGroupSQL gives each compared person's support groups: every type of support
-// they have that the filter counts, or none.
-const supportGroupSQL = `SELECT DISTINCT s.case_id, s.type AS grp FROM supports s WHERE s.status <> 'cancelled'`
+// they have that the filter counts (not cancelled; delivered only under the summary's
+// "delivered support only" filter, as the support breakdown), or none.
+func supportGroupSQL(f SummaryFilter) string {
+	return `SELECT DISTINCT s.case_id, s.type AS grp FROM supports s WHERE ` + f.supportStatusCond()
+}
 
 // MonitoringSummary computes the monitoring section for the filters in scope.
 func (s *SummaryStore) MonitoringSummary(ctx context.Context, scope Scope, f SummaryFilter) (*MonitoringSummary, error) {
@@ -119,7 +122,7 @@ func (s *SummaryStore) MonitoringSummary(ctx context.Context, scope Scope, f Sum
 		return nil, fmt.Errorf("monitoring dimension means: %w", err)
 	}
 	support, err := means(`SELECT COALESCE(g.grp, 'none'), COUNT(*), AVG(p.base_c), AVG(p.fu_c) FROM (`+pairs+`) p
-		LEFT JOIN (`+supportGroupSQL+`) g ON g.case_id = p.case_id
+		LEFT JOIN (`+supportGroupSQL(f)+`) g ON g.case_id = p.case_id
 		GROUP BY COALESCE(g.grp, 'none')`, pargs)
 	if err != nil {
 		return nil, fmt.Errorf("monitoring means by support: %w", err)
@@ -183,7 +186,7 @@ func (s *SummaryStore) MonitoringCases(ctx context.Context, scope Scope, f Summa
 		if !slices.Contains(MonitoringSupportGroups, key) {
 			return nil, 0, ErrNotFound
 		}
-		ids = `SELECT p.case_id FROM (` + pairs + `) p LEFT JOIN (` + supportGroupSQL + `) g ON g.case_id = p.case_id
+		ids = `SELECT p.case_id FROM (` + pairs + `) p LEFT JOIN (` + supportGroupSQL(f) + `) g ON g.case_id = p.case_id
 			WHERE COALESCE(g.grp, 'none') = ?`
 		args = append(slices.Clone(pargs), key)
 	case "office":
