@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -181,5 +182,81 @@ func TestCloseCompletedFromTheCaseFile(t *testing.T) {
 	app.stores.DB.Read.Model(&models.AuditEvent{}).Where("action = ? AND record_id = ?", "case.status", strconv.Itoa(int(cs.ID))).Count(&events)
 	if events != 1 {
 		t.Errorf("%d status events, want 1", events)
+	}
+}
+
+// TestSummaryCSVCarriesMonitoringFigures: summary.csv's monitoring rows equal the
+// summary page's monitoring figures for the same filters.
+func TestSummaryCSVCarriesMonitoringFigures(t *testing.T) {
+	app := newTestApp(t)
+	cw, u := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
+	a := app.returnedCase("RAB", u, models.NewDate(2020, 11, 20))
+	b := app.returnedCase("RAB", u, models.NewDate(2020, 11, 20))
+	wantStatus(t, cw.post(views.CaseSupportPath(a.ID), url.Values{"type": {"cash"}, "description": {"Arrivée"}, "amount": {"500"},
+		"currency": {"MAD"}, "date": {"2021-01-10"}}), http.StatusSeeOther)
+	for _, cs := range []*models.Case{a, b} {
+		wantStatus(t, cw.post(views.CaseVisitsPath(cs.ID), visitForm(t, "baseline", "2020-11-10", true)), http.StatusSeeOther)
+	}
+	wantStatus(t, cw.post(views.CaseVisitsPath(a.ID), visitForm(t, "followup", "2021-02-22", false)), http.StatusSeeOther)
+	wantStatus(t, cw.post(views.CaseVisitsPath(b.ID), visitForm(t, "followup", "2021-02-22", true)), http.StatusSeeOther)
+
+	sup, _ := app.signedIn("sup@example.org", models.RoleSupervisor, "RAB")
+	q := "?from=2021-01-01&to=2021-12-31"
+	page := sup.get(views.PathSummary + q)
+	wantStatus(t, page, http.StatusOK)
+	file := sup.get(views.PathSummaryCSV + q)
+	wantStatus(t, file, http.StatusOK)
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(file.Body, "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, r := range recs[1:] {
+		rows[r[0]+"/"+r[1]] = r
+	}
+	// mean turns a CSV mean into the page's two decimals with a comma (French).
+	mean := func(s string) string {
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("mean %q: %v", s, err)
+		}
+		return strings.Replace(strconv.FormatFloat(x, 'f', 2, 64), ".", ",", 1)
+	}
+	checks := map[string]string{ // CSV row → page test id
+		"monitoring/baselines": "mon-baselines", "monitoring/followups": "mon-followups", "monitoring/people": "mon-people",
+		"monitoring_band/high": "mon-band-high", "monitoring_support/cash": "mon-support-cash", "monitoring_support/none": "mon-support-none",
+		"monitoring_office/RAB": "mon-office-RAB",
+	}
+	for row, id := range checks {
+		if r := rows[row]; r == nil || r[3] != page.text(`[data-testid="`+id+`"]`) {
+			t.Errorf("%s = %v, page %s = %q", row, r, id, page.text(`[data-testid="`+id+`"]`))
+		}
+	}
+	digits := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, s)
+	}
+	if r := rows["monitoring_band/high"]; r == nil || r[4] != digits(page.text(`[data-testid="mon-band-high-share"]`)) {
+		t.Errorf("band share %v, page %q", r, page.text(`[data-testid="mon-band-high-share"]`))
+	}
+	means := map[string]string{
+		"monitoring_support/cash.baseline": "mon-support-cash-baseline", "monitoring_support/cash.followup": "mon-support-cash-followup",
+		"monitoring_support/none.followup": "mon-support-none-followup", "monitoring_office/RAB.followup": "mon-office-RAB-followup",
+	}
+	for row, id := range means {
+		if r := rows[row]; r == nil || mean(r[3]) != page.text(`[data-testid="`+id+`"]`) {
+			t.Errorf("%s = %v, page %s = %q", row, r, id, page.text(`[data-testid="`+id+`"]`))
+		}
+	}
+	composite := page.Doc.Find(`[data-testid="mon-mean-composite"] td`)
+	if r := rows["monitoring_mean/composite.followup"]; r == nil || mean(r[3]) != strings.TrimSpace(composite.Eq(1).Text()) {
+		t.Errorf("composite follow-up %v, page %q", r, composite.Eq(1).Text())
+	}
+	if r := rows["monitoring_mean/economic.baseline"]; r == nil || r[2] == "" || mean(r[3]) != page.text(`[data-testid="mon-mean-economic"] td`) {
+		t.Errorf("economic baseline %v, page %q", r, page.text(`[data-testid="mon-mean-economic"] td`))
 	}
 }

@@ -303,3 +303,35 @@ func versionList(vs []int) string {
 	return strings.Join(out, ", ")
 }
 
+// MonitoringCSVLabel is the label of a monitoring row of summary.csv (ok false for the
+// other sections): the page's words for the figure, a mean named by its score and
+// whether it is at baseline or at the latest follow-up.
+func MonitoringCSVLabel(ctx context.Context, iv *models.InstrumentVersion, section, key string) (string, bool) {
+	name := func(k string) string {
+		switch section {
+		case models.SectionMonitoringMean:
+			if k == models.CompositeKey {
+				return T(ctx, "monitoring.visits.composite")
+			}
+			return dimensionLabel(ctx, iv, k)
+		case models.SectionMonitoringSupport:
+			return supportGroupLabel(ctx, k)
+		}
+		return k
+	}
+	switch section {
+	case models.SectionMonitoring:
+		return T(ctx, "monitoring.summary.group."+key), true
+	case models.SectionMonitoringBand:
+		return Label(ctx, "monitoring.band", key), true
+	case models.SectionMonitoringMean, models.SectionMonitoringSupport, models.SectionMonitoringOffice:
+		for suffix, when := range map[string]string{models.MeanBaselineSuffix: "monitoring.summary.baseline",
+			models.MeanFollowupSuffix: "monitoring.summary.followup"} {
+			if k, ok := strings.CutSuffix(key, suffix); ok {
+				return T(ctx, "monitoring.summary.csv_mean", "Group", name(k), "When", T(ctx, when)), true
+			}
+		}
+		return name(key), true
+	}
+	return "", false
+}
