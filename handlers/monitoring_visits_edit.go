@@ -37,8 +37,8 @@ func (s *server) editVisit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if cs.Status == models.StatusClosed {
-		s.flash(c, "error", "monitoring.error.case_closed_edit")
+	if key := visitEditRefusal(e.ReadOnly); key != "" {
+		s.flash(c, "error", key)
 		return redirect(c, views.CasePath(cs.ID)+"#monitoring")
 	}
 	return s.ok(c, views.VisitFormPage(views.VisitForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: e.Input(),

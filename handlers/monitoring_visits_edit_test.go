@@ -124,6 +124,15 @@ func TestVisitCorrectionThroughTheForm(t *testing.T) {
 	wantStatus(t, cw.get(views.EditVisitPath(cs.ID, 999999)), http.StatusNotFound)
 	admin, _ := app.signedIn("admin@example.org", models.RoleAdmin, "")
 	wantStatus(t, admin.get(edit), http.StatusForbidden)
+	// An anonymised case (an approved erasure request) takes no correction.
+	app.stores.DB.Write.Exec("UPDATE cases SET anonymised_at = CURRENT_TIMESTAMP WHERE id = ?", cs.ID)
+	p = cw.get(edit)
+	wantStatus(t, p, http.StatusSeeOther)
+	if p = cw.get(p.location()); !strings.Contains(p.text(`.flash`), "anonymisé") {
+		t.Errorf("anonymised case: message %q", p.text(`.flash`))
+	}
+	corrected.Set("version", "2")
+	wantStatus(t, cw.post(views.VisitPath(cs.ID, v.ID), corrected), http.StatusSeeOther)
 	var events int64
 	app.stores.DB.Read.Model(&models.AuditEvent{}).Where("action = ?", "monitoring.visit.update").Count(&events)
 	if events != 1 {

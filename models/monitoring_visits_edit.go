@@ -24,6 +24,9 @@ type VisitEdit struct {
 	Answers map[string]string
 	// Instrument is the version the visit was scored with.
 	Instrument *InstrumentVersion
+	// ReadOnly is ErrCaseClosed or ErrAnonymised when the case no longer takes
+	// corrections, else nil.
+	ReadOnly error
 }
 
 // Input is the visit as a form's values.
@@ -111,6 +114,11 @@ func (s *MonitoringStore) VisitForEdit(ctx context.Context, scope Scope, caseID,
 		return nil, err
 	}
 	e := &VisitEdit{Visit: *v, CaseNumber: cs.CaseNumber}
+	if _, err := checkEditable(db, scope, cs.ID); errors.Is(err, ErrCaseClosed) || errors.Is(err, ErrAnonymised) {
+		e.ReadOnly = err
+	} else if err != nil {
+		return nil, err
+	}
 	if e.Answers, err = loadAnswers(db, v.ID); err != nil {
 		return nil, err
 	}
