@@ -15,6 +15,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"awda/models"
 )
 
 // caseNumberRE is the shape of a case number: office, year, five-digit sequence.
@@ -227,8 +229,35 @@ func seedFixtures() error {
 	if err := fixtureDocuments(p); err != nil {
 		return err
 	}
+	if err := fixtureVisit(p); err != nil {
+		return err
+	}
 	return returnedFixture()
 }
+
+// fixtureVisit is the fixture case's baseline visit (the first visit recorded, so
+// fixtureVisitEdit is its correction form), every question answered with its first
+// answer but water access, not known.
+func fixtureVisit(p *portal) error {
+	ins, err := models.ParseInstrument(models.DefaultInstrumentJSON())
+	if err != nil {
+		return err
+	}
+	form := url.Values{"kind": {"baseline"}, "date": {daysAgo(1)}, "method": {"in_person"}, "interviewer": {"Salma Benali"},
+		"notes": {"Entretien au bureau de Rabat avant le départ."}}
+	for _, q := range ins.Questions() {
+		form.Set(q.Field(), q.Options[0].Code)
+	}
+	form.Set("q_water_access", models.AnswerDontKnow)
+	st, loc, err := p.post(fixtureCase+"/visits/new", fixtureCase+"/visits", form)
+	if err != nil || st != http.StatusSeeOther {
+		return fmt.Errorf("the fixture visit: %d → %q %v", st, loc, err)
+	}
+	return nil
+}
+
+// fixtureVisitEdit is the correction form of the fixture case's baseline visit.
+const fixtureVisitEdit = fixtureCase + "/visits/1/edit"
 
 var versionRE = regexp.MustCompile(`name="version" value="(\d+)"`)
 

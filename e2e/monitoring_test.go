@@ -135,6 +135,30 @@ func TestMonitoringJourney(t *testing.T) {
 	if st := eval[string](cw, `document.querySelector('[data-testid="followup-3"]').dataset.state`); st != "done" {
 		t.Errorf("the 3-month follow-up is %q, want done", st)
 	}
+	if got := cw.testText("visit-interviewer"); got != accounts["caseworker"].Name {
+		t.Errorf("interviewer on the case file %q, want the caseworker's name the form offered", got)
+	}
+
+	// Correcting the baseline (the economic answers were misheard): rescored with the
+	// baseline's version, the form at the correction's own URL.
+	if st := cw.submit("edit-visit"); st != 200 {
+		t.Fatalf("open the correction form: status %d", st)
+	}
+	if !strings.Contains(cw.location(), "/visits/") || !cw.has(testSel("visit-rescored")) {
+		t.Fatalf("not the correction form: %s", cw.location())
+	}
+	for q, a := range map[string]string{"income_regular": "regular", "food_reduced": "never", "debt_level": "no_debt",
+		"can_borrow": "yes", "economic_satisfied": "very_satisfied"} {
+		cw.answer(q, a)
+	}
+	cw.fill("interviewer", "Youssef El Idrissi")
+	if st := cw.submit("save-visit"); st != 200 || !strings.HasPrefix(cw.location(), casePath) {
+		t.Fatalf("save the correction: status %d at %s", st, cw.location())
+	}
+	composites = eval[[]string](cw, `[...document.querySelectorAll('[data-testid="visit-composite"]')].map(e => e.textContent.trim())`)
+	if strings.Join(composites, " ") != "1,00 1,00" || cw.testText("visit-interviewer") != "Youssef El Idrissi" {
+		t.Errorf("after the correction: composites %v, interviewer %q", composites, cw.testText("visit-interviewer"))
+	}
 	number := eval[string](cw, `document.querySelector('[data-testid="case-number"]').textContent.trim()`)
 
 	// The supervisor's summary leads to the reintegration monitoring: the person counts

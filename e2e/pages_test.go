@@ -54,6 +54,8 @@ var pages = []pageSpec{
 	// Monitoring: the visit form (every question of the instrument) and the instrument's
 	// versions with the visit import.
 	{Name: "visit-new", Path: fixtureCase + "/visits/new", Who: []string{"caseworker", "arabic"}},
+	{Name: "visit-edit", Path: fixtureVisitEdit, Who: []string{"caseworker", "arabic"}},
+	{Name: "summary-monitoring", Path: "/summary/monitoring?group=baselines&from=" + thisYear + "-01-01&to=" + thisYear + "-12-31", Who: []string{"supervisor", "ar-supervisor"}},
 	{Name: "admin-instruments", Path: "/admin/instruments", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-retention", Path: "/admin/retention", Who: []string{"admin", "ar-admin"}},
 	{Name: "case-record", Path: fixtureCase + "/record", Who: []string{"supervisor", "ar-supervisor"}},
@@ -109,4 +111,6 @@ var shots = []shotSpec{
 	{Name: "case-file", Path: fixtureCase, As: "caseworker"},
 	{Name: "summary", Path: "/summary", As: "supervisor"},
 	{Name: "summary-reintegration", Path: "/summary/reintegration", As: "supervisor"},
+	{Name: "summary-monitoring", Path: "/summary/monitoring?group=baselines&from=" + thisYear + "-01-01&to=" + thisYear + "-12-31", As: "supervisor"},
+	{Name: "visit-edit", Path: fixtureVisitEdit, As: "caseworker"},
 }

@@ -20,8 +20,10 @@ func (s *server) addMonitoring(c echo.Context, vm *views.CaseFile) error {
 	if err != nil {
 		return err
 	}
+	u := currentUser(c)
 	vm.Sections = append(vm.Sections, views.MonitoringSection(views.MonitoringVM{
-		CaseID: vm.Case.ID, CanRecord: currentUser(c).CanEditCases() && vm.Case.Status != models.StatusClosed, M: m,
+		CaseID: vm.Case.ID, CanRecord: u.CanEditCases() && vm.Case.Status != models.StatusClosed, M: m,
+		CaseVersion: vm.Case.Version, CanClose: u.Is(models.RoleSupervisor) && vm.Case.Status == models.StatusReintegration,
 	}))
 	return nil
 }
@@ -44,7 +46,7 @@ func (s *server) newVisit(c echo.Context) error {
 	if cs.Status != models.StatusReturned && cs.Status != models.StatusReintegration {
 		kind = "baseline"
 	}
-	in := models.VisitInput{Kind: kind, Date: s.caseworkToday().String(), Method: "in_person"}
+	in := models.VisitInput{Kind: kind, Date: s.caseworkToday().String(), Method: "in_person", Interviewer: currentUser(c).Name}
 	return s.ok(c, views.VisitFormPage(views.VisitForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, In: in, Instrument: iv}))
 }
 
@@ -55,7 +57,7 @@ func visitInput(c echo.Context) (models.VisitInput, error) {
 		return models.VisitInput{}, err
 	}
 	in := models.VisitInput{Kind: form.Get("kind"), Date: form.Get("date"), Method: form.Get("method"), Notes: form.Get("notes"),
-		InstrumentVersion: caseworkFormInt(c, "instrument_version"), Answers: map[string]string{}}
+		Interviewer: form.Get("interviewer"), InstrumentVersion: caseworkFormInt(c, "instrument_version"), Answers: map[string]string{}}
 	for k, v := range form {
 		if code, ok := strings.CutPrefix(k, "q_"); ok && len(v) > 0 {
 			in.Answers[code] = v[0]

@@ -34,7 +34,7 @@ func visitForm(t *testing.T, kind, date string, worstEconomic bool) url.Values {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := url.Values{"kind": {kind}, "date": {date}, "method": {"phone"}, "notes": {"Appel à Oujda"}, "instrument_version": {"1"}}
+	f := url.Values{"kind": {kind}, "date": {date}, "method": {"phone"}, "interviewer": {"Amina Tazi"}, "notes": {"Appel à Oujda"}, "instrument_version": {"1"}}
 	for di, d := range ins.Dimensions {
 		for _, ind := range d.Indicators {
 			q := ind.Questions[0]

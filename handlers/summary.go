@@ -161,8 +161,21 @@ func (s *server) summaryCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The monitoring section, as on the page (its own block of rows).
+	if sum.Monitoring, err = s.stores.Summary.MonitoringSummary(ctx, scope, f); err != nil {
+		return err
+	}
+	iv, err := s.stores.Monitoring.Current(ctx)
+	if err != nil {
+		return err
+	}
 	vctx := views.WithRequest(ctx, s.viewRequest(c)) // labels in the user's language
-	label := func(section, key string) string { return views.SummaryCSVLabel(vctx, section, key) }
+	label := func(section, key string) string {
+		if l, ok := views.MonitoringCSVLabel(vctx, iv, section, key); ok {
+			return l
+		}
+		return views.SummaryCSVLabel(vctx, section, key)
+	}
 	meta := views.SummaryCSVMeta(vctx, views.SummaryView{Filter: f, Offices: offices, ProducedAt: s.stores.Now(), ProducedBy: u.Name})
 	st := s.startCSV(c, "summary", models.SummaryColumns)
 	if _, err := s.stores.Exports.Summary(ctx, actor(c), sum, pseudo, meta, label, st.row); err != nil {

@@ -33,6 +33,7 @@ var TextLimits = map[string]int{
 	"facilitator":   200,
 	"travel_route":  200,
 	"received_by":   200,
+	"interviewer":   200,
 	"email":         254,
 	"city":          200,
 }

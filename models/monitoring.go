@@ -47,11 +47,19 @@ type Visit struct {
 	InstrumentVersion int
 	Kind              string
 	Method            string
-	InterviewerID     uint
-	Notes             string
-	Composite         *float64
-	Band              string
-	CreatedAt         time.Time
+	// InterviewerID is the user who recorded the visit; Interviewer is who conducted
+	// it, as typed (often a partner's staff without an account).
+	InterviewerID uint
+	Interviewer   string
+	Notes         string
+	Composite     *float64
+	Band          string
+	// Version counts the saves of the visit: a correction names the version it was
+	// made from, and one made from a stale form is refused.
+	Version   int
+	CreatedAt time.Time
+	// UpdatedAt is when the visit was last corrected; nil if never.
+	UpdatedAt *time.Time `gorm:"autoUpdateTime:false"`
 
 	// Dimensions and Indicators are the stored scores by code (loaded by ForCase).
 	Dimensions map[string]*float64 `gorm:"-"`
@@ -215,12 +223,16 @@ func (s *MonitoringStore) Publish(ctx context.Context, a Actor, data []byte) (*I
 // VisitInput is the visit form: the answers are keyed by question code.
 type VisitInput struct {
 	Kind, Date, Method, Notes string
+	// Interviewer is who conducted the visit (the form offers the signed-in user's name).
+	Interviewer string
 	// InstrumentVersion is the version the form was drawn with; a form drawn before a
 	// new version was published is shown again with the new questions.
 	InstrumentVersion int
 	Answers           map[string]string
 
 	date Date
+	// interviewerOptional lets a visit file without an interviewer column import.
+	interviewerOptional bool
 }
 
 // Validate checks the form against the instrument: kind, method, a date not in the
@@ -228,6 +240,7 @@ type VisitInput struct {
 func (in *VisitInput) Validate(today Date, iv *InstrumentVersion) FieldErrors {
 	fe := FieldErrors{}
 	in.Notes = strings.TrimSpace(in.Notes)
+	in.Interviewer = strings.TrimSpace(in.Interviewer)
 	if !slices.Contains(VisitKinds, in.Kind) {
 		fe.Add("kind", "error.choose_value")
 	}
@@ -238,6 +251,7 @@ func (in *VisitInput) Validate(today Date, iv *InstrumentVersion) FieldErrors {
 	if !in.date.IsZero() && in.date.After(today) {
 		fe.Add("date", "casework.error.date_future")
 	}
+	checkText(fe, "interviewer", in.Interviewer, !in.interviewerOptional)
 	checkText(fe, "notes", in.Notes, false)
 	if in.InstrumentVersion != 0 && in.InstrumentVersion != iv.Version {
 		fe.Add("instrument_version", "monitoring.error.instrument_changed")
@@ -296,13 +310,13 @@ func (s *MonitoringStore) RecordVisit(ctx context.Context, a Actor, scope Scope,
 			return err
 		}
 		v = &Visit{CaseID: cs.ID, Date: in.date, InstrumentID: iv.ID, InstrumentVersion: iv.Version, Kind: in.Kind,
-			Method: in.Method, InterviewerID: a.User.ID, Notes: in.Notes, Composite: sc.Composite,
+			Method: in.Method, InterviewerID: a.User.ID, Interviewer: in.Interviewer, Notes: in.Notes, Version: 1, Composite: sc.Composite,
 			Band: iv.Instrument.Band(sc.Composite), CreatedAt: s.now().UTC(), Dimensions: sc.Dimensions, Indicators: sc.Indicators}
 		if err := saveVisit(tx, v, iv.Instrument, in.Answers, sc); err != nil {
 			return err
 		}
 		ev := a.Event("monitoring.visit.create", "monitoring_visit", fmt.Sprint(v.ID))
-		ev.Fields = "kind,date,method,answers,notes"
+		ev.Fields = "kind,date,method,interviewer,answers,notes"
 		ev.Details = fmt.Sprintf("case=%d version=%d", cs.ID, iv.Version)
 		return s.audit.RecordTx(tx, ev)
 	})
@@ -344,6 +358,11 @@ func saveVisit(tx *gorm.DB, v *Visit, ins *Instrument, answers map[string]string
 	if err := tx.Create(v).Error; err != nil {
 		return fmt.Errorf("record visit: %w", err)
 	}
+	return saveVisitRows(tx, v, ins, answers, sc)
+}
+
+// saveVisitRows writes the answers and scores of a saved visit.
+func saveVisitRows(tx *gorm.DB, v *Visit, ins *Instrument, answers map[string]string, sc Scores) error {
 	var rows []VisitAnswer
 	for _, q := range ins.Questions() {
 		rows = append(rows, VisitAnswer{VisitID: v.ID, Question: q.Code, Answer: strings.TrimSpace(answers[q.Code]), Value: sc.Values[q.Code]})

@@ -17,8 +17,8 @@ import (
 
 // MonitoringFixedColumns are monitoring.csv's first columns, in order.
 var MonitoringFixedColumns = []string{"case_number", "office", "direction", "nationality", "sex", "age_band",
-	"family_name", "given_name", "visit_id", "kind", "date", "method", "instrument_version", "interviewer", "notes",
-	"composite", "band"}
+	"family_name", "given_name", "visit_id", "kind", "date", "method", "instrument_version", "interviewer", "recorded_by",
+	"notes", "composite", "band"}
 
 // Prefixes of monitoring.csv's instrument columns.
 const (
@@ -83,7 +83,7 @@ func (s *MonitoringStore) ExportMonitoring(ctx context.Context, actor Actor, exp
 	}
 	where, args := f.where("x.date", "o")
 	db := s.db.Read
-	q := `SELECT ` + caseCells + `, x.id, x.kind, x.date, x.method, x.instrument_version, COALESCE(u.email, ''), x.notes,
+	q := `SELECT ` + caseCells + `, x.id, x.kind, x.date, x.method, x.instrument_version, x.interviewer, COALESCE(u.email, ''), x.notes,
 		x.composite, x.band, ` +
 		aggregate(db, "sc.level || ':' || sc.code || '=' || COALESCE(CAST(sc.score AS VARCHAR(40)), '')",
 			"monitoring_scores sc WHERE sc.visit_id = x.id", "sc.level, sc.code") + `, ` +
@@ -93,9 +93,9 @@ func (s *MonitoringStore) ExportMonitoring(ctx context.Context, actor Actor, exp
 		WHERE ` + where + ` ORDER BY x.date, x.id`
 	var cs caseScan
 	var id, version sql.NullInt64
-	var kind, date, method, interviewer, notes, band, scores, answers sql.NullString
+	var kind, date, method, interviewer, recordedBy, notes, band, scores, answers sql.NullString
 	var composite sql.NullFloat64
-	dest := append(cs.dest(), &id, &kind, &date, &method, &version, &interviewer, &notes, &composite, &band, &scores, &answers)
+	dest := append(cs.dest(), &id, &kind, &date, &method, &version, &interviewer, &recordedBy, &notes, &composite, &band, &scores, &answers)
 	row := make([]string, len(columns))
 	n, err := exports.stream(ctx, q, args, dest, func() error {
 		for i := range row {
@@ -103,16 +103,17 @@ func (s *MonitoringStore) ExportMonitoring(ctx context.Context, actor Actor, exp
 		}
 		// The fixed cells are written over the start of row (same backing array).
 		fixed := cs.cells(row[:0], pseudonymise)
-		note := notes.String
+		// The interviewer is typed text (often a partner's staff): left out like notes.
+		note, who := notes.String, interviewer.String
 		if pseudonymise {
-			note = ""
+			note, who = "", ""
 		}
 		comp := ""
 		if composite.Valid {
 			comp = strconv.FormatFloat(composite.Float64, 'f', 4, 64)
 		}
-		fixed = append(fixed, intCell(id), kind.String, dateCell(date), method.String, intCell(version), interviewer.String,
-			note, comp, band.String)
+		fixed = append(fixed, intCell(id), kind.String, dateCell(date), method.String, intCell(version), who,
+			recordedBy.String, note, comp, band.String)
 		for _, part := range splitAgg(scores.String) {
 			level, rest, _ := strings.Cut(part, ":")
 			code, val, _ := strings.Cut(rest, "=")

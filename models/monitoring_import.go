@@ -22,15 +22,27 @@ import (
 // same file again (same SHA-256) and imports every row in one transaction, or none.
 //
 //   - Read: case_number, kind, date, method, instrument_version (empty: the current
-//     version), interviewer (a user's email; empty: the importing administrator), notes,
-//     and q_<question> for each question of the row's version. The case, score, band and
-//     name columns of an export are accepted and ignored: scores are computed again
-//     with the row's version, so an exported file imports to the same scores.
+//     version), interviewer, recorded_by (a user's email; empty: the importing
+//     administrator), notes, and q_<question> for each question of the row's version.
+//     The case, score, band and name columns of an export are accepted and ignored:
+//     scores are computed again with the row's version, so an exported file imports to
+//     the same scores.
+//   - interviewer is who conducted the visit, as on the form: required in every row of
+//     a file that has the column. Files made before the column held a name carried the
+//     recording user's email there: such a value is read as that user (their name, and
+//     they recorded it). A file without the column (older survey templates) imports
+//     its visits with no interviewer, shown as not recorded.
 //   - Each row follows the rules of the visit form (one baseline per case, in the file
 //     as in the database; follow-ups after return; every question answered).
 
 // visitImportRequired are the columns a visit file must have.
 var visitImportRequired = []string{"case_number", "kind", "date", "method"}
+
+// importUser is a user named by email in a visit file.
+type importUser struct {
+	ID   uint
+	Name string
+}
 
 type visitRow struct {
 	line        int
@@ -76,13 +88,14 @@ func (s *MonitoringStore) ImportVisits(ctx context.Context, actor Actor, data []
 				return err
 			}
 			v := &Visit{CaseID: r.cs.ID, Date: r.in.date, InstrumentID: r.iv.ID, InstrumentVersion: r.iv.Version,
-				Kind: r.in.Kind, Method: r.in.Method, InterviewerID: r.interviewer, Notes: r.in.Notes,
+				Kind: r.in.Kind, Method: r.in.Method, InterviewerID: r.interviewer, Interviewer: r.in.Interviewer,
+				Notes: r.in.Notes, Version: 1,
 				Composite: sc.Composite, Band: r.iv.Instrument.Band(sc.Composite), CreatedAt: s.now().UTC()}
 			if err := saveVisit(tx, v, r.iv.Instrument, r.in.Answers, sc); err != nil {
 				return err
 			}
 			ev := actor.Event("monitoring.visit.create", "monitoring_visit", fmt.Sprint(v.ID))
-			ev.Fields = "kind,date,method,answers,notes"
+			ev.Fields = "kind,date,method,interviewer,answers,notes"
 			ev.Details = fmt.Sprintf("case=%d version=%d imported", r.cs.ID, r.iv.Version)
 			if err := s.audit.RecordTx(tx, ev); err != nil {
 				return err
@@ -138,7 +151,7 @@ func (s *MonitoringStore) checkVisits(db *gorm.DB, actor Actor, data []byte) (*I
 	scope := actor.User.Scope()
 	today := DateOf(s.now())
 	cases := map[string]*Case{}
-	users := map[string]uint{}
+	users := map[string]importUser{}
 	baselines := map[uint]bool{}
 	var rows []visitRow
 	for i, rec := range records {
@@ -183,24 +196,42 @@ func (s *MonitoringStore) checkVisits(db *gorm.DB, actor Actor, data []byte) (*I
 				r.iv = current
 			}
 		}
-		if email := strings.ToLower(get("interviewer")); email != "" {
-			id, ok := users[email]
+		user := func(email string) (importUser, error) {
+			email = strings.ToLower(email)
+			u, ok := users[email]
 			if !ok {
-				var u []uint
-				if err := db.Table("users").Where("email = ?", email).Limit(1).Pluck("id", &u).Error; err != nil {
-					return nil, nil, fmt.Errorf("load interviewer: %w", err)
+				if err := db.Table("users").Select("id, name").Where("email = ?", email).Limit(1).Scan(&u).Error; err != nil {
+					return u, fmt.Errorf("load user: %w", err)
 				}
-				if len(u) > 0 {
-					id = u[0]
-				}
-				users[email] = id
+				users[email] = u
 			}
-			if id == 0 {
-				fe.Add("interviewer", "monitoring.import.error.interviewer_unknown")
-			}
-			r.interviewer = id
+			return u, nil
 		}
-		r.in = VisitInput{Kind: get("kind"), Date: isoDate(get("date")), Method: get("method"), Notes: get("notes"), Answers: map[string]string{}}
+		r.in = VisitInput{Kind: get("kind"), Date: isoDate(get("date")), Method: get("method"), Notes: get("notes"),
+			Interviewer: get("interviewer"), interviewerOptional: !slices.Contains(head, "interviewer"), Answers: map[string]string{}}
+		if email := get("recorded_by"); email != "" {
+			u, err := user(email)
+			if err != nil {
+				return nil, nil, err
+			}
+			if u.ID == 0 {
+				fe.Add("recorded_by", "monitoring.import.error.interviewer_unknown")
+			}
+			r.interviewer = u.ID
+		}
+		if strings.Contains(r.in.Interviewer, "@") {
+			// an export made before the column held a name: the recording user's email
+			u, err := user(r.in.Interviewer)
+			if err != nil {
+				return nil, nil, err
+			}
+			if u.ID == 0 {
+				fe.Add("interviewer", "monitoring.import.error.interviewer_unknown")
+			} else if get("recorded_by") == "" {
+				r.interviewer = u.ID
+			}
+			r.in.Interviewer = u.Name
+		}
 		for _, q := range r.iv.Instrument.Questions() {
 			r.in.Answers[q.Code] = get(colAnswer + q.Code)
 		}

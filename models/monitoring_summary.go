@@ -72,9 +72,12 @@ func pairsSQL(scope Scope, f SummaryFilter) (string, []any) {
 }
 
 // supportGroupSQL gives each compared person's support groups: every type of support
-// they have that the filter counts, or none. It ends with its WHERE clause, for more
-// conditions.
-const supportGroupSQL = `SELECT DISTINCT s.case_id, s.type AS grp FROM supports s WHERE s.status <> 'cancelled'`
+// they have that the filter counts (not cancelled; delivered only under the summary's
+// "delivered support only" filter, as the support breakdown), or none. It ends with
+// its WHERE clause, for more conditions.
+func supportGroupSQL(f SummaryFilter) string {
+	return `SELECT DISTINCT s.case_id, s.type AS grp FROM supports s WHERE ` + f.supportStatusCond()
+}
 
 // MonitoringSummary computes the monitoring section for the filters in scope. The
 // database gives each compared person once, with their two visits' scores (pairsSQL,
@@ -148,7 +151,7 @@ func (s *SummaryStore) MonitoringSummary(ctx context.Context, scope Scope, f Sum
 	// The support groups of the people with a follow-up in the period (a few more than
 	// those compared: the others are skipped).
 	cond, cargs := f.caseCond(scope)
-	groups, err := db.Raw(supportGroupSQL+` AND s.case_id IN (SELECT v.case_id FROM monitoring_visits v JOIN cases c ON c.id = v.case_id
+	groups, err := db.Raw(supportGroupSQL(f)+` AND s.case_id IN (SELECT v.case_id FROM monitoring_visits v JOIN cases c ON c.id = v.case_id
 			WHERE v.kind = 'followup' AND v.date >= ? AND v.date <= ?`+cond+`)`,
 		append([]any{f.From.String(), f.To.String()}, cargs...)...).Rows()
 	if err != nil {
@@ -290,7 +293,7 @@ func (s *SummaryStore) MonitoringCases(ctx context.Context, scope Scope, f Summa
 		if !slices.Contains(MonitoringSupportGroups, key) {
 			return nil, 0, ErrNotFound
 		}
-		ids = `SELECT p.case_id FROM (` + pairs + `) p LEFT JOIN (` + supportGroupSQL + `) g ON g.case_id = p.case_id
+		ids = `SELECT p.case_id FROM (` + pairs + `) p LEFT JOIN (` + supportGroupSQL(f) + `) g ON g.case_id = p.case_id
 			WHERE COALESCE(g.grp, 'none') = ?`
 		args = append(slices.Clone(pargs), key)
 	case "office":

@@ -86,6 +86,7 @@ func TestMonitoringSummaryMatchesDirectSQL(t *testing.T) {
 		case 3:
 			filter.Direction = models.Outbound
 		}
+		filter.Delivered = round%5 == 4
 		scope := f.hq.Scope()
 		if round%3 == 2 {
 			scope = f.sup.Scope()
@@ -213,8 +214,12 @@ func directMonitoringSummary(t *testing.T, s *models.Stores, scope models.Scope,
 		JOIN monitoring_scores bs ON bs.visit_id = p.base_id AND bs.level = 'dimension' AND bs.score IS NOT NULL
 		JOIN monitoring_scores fs ON fs.visit_id = p.fu_id AND fs.level = 'dimension' AND fs.code = bs.code AND fs.score IS NOT NULL
 		GROUP BY bs.code ORDER BY bs.code`)
+	counted := "s.status <> 'cancelled'"
+	if f.Delivered {
+		counted = "s.status = 'delivered'"
+	}
 	support := means(`SELECT COALESCE(g.grp, 'none'), COUNT(*), AVG(p.base_c), AVG(p.fu_c) FROM (` + pairs + `) p
-		LEFT JOIN (SELECT DISTINCT s.case_id, s.type AS grp FROM supports s WHERE s.status <> 'cancelled') g ON g.case_id = p.case_id
+		LEFT JOIN (SELECT DISTINCT s.case_id, s.type AS grp FROM supports s WHERE ` + counted + `) g ON g.case_id = p.case_id
 		GROUP BY COALESCE(g.grp, 'none')`)
 	for _, grp := range models.MonitoringSupportGroups {
 		for _, p := range support {

@@ -69,7 +69,7 @@ func returnedCase(t *testing.T, f *caseworkFixture, office *models.Office, arriv
 }
 
 func visitInput(kind, date string, answers map[string]string) models.VisitInput {
-	return models.VisitInput{Kind: kind, Date: date, Method: "in_person", Answers: answers, Notes: "Met at home"}
+	return models.VisitInput{Kind: kind, Date: date, Method: "in_person", Interviewer: "Amina Tazi", Answers: answers, Notes: "Met at home"}
 }
 
 // TestVisitKeepsScoresAfterNewVersion: a visit scored under version 1 keeps its stored
@@ -403,12 +403,14 @@ func TestExportMonitoring(t *testing.T) {
 			"method":                  {b[col("method")], "in_person"},
 			"date":                    {fu[col("date")], "2021-05-03"},
 		}
-		wantName, wantNotes := cs.FamilyName, "Met at home"
+		wantName, wantNotes, wantInterviewer := cs.FamilyName, "Met at home", "Amina Tazi"
 		if pseudo {
-			wantName, wantNotes = "", ""
+			wantName, wantNotes, wantInterviewer = "", "", ""
 		}
 		check["family_name"] = [2]string{b[col("family_name")], wantName}
 		check["notes"] = [2]string{b[col("notes")], wantNotes}
+		check["interviewer"] = [2]string{b[col("interviewer")], wantInterviewer}
+		check["recorded_by"] = [2]string{b[col("recorded_by")], f.cw.Email}
 		for name, c := range check {
 			if c[0] != c[1] {
 				t.Errorf("pseudonymise=%t %s = %q, want %q", pseudo, name, c[0], c[1])
@@ -488,7 +490,8 @@ func TestVisitCSVRoundTrip(t *testing.T) {
 	for i, v := range after.Visits {
 		b := before.Visits[i]
 		if v.Kind != b.Kind || v.Date != b.Date || v.InstrumentVersion != b.InstrumentVersion || !sameScore(v.Composite, b.Composite) ||
-			!sameScore(v.Dimensions["economic"], b.Dimensions["economic"]) || v.Indicators["water"] != nil || v.InterviewerID != f.cw.ID {
+			!sameScore(v.Dimensions["economic"], b.Dimensions["economic"]) || v.Indicators["water"] != nil || v.InterviewerID != f.cw.ID ||
+			v.Interviewer != "Amina Tazi" || v.Version != 1 {
 			t.Errorf("visit %d imported as %+v, exported from %+v", i, v, b)
 		}
 	}
@@ -511,10 +514,11 @@ func TestVisitImportErrors(t *testing.T) {
 		good += ";" + q.Options[0].Code
 	}
 	file := head + "\n" +
-		cs.CaseNumber + ";baseline;20/01/2021;phone;" + good + "\n" + // French date: fine
-		cs.CaseNumber + ";baseline;2021-01-21;phone;" + good + "\n" + // a second baseline in the file
-		"RAB-2021-99999;followup;2021-05-01;phone;" + good + "\n" +
-		cs.CaseNumber + ";followup;2021-05-01;letter;nobody@example.org" + strings.Replace(good, ";regular", ";always", 1) + "\n"
+		cs.CaseNumber + ";baseline;20/01/2021;phone;Amina Tazi" + good + "\n" + // French date: fine
+		cs.CaseNumber + ";baseline;2021-01-21;phone;Amina Tazi" + good + "\n" + // a second baseline in the file
+		"RAB-2021-99999;followup;2021-05-01;phone;Amina Tazi" + good + "\n" +
+		cs.CaseNumber + ";followup;2021-05-01;letter;nobody@example.org" + strings.Replace(good, ";regular", ";always", 1) + "\n" +
+		cs.CaseNumber + ";followup;2021-05-02;phone;" + good + "\n" // the interviewer column is there: required
 	res, err := f.s.Monitoring.DryRunVisits(ctx, act(f.admin), []byte(file))
 	if err != nil {
 		t.Fatal(err)
@@ -525,12 +529,12 @@ func TestVisitImportErrors(t *testing.T) {
 	}
 	want := []at{{3, "kind", "monitoring.error.baseline_exists"}, {4, "case_number", "monitoring.import.error.case_unknown"},
 		{5, "interviewer", "monitoring.import.error.interviewer_unknown"}, {5, "method", "error.choose_value"},
-		{5, "q_income_regular", "error.choose_value"}}
+		{5, "q_income_regular", "error.choose_value"}, {6, "interviewer", "error.required"}}
 	var got []at
 	for _, e := range res.Errors {
 		got = append(got, at{e.Row, e.Column, e.Key})
 	}
-	if fmt.Sprint(got) != fmt.Sprint(want) || res.Rows != 4 {
+	if fmt.Sprint(got) != fmt.Sprint(want) || res.Rows != 5 {
 		t.Errorf("errors %v, want %v", got, want)
 	}
 	res, _ = f.s.Monitoring.DryRunVisits(ctx, act(f.admin), []byte("case_number,kind,date,method,colour\nX,baseline,2021-01-01,phone,red\n"))

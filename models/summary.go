@@ -388,6 +388,9 @@ type Summary struct {
 	Figures map[string]int64
 	// Breakdowns of the keyed indicators, by indicator name; see Summary for orders.
 	Breakdowns map[string][]KeyCount
+	// Monitoring is the monitoring section, when the caller computed it (summary.csv
+	// then carries its figures).
+	Monitoring *MonitoringSummary
 }
 
 // Figure returns a keyless indicator's figure.

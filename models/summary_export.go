@@ -97,6 +97,10 @@ func SummaryRows(s *Summary) []SummaryRow {
 			out = append(out, SummaryRow{Section: ind, Key: kc.Key, Count: itoa(kc.Count)})
 		}
 	}
+	// The monitoring section, last as on the page (see MonitoringSummaryRows).
+	if s.Monitoring != nil {
+		out = append(out, MonitoringSummaryRows(s.Monitoring)...)
+	}
 	return out
 }
 

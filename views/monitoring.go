@@ -18,13 +18,52 @@ func NewVisitPath(caseID uint) string { return fmt.Sprintf("/cases/%d/visits/new
 // CaseVisitsPath receives new monitoring visits.
 func CaseVisitsPath(caseID uint) string { return fmt.Sprintf("/cases/%d/visits", caseID) }
 
-// VisitForm is the monitoring visit form, drawn with the current instrument.
+// EditVisitPath is the correction form of a recorded visit.
+func EditVisitPath(caseID, visitID uint) string {
+	return fmt.Sprintf("/cases/%d/visits/%d/edit", caseID, visitID)
+}
+
+// VisitPath receives the correction of a recorded visit.
+func VisitPath(caseID, visitID uint) string {
+	return fmt.Sprintf("/cases/%d/visits/%d", caseID, visitID)
+}
+
+// CloseCompletedPath closes a case whose follow-ups are all done as reintegration completed.
+func CloseCompletedPath(caseID uint) string { return fmt.Sprintf("/cases/%d/close-completed", caseID) }
+
+// VisitForm is the monitoring visit form: a new visit drawn with the current instrument,
+// or (VisitID set) the correction of a recorded one, drawn with the visit's own version.
 type VisitForm struct {
 	CaseID     uint
 	CaseNumber string
 	In         models.VisitInput
 	Errors     models.FieldErrors
 	Instrument *models.InstrumentVersion
+	// VisitID and Version are the visit corrected and the version the form was drawn from.
+	VisitID uint
+	Version int
+	// Conflict is set when someone saved the visit meanwhile: the fields they changed
+	// (possibly none known).
+	Conflict []string
+	// Conflicted is true when the correction was refused as stale.
+	Conflicted bool
+}
+
+// Editing is true for the correction of a recorded visit.
+func (f VisitForm) Editing() bool { return f.VisitID != 0 }
+
+func visitFormTitle(f VisitForm) string {
+	if f.Editing() {
+		return "monitoring.visit.edit"
+	}
+	return "monitoring.visit.new"
+}
+
+func visitFormAction(f VisitForm) string {
+	if f.Editing() {
+		return VisitPath(f.CaseID, f.VisitID)
+	}
+	return CaseVisitsPath(f.CaseID)
 }
 
 // MonitoringVM is the monitoring section of a case file.
@@ -32,6 +71,33 @@ type MonitoringVM struct {
 	CaseID    uint
 	CanRecord bool
 	M         *models.CaseMonitoring
+	// CaseVersion is the case's version, for the close-as-completed form.
+	CaseVersion int
+	// CanClose offers closing as completed (a supervisor, a case in reintegration);
+	// the button shows once every planned follow-up is done, a hint before.
+	CanClose bool
+}
+
+// visitFieldLabel is the label of a visit field named in a conflict.
+func visitFieldLabel(ctx context.Context, field string) string {
+	return T(ctx, "monitoring.field."+field)
+}
+
+// conflictFields lists the labels of the fields someone changed meanwhile.
+func conflictFields(ctx context.Context, fields []string) string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = visitFieldLabel(ctx, f)
+	}
+	return strings.Join(out, ", ")
+}
+
+// interviewerText is a visit's interviewer, or says it was not recorded.
+func interviewerText(ctx context.Context, name string) string {
+	if name == "" {
+		return T(ctx, "monitoring.visits.no_interviewer")
+	}
+	return name
 }
 
 // InstrumentsPage is the admin page of the instrument's versions.
@@ -52,7 +118,7 @@ const PathAdminVisitImport = "/admin/imports/visits"
 // visitFormFields are the visit form's fields for the error summary, in form order.
 func visitFormFields(f VisitForm) []Field {
 	out := []Field{{Name: "kind", Label: "monitoring.field.kind"}, {Name: "date", Label: "monitoring.field.date"},
-		{Name: "method", Label: "monitoring.field.method"}}
+		{Name: "method", Label: "monitoring.field.method"}, {Name: "interviewer", Label: "monitoring.field.interviewer"}}
 	if f.Instrument != nil {
 		for _, q := range f.Instrument.Instrument.Questions() {
 			out = append(out, Field{Name: q.Field(), ID: "field-" + q.Field()})
@@ -244,4 +310,37 @@ func versionList(vs []int) string {
 		out[i] = strconv.Itoa(v)
 	}
 	return strings.Join(out, ", ")
+}
+
+// MonitoringCSVLabel is the label of a monitoring row of summary.csv (ok false for the
+// other sections): the page's words for the figure, a mean named by its score and
+// whether it is at baseline or at the latest follow-up.
+func MonitoringCSVLabel(ctx context.Context, iv *models.InstrumentVersion, section, key string) (string, bool) {
+	name := func(k string) string {
+		switch section {
+		case models.SectionMonitoringMean:
+			if k == models.CompositeKey {
+				return T(ctx, "monitoring.visits.composite")
+			}
+			return dimensionLabel(ctx, iv, k)
+		case models.SectionMonitoringSupport:
+			return supportGroupLabel(ctx, k)
+		}
+		return k
+	}
+	switch section {
+	case models.SectionMonitoring:
+		return T(ctx, "monitoring.summary.group."+key), true
+	case models.SectionMonitoringBand:
+		return Label(ctx, "monitoring.band", key), true
+	case models.SectionMonitoringMean, models.SectionMonitoringSupport, models.SectionMonitoringOffice:
+		for suffix, when := range map[string]string{models.MeanBaselineSuffix: "monitoring.summary.baseline",
+			models.MeanFollowupSuffix: "monitoring.summary.followup"} {
+			if k, ok := strings.CutSuffix(key, suffix); ok {
+				return T(ctx, "monitoring.summary.csv_mean", "Group", name(k), "When", T(ctx, when)), true
+			}
+		}
+		return name(key), true
+	}
+	return "", false
 }

@@ -79,7 +79,8 @@ func (l *loader) monitoringVisits(ctx context.Context) error {
 				method = "phone"
 			}
 			if _, err := l.st.Monitoring.RecordVisit(ctx, l.actors[p.office], l.scope(p.office), p.id,
-				models.VisitInput{Kind: v.kind, Date: v.on.String(), Method: method, Answers: answers}); err != nil {
+				models.VisitInput{Kind: v.kind, Date: v.on.String(), Method: method,
+					Interviewer: l.actors[p.office].User.Name, Answers: answers}); err != nil {
 				return fmt.Errorf("demo visit of case %d: %w", p.n, err)
 			}
 		}
