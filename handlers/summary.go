@@ -76,6 +76,9 @@ func (s *server) showSummary(c echo.Context) error {
 	if v.Sum, err = s.stores.Summary.Summary(c.Request().Context(), scope, f); err != nil {
 		return err
 	}
+	if err := s.addReceiptSummary(c, v.Sum, &v); err != nil {
+		return err
+	}
 	if err := s.addMonitoringSummary(c, &v); err != nil {
 		return err
 	}
@@ -149,6 +152,9 @@ func (s *server) summaryCSV(c echo.Context) error {
 	ctx := c.Request().Context()
 	sum, err := s.stores.Summary.Summary(ctx, scope, f)
 	if err != nil {
+		return err
+	}
+	if err := s.addReceiptSummary(c, sum, nil); err != nil {
 		return err
 	}
 	offices, err := s.scopedOffices(c, scope)

@@ -83,6 +83,11 @@ func TestSummaryCSVHasTheGoldenHeaderAndThePagesFigures(t *testing.T) {
 			sel = `[data-testid="ind-` + key + `"]`
 		case models.IndSupportType:
 			sel = `[data-testid="support-` + key + `-people"]`
+		case models.SectionReceipts:
+			sel = `[data-testid="receipts-` + key + `"]`
+			if got := plain(`[data-testid="receipts-` + key + `-share"]`); r[5] != "" && got != strings.ReplaceAll(r[5], ".", ",")+"%" {
+				t.Errorf("receipts %s share: page %q, csv %q", key, got, r[5])
+			}
 		default:
 			sel = `[data-testid="bd-` + sec + `-` + key + `"]`
 		}

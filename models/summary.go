@@ -388,6 +388,9 @@ type Summary struct {
 	Figures map[string]int64
 	// Breakdowns of the keyed indicators, by indicator name; see Summary for orders.
 	Breakdowns map[string][]KeyCount
+	// Receipts is the share of delivered support a receipt proves, when the caller
+	// asked for it (ReceiptCoverage): the summary page and summary.csv do.
+	Receipts *ReceiptCoverage
 }
 
 // Figure returns a keyless indicator's figure.

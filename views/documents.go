@@ -86,3 +86,21 @@ func docSupportOptions(ctx context.Context, f DocumentForm) []Option {
 	}
 	return out
 }
+
+// PathSummaryReceipts lists the support records behind a receipts figure of the summary.
+const PathSummaryReceipts = "/summary/receipts"
+
+// ReceiptsDrillPath is the drill-down of a receipts figure, with the same filters.
+func ReceiptsDrillPath(f models.SummaryFilter, group string) string {
+	q := f.Query()
+	q.Set("group", group)
+	return PathSummaryReceipts + "?" + q.Encode()
+}
+
+// ReceiptSupportsView is the list of the support records behind a receipts figure.
+type ReceiptSupportsView struct {
+	Filter   models.SummaryFilter
+	Group    string
+	Supports []models.ReceiptSupport
+	Pager    Pager
+}
