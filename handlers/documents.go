@@ -71,8 +71,7 @@ func (s *server) streamDocumentUpload(next echo.HandlerFunc) echo.HandlerFunc {
 			r.Body = &cappedBody{ReadCloser: r.Body, left: documentTextLimit * 4}
 			return next(c)
 		}
-		limit := s.stores.Documents.Limits().MaxBytes + 1<<20
-		r.Body = &cappedBody{ReadCloser: r.Body, left: limit}
+		r.Body = &cappedBody{ReadCloser: r.Body, left: s.stores.Documents.Limits().UploadBodyLimit()}
 		defer drainUpload(c)
 		mr, err := r.MultipartReader()
 		if err != nil {

@@ -37,6 +37,9 @@ type DocumentLimits struct {
 	MaxBytes int64
 	// MaxPerCase is how many documents (not withdrawn) a case may hold.
 	MaxPerCase int
+	// MaxPerUpload is how many files one upload may carry; with MaxBytes it bounds an
+	// upload's body.
+	MaxPerUpload int
 	// MaxPixels is the largest picture accepted, in pixels, read from its header before
 	// it is decoded. Decoding takes 4 to 8 bytes a pixel: 24 megapixels (a 6000 × 4000
 	// camera photo) is up to 190 MB while it is re-encoded.
@@ -47,7 +50,13 @@ type DocumentLimits struct {
 
 // DefaultDocumentLimits are the limits a server starts with.
 func DefaultDocumentLimits() DocumentLimits {
-	return DocumentLimits{MaxBytes: 10 << 20, MaxPerCase: 50, MaxPixels: 24_000_000, ImagesAtOnce: 1}
+	return DocumentLimits{MaxBytes: 10 << 20, MaxPerCase: 50, MaxPerUpload: 10, MaxPixels: 24_000_000, ImagesAtOnce: 1}
+}
+
+// UploadBodyLimit is the largest upload body: every file at its largest, and room for
+// the form's other fields and the multipart framing.
+func (l DocumentLimits) UploadBodyLimit() int64 {
+	return l.MaxBytes*int64(max(l.MaxPerUpload, 1)) + 1<<20
 }
 
 // DocumentStore attaches documents to cases, lists them, serves them and withdraws them.
