@@ -38,10 +38,14 @@ func TestServeDocumentLimitFlags(t *testing.T) {
 		want    func(l *models.DocumentLimits)
 	}{
 		{"flags", nil, []string{"--document-max-bytes", "2MB", "--documents-per-case", "20", "--documents-per-upload", "4", "--document-max-pixels", "12000000"},
-			func(l *models.DocumentLimits) { l.MaxBytes, l.MaxPerCase, l.MaxPerUpload, l.MaxPixels = 2<<20, 20, 4, 12_000_000 }},
+			func(l *models.DocumentLimits) {
+				l.MaxBytes, l.MaxPerCase, l.MaxPerUpload, l.MaxPixels = 2<<20, 20, 4, 12_000_000
+			}},
 		{"environment", map[string]string{"AWDA_DOCUMENT_MAX_BYTES": "524288", "AWDA_DOCUMENTS_PER_CASE": "7",
 			"AWDA_DOCUMENTS_PER_UPLOAD": "3", "AWDA_DOCUMENT_MAX_PIXELS": "50000"}, nil,
-			func(l *models.DocumentLimits) { l.MaxBytes, l.MaxPerCase, l.MaxPerUpload, l.MaxPixels = 512<<10, 7, 3, 50_000 }},
+			func(l *models.DocumentLimits) {
+				l.MaxBytes, l.MaxPerCase, l.MaxPerUpload, l.MaxPixels = 512<<10, 7, 3, 50_000
+			}},
 		{"a flag wins over the environment", map[string]string{"AWDA_DOCUMENT_MAX_BYTES": "1MB", "AWDA_DOCUMENTS_PER_CASE": "7"},
 			[]string{"--document-max-bytes", "300 KB"},
 			func(l *models.DocumentLimits) { l.MaxBytes, l.MaxPerCase, l.MaxPerUpload = 300<<10, 7, 7 }},
