@@ -50,6 +50,8 @@ type DocumentForm struct {
 	Limits     models.DocumentLimits
 	Held       int
 	Errors     models.FieldErrors
+	// RefusedFile names the file that refused the upload, for its message.
+	RefusedFile string
 }
 
 // DocumentWithdrawForm asks why a document is withdrawn.
@@ -88,6 +90,16 @@ func docFigure(ctx context.Context, n, unit int64) string {
 		return Int(ctx, n/unit)
 	}
 	return Decimal(ctx, float64(n)/float64(unit), 1)
+}
+
+// docFileError is the message of a refused upload: the reason, after the name of the
+// file that refused it when there is one.
+func docFileError(ctx context.Context, f DocumentForm) string {
+	reason := T(ctx, f.Errors["file"], docLimitArgs(ctx, f.Limits, f.Held)...)
+	if f.RefusedFile == "" {
+		return reason
+	}
+	return T(ctx, "documents.error.in_file", "Name", f.RefusedFile, "Reason", reason)
 }
 
 // docLimitArgs are the configured limits a document message may name.
