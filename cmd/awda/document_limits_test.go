@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"awda/cmd/awdaload/load"
 	"awda/models"
+	"awda/models/dbtest"
 )
 
 // parseDocumentLimits reads serve's document flags from args over an environment.
@@ -119,5 +122,32 @@ func TestServeRefusesBadDocumentLimitsBeforeWritingAnything(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(db)); !os.IsNotExist(err) {
 		t.Fatalf("serve created files before refusing its flags: %v", err)
+	}
+}
+
+// The limits set in the environment reach the running portal: the case file's upload
+// form states them.
+func TestServeAppliesDocumentLimits(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "limits.db")
+	p := startServe(t, dsn, map[string]string{"AWDA_DOCUMENT_MAX_BYTES": "64KB", "AWDA_DOCUMENTS_PER_CASE": "3"})
+	stores := openStores(t, dsn)
+	office := dbtest.MustOffice(t, stores, "RAB", "Rabat")
+	u := dbtest.MustUser(t, stores, "cw@example.org", models.RoleCaseworker, "RAB", "a long test passphrase")
+	cs := &models.Case{CaseNumber: "RAB-2021-00001", OfficeID: office.ID, Direction: models.Inbound, FamilyName: "Benali",
+		GivenName: "Amina", Sex: models.SexF, Nationality: "MA", ReturnCountry: "MA", ConsentDate: models.NewDate(2021, 1, 5),
+		Status: models.StatusRegistered, Version: 1, CreatedByID: u.ID}
+	if err := stores.DB.Write.Create(cs).Error; err != nil {
+		t.Fatal(err)
+	}
+	c := load.NewClient(p.URL, nil)
+	if err := c.Login(t.Context(), "cw@example.org", "a long test passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Get(t.Context(), fmt.Sprintf("/cases/%d", cs.ID))
+	if err != nil || r.Status != 200 {
+		t.Fatalf("case file: %v %v", r, err)
+	}
+	if !strings.Contains(r.Body, "64 Ko") || !strings.Contains(r.Body, "sur 3") || strings.Contains(r.Body, "10 Mo") {
+		t.Fatalf("the upload form does not state the configured limits:\n%s", r.Body)
 	}
 }
