@@ -17,19 +17,20 @@ import (
 	"awda/models/dbtest"
 )
 
-// attach fills the case file's document form (opening its fold) and sends it with a
-// file from disk, as a caseworker does with the browser's file picker.
-func (b *tab) attach(category, description, file string) {
+// attach fills the case file's document form (opening its fold) and sends it with
+// files from disk (several chosen at once), as a caseworker does with the browser's
+// file picker.
+func (b *tab) attach(category, description string, files ...string) {
 	b.t.Helper()
 	b.open("document-form")
 	b.choose("document-category", category)
 	b.fill("document-description", description)
-	b.do(chromedp.SetUploadFiles(chromedp.CSS(`#document-file`), []string{file}))
+	b.do(chromedp.SetUploadFiles(chromedp.CSS(`#document-file`), files))
 	if st := b.submit("document-submit"); st != 200 {
-		b.t.Fatalf("attach %s: status %d at %s", filepath.Base(file), st, b.location())
+		b.t.Fatalf("attach %s: status %d at %s", filepath.Base(files[0]), st, b.location())
 	}
 	if b.has(testSel("file-error")) {
-		b.t.Fatalf("attach %s refused: %s", filepath.Base(file), b.testText("file-error"))
+		b.t.Fatalf("attach %s refused: %s", filepath.Base(files[0]), b.testText("file-error"))
 	}
 }
 
@@ -51,6 +52,13 @@ func TestDocumentsJourney(t *testing.T) {
 	if err := os.WriteFile(receipt, dbtest.JPEGWithGPS(480, 320, 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	pages := []string{filepath.Join(dir, "passeport-page1.pdf"), filepath.Join(dir, "passeport-page2.pdf")}
+	if err := os.WriteFile(pages[0], dbtest.PDF(30<<10), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pages[1], dbtest.PDF(20<<10), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	cw := newTab(t)
 	cw.login("documents-cw")
@@ -60,9 +68,15 @@ func TestDocumentsJourney(t *testing.T) {
 		t.Fatalf("after attaching: at %s", cw.location())
 	}
 	cw.attach("Reçu de remise", "Reçu signé pour l'aide en espèces", receipt)
+	// Two files chosen at once: one upload, both attached with the same fields.
+	cw.attach("Pièce d'identité", "Passeport, deux pages", pages...)
+	if got := cw.text(`[data-testid="flash-success"]`); !strings.Contains(got, "2 documents") {
+		t.Errorf("after attaching two files at once: flash %q", got)
+	}
 
 	list := cw.testText("document-list")
-	for _, want := range []string{"consentement-signé.pdf", "Consentement signé", "reçu-espèces.jpg", "Reçu de remise", "Reçu signé pour l'aide en espèces"} {
+	for _, want := range []string{"consentement-signé.pdf", "Consentement signé", "reçu-espèces.jpg", "Reçu de remise", "Reçu signé pour l'aide en espèces",
+		"passeport-page1.pdf", "passeport-page2.pdf", "Passeport, deux pages"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("the case file's documents lack %q: %q", want, list)
 		}

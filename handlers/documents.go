@@ -41,25 +41,48 @@ func isDocumentFile(c echo.Context) bool {
 // no script and reach nothing of the portal's.
 const documentFileResponse = "sandbox; default-src 'none'"
 
-// uploadedFile is the file part of an upload, left unread for the handler.
-type uploadedFile struct {
-	name string
-	part *multipart.Part
+// uploadedFiles are the file parts of an upload, left unread for the handler: the first
+// one the middleware stopped at, then each next one read from the body when the store
+// asks for it (the store has read the one before).
+type uploadedFiles struct {
+	first *multipart.Part
+	rest  *multipart.Reader
+	body  *cappedBody
 }
 
-const ctxUploadedFile = "documents.upload"
+// Next is the next chosen file; parts of the file field without a file (an input left
+// empty) and any field after the files are skipped.
+func (u *uploadedFiles) Next() (*models.DocumentFile, error) {
+	if p := u.first; p != nil {
+		u.first = nil
+		return &models.DocumentFile{Name: p.FileName(), Content: p}, nil
+	}
+	for {
+		p, err := u.rest.NextPart()
+		if err != nil {
+			return nil, err
+		}
+		if p.FormName() == "file" && p.FileName() != "" {
+			return &models.DocumentFile{Name: p.FileName(), Content: p}, nil
+		}
+	}
+}
+
+const ctxUploadedFiles = "documents.upload"
 
 // documentTextLimit bounds each form value beside the file (the description's 4,000
 // characters are at most 16 KB in UTF-8).
 const documentTextLimit = 32 << 10
 
 // streamDocumentUpload reads an upload's form fields from the multipart body up to the
-// file part and leaves the file unread: the CSRF check and the handler then see the
-// fields as usual, and the store streams the file into the database in chunks, so the
-// server never holds it whole (the standard parser keeps files up to 32 MB in memory).
-// The form puts the file last; a body with the file first has no token before it and
-// fails the CSRF check. What the handler leaves unread is drained (up to a bound), so
-// the browser reads the answer instead of a reset connection.
+// first file part and leaves the files unread: the CSRF check and the handler then see
+// the fields as usual, and the store streams each file into the database in chunks as
+// it arrives, so the server never holds one whole (the standard parser keeps files up
+// to 32 MB in memory). The form puts the files last; a body with a file first has no
+// token before it and fails the CSRF check. The body is capped at the configured file
+// size times the files an upload may carry (and a margin for the fields). What the
+// handler leaves unread is drained (up to the cap), so the browser reads the answer
+// instead of a reset connection.
 func (s *server) streamDocumentUpload(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !isDocumentUpload(c) {
@@ -71,8 +94,8 @@ func (s *server) streamDocumentUpload(next echo.HandlerFunc) echo.HandlerFunc {
 			r.Body = &cappedBody{ReadCloser: r.Body, left: documentTextLimit * 4}
 			return next(c)
 		}
-		limit := s.stores.Documents.Limits().MaxBytes + 1<<20
-		r.Body = &cappedBody{ReadCloser: r.Body, left: limit}
+		body := &cappedBody{ReadCloser: r.Body, left: s.stores.Documents.Limits().UploadBodyLimit()}
+		r.Body = body
 		defer drainUpload(c)
 		mr, err := r.MultipartReader()
 		if err != nil {
@@ -91,7 +114,7 @@ func (s *server) streamDocumentUpload(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			if p.FormName() == "file" {
 				if p.FileName() != "" {
-					c.Set(ctxUploadedFile, &uploadedFile{name: p.FileName(), part: p})
+					c.Set(ctxUploadedFiles, &uploadedFiles{first: p, rest: mr, body: body})
 					break
 				}
 				continue // no file chosen
@@ -127,16 +150,17 @@ func (s *server) documentsSection(c echo.Context, cs *models.Case) (views.Docume
 	}, nil
 }
 
-// createDocument attaches a file to a case.
+// createDocument attaches the files of an upload to a case, all of them or none.
 func (s *server) createDocument(c echo.Context) error {
 	cs, err := s.caseworkCase(c)
 	if err != nil {
 		return err
 	}
 	ctx, scope := c.Request().Context(), currentUser(c).Scope()
-	in := models.DocumentInput{Category: c.FormValue("category"), Description: c.FormValue("description")}
-	if f, ok := c.Get(ctxUploadedFile).(*uploadedFile); ok {
-		in.Filename, in.Content = f.name, f.part
+	in := models.DocumentBatch{Category: c.FormValue("category"), Description: c.FormValue("description")}
+	files, _ := c.Get(ctxUploadedFiles).(*uploadedFiles)
+	if files != nil {
+		in.Files = files
 	}
 	supportID := c.FormValue("support_id")
 	if supportID != "" {
@@ -147,18 +171,28 @@ func (s *server) createDocument(c echo.Context) error {
 		id := uint(n)
 		in.SupportID = &id
 	}
-	_, err = s.stores.Documents.Upload(ctx, actor(c), scope, cs.ID, in)
+	docs, err := s.stores.Documents.UploadBatch(ctx, actor(c), scope, cs.ID, in)
+	// the store met the cap: the files allowed could not carry this much
+	over := files != nil && files.body.over
 	// What the store left unread (a refused file) is read before answering: an HTTP/1
 	// server cannot read a body once its answer has gone out.
 	drainUpload(c)
+	status := http.StatusUnprocessableEntity
+	if over {
+		err, status = models.FieldErrors{"file": models.DocErrUploadTooLarge}.Err(), http.StatusRequestEntityTooLarge
+	}
 	if fe, ok := models.AsValidation(err); ok {
-		docs, lerr := s.stores.Documents.ForCase(ctx, scope, cs.ID)
+		list, lerr := s.stores.Documents.ForCase(ctx, scope, cs.ID)
 		if lerr != nil {
 			return lerr
 		}
-		return s.invalid(c, views.DocumentFormPage(views.DocumentForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber,
-			Category: in.Category, Desc: in.Description, SupportID: supportID, Supports: docs.Supports,
-			Limits: s.stores.Documents.Limits(), Held: docs.Held, Errors: fe}))
+		form := views.DocumentForm{CaseID: cs.ID, CaseNumber: cs.CaseNumber, Category: in.Category, Desc: in.Description,
+			SupportID: supportID, Supports: list.Supports, Limits: s.stores.Documents.Limits(), Held: list.Held, Errors: fe}
+		var refused *models.RefusedFile
+		if errors.As(err, &refused) {
+			form.RefusedFile = refused.Name
+		}
+		return s.render(c, status, views.DocumentFormPage(form))
 	}
 	if errors.Is(err, models.ErrCaseClosed) {
 		s.flash(c, "error", "casework.error.case_closed")
@@ -167,7 +201,7 @@ func (s *server) createDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.caseworkDone(c, cs.ID, "documents", "documents.flash.uploaded")
+	return s.caseworkDone(c, cs.ID, "documents", "documents.flash.uploaded", "Count", strconv.Itoa(len(docs)))
 }
 
 // showDocument sends a document (an attachment) or its thumbnail (inline), after the

@@ -199,7 +199,9 @@ func TestDocumentsHostileFilesAreRefusedBesideTheField(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := cw.sendDocument(cs.ID, url.Values{"category": {"identity"}, "description": {"Passeport, page 2"}}, tt.filename, tt.data)
 			wantStatus(t, p, http.StatusUnprocessableEntity)
-			want := app.srv.catalog.T("fr", tt.key, "MB", lim.MaxBytes>>20, "Max", lim.MaxPerCase, "Megapixels", lim.MaxPixels/1_000_000)
+			reason := app.srv.catalog.T("fr", tt.key, "Size", fmt.Sprintf("%d Mo", lim.MaxBytes>>20), "Max", lim.MaxPerCase,
+				"Megapixels", lim.MaxPixels/1_000_000)
+			want := app.srv.catalog.T("fr", "documents.error.in_file", "Name", tt.filename, "Reason", reason)
 			if got := p.text(`[data-testid="file-error"]`); got != want {
 				t.Fatalf("message %q, want %q", got, want)
 			}

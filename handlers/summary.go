@@ -85,6 +85,9 @@ func (s *server) showSummary(c echo.Context) error {
 	if v.Sum, err = s.stores.Summary.Summary(c.Request().Context(), u.Scope(), v.Filter); err != nil {
 		return err
 	}
+	if err := s.addReceiptSummary(c, v.Sum, &v); err != nil {
+		return err
+	}
 	v.CSV = views.WithQuery(views.PathSummaryCSV, v.Filter.Query())
 	if admins.allows(u) {
 		v.CSV = views.SummaryCSVPath(v.Filter)
@@ -155,6 +158,9 @@ func (s *server) summaryCSV(c echo.Context) error {
 	ctx := c.Request().Context()
 	sum, err := s.stores.Summary.Summary(ctx, scope, f)
 	if err != nil {
+		return err
+	}
+	if err := s.addReceiptSummary(c, sum, nil); err != nil {
 		return err
 	}
 	offices, err := s.scopedOffices(c, scope)

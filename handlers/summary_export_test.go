@@ -92,6 +92,11 @@ func TestSummaryCSVHasTheGoldenHeaderAndThePagesFigures(t *testing.T) {
 			sel, on = `[data-testid="mon-`+key+`"]`, reintegration
 		case models.SectionMonitoringMean, models.SectionMonitoringBand, models.SectionMonitoringSupport, models.SectionMonitoringOffice:
 			continue // TestSummaryCSVCarriesMonitoringFigures compares them on a dataset with visits
+		case models.SectionReceipts:
+			sel = `[data-testid="receipts-` + key + `"]`
+			if got := plain(`[data-testid="receipts-` + key + `-share"]`); r[5] != "" && got != strings.ReplaceAll(r[5], ".", ",")+"%" {
+				t.Errorf("receipts %s share: page %q, csv %q", key, got, r[5])
+			}
 		default:
 			sel = `[data-testid="bd-` + sec + `-` + key + `"]`
 		}

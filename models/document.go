@@ -187,16 +187,22 @@ func pdfEndsCleanly(tail []byte) bool {
 
 // Refusals of a file, each the translation key of the message shown beside the field.
 const (
-	DocErrEmpty     = "documents.error.empty"
-	DocErrTooLarge  = "documents.error.too_large"
-	DocErrType      = "documents.error.type"
-	DocErrPixels    = "documents.error.pixels"
-	DocErrDamaged   = "documents.error.damaged"
-	DocErrPolyglot  = "documents.error.polyglot"
-	DocErrPDFEnd    = "documents.error.pdf_end"
-	DocErrTooMany   = "documents.error.too_many"
-	DocErrNoFile    = "documents.error.no_file"
-	DocErrWithdrawn = "documents.error.withdrawn"
+	DocErrEmpty    = "documents.error.empty"
+	DocErrTooLarge = "documents.error.too_large"
+	DocErrType     = "documents.error.type"
+	DocErrPixels   = "documents.error.pixels"
+	DocErrDamaged  = "documents.error.damaged"
+	DocErrPolyglot = "documents.error.polyglot"
+	DocErrPDFEnd   = "documents.error.pdf_end"
+	DocErrTooMany  = "documents.error.too_many"
+	// DocErrTooManyInUpload: the files before this one filled the case.
+	DocErrTooManyInUpload = "documents.error.too_many_in_upload"
+	// DocErrTooManyFiles: more files than one upload may carry.
+	DocErrTooManyFiles = "documents.error.too_many_files"
+	// DocErrUploadTooLarge: a body larger than the files an upload may carry.
+	DocErrUploadTooLarge = "documents.error.upload_too_large"
+	DocErrNoFile         = "documents.error.no_file"
+	DocErrWithdrawn      = "documents.error.withdrawn"
 )
 
 // fileError is a file refused for a reason the user can act on.

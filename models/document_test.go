@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"io"
 	"strings"
 	"testing"
 
@@ -471,4 +472,112 @@ func TestOfficeReceiptRuleBeforeCashDelivery(t *testing.T) {
 	if err := f.s.DB.Read.First(&office, f.rab.ID).Error; err != nil || !office.ReceiptRequired {
 		t.Fatalf("office rule not stored: %v %+v", err, office)
 	}
+}
+
+// files is an upload's files handed over one at a time, as the handler does from the body.
+type files []models.DocumentFile
+
+func (f *files) Next() (*models.DocumentFile, error) {
+	if len(*f) == 0 {
+		return nil, io.EOF
+	}
+	next := (*f)[0]
+	*f = (*f)[1:]
+	return &next, nil
+}
+
+func batchOf(named ...any) *files {
+	var out files
+	for i := 0; i < len(named); i += 2 {
+		out = append(out, models.DocumentFile{Name: named[i].(string), Content: bytes.NewReader(named[i+1].([]byte))})
+	}
+	return &out
+}
+
+// An upload of several files stores all of them, in order, or none: a file refused
+// after others were written takes them back with it, and the refusal names it.
+func TestDocumentUploadBatchAllOrNothing(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := context.Background()
+	cs := insertCase(t, f.s, f.rab, f.cw, models.StatusRegistered, true)
+	upload := func(fs *files) ([]*models.Document, error) {
+		return f.s.Documents.UploadBatch(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.DocumentBatch{
+			Category: "identity", Description: "Passeport", Files: fs})
+	}
+	for _, bad := range []struct {
+		name  string
+		batch *files
+		file  string
+		key   string
+	}{
+		{"last refused", batchOf("p1.pdf", dbtest.PDF(3*models.DocumentChunkSize), "p2.jpg", dbtest.JPEG(40, 30), "bombe.png", dbtest.PNGBomb(30000, 30000)),
+			"bombe.png", models.DocErrPixels},
+		{"middle refused", batchOf("p1.pdf", dbtest.PDF(2000), "facture.pdf", dbtest.HTMLNamedPDF(), "p3.pdf", dbtest.PDF(2000)),
+			"facture.pdf", models.DocErrType},
+		{"polyglot last", batchOf("p1.png", dbtest.PNG(20, 20), "scan.pdf", dbtest.PolyglotPDF()), "scan.pdf", models.DocErrPolyglot},
+	} {
+		_, err := upload(bad.batch)
+		var refused *models.RefusedFile
+		if !errors.As(err, &refused) || refused.Name != bad.file || refused.Key != bad.key {
+			t.Fatalf("%s: %v, want %s refused for %s", bad.name, err, bad.file, bad.key)
+		}
+		if fe, ok := models.AsValidation(err); !ok || fe["file"] != bad.key {
+			t.Fatalf("%s: not a validation error of the file field: %v", bad.name, err)
+		}
+		if n, c := countRows(t, f.s, "documents"), countRows(t, f.s, "document_chunks"); n+c != 0 {
+			t.Fatalf("%s: %d documents and %d chunks left behind", bad.name, n, c)
+		}
+	}
+	if got := auditActions(t, f.s, "document"); len(got) != 0 {
+		t.Fatalf("refused uploads audited: %v", got)
+	}
+	docs, err := upload(batchOf("recto.jpg", dbtest.JPEG(40, 30), "verso.png", dbtest.PNG(30, 20), "copie.pdf", dbtest.PDF(5000)))
+	if err != nil || len(docs) != 3 {
+		t.Fatalf("three good files: %v, %d documents", err, len(docs))
+	}
+	for i, want := range []string{"recto.jpg", "verso.png", "copie.pdf"} {
+		if docs[i].Filename != want || docs[i].Category != models.DocIdentity || docs[i].Description != "Passeport" {
+			t.Errorf("document %d: %+v", i, docs[i])
+		}
+	}
+	if got := auditActions(t, f.s, "document"); len(got) != 3 {
+		t.Fatalf("audit %v, want one upload event per file", got)
+	}
+}
+
+// The per-case limit counts the upload's files, and an upload carries at most
+// MaxPerUpload files.
+func TestDocumentUploadBatchLimits(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ctx := context.Background()
+	lim := models.DefaultDocumentLimits()
+	lim.MaxPerCase, lim.MaxPerUpload = 4, 2
+	f.s.Documents = models.NewDocumentStore(f.s.DB, f.clock.Now, f.s.Audit, lim)
+	cs := insertCase(t, f.s, f.rab, f.cw, models.StatusRegistered, true)
+	upload := func(fs *files) error {
+		_, err := f.s.Documents.UploadBatch(ctx, act(f.cw), f.cw.Scope(), cs.ID, models.DocumentBatch{Category: "other", Files: fs})
+		return err
+	}
+	refusedAs := func(err error, name, key string) {
+		t.Helper()
+		var refused *models.RefusedFile
+		if !errors.As(err, &refused) || refused.Name != name || refused.Key != key {
+			t.Fatalf("%v, want %s refused for %s", err, name, key)
+		}
+	}
+	refusedAs(upload(batchOf("a.pdf", dbtest.PDF(900), "b.pdf", dbtest.PDF(900), "c.pdf", dbtest.PDF(900))), "c.pdf", models.DocErrTooManyFiles)
+	if err := upload(batchOf("a.pdf", dbtest.PDF(900), "b.pdf", dbtest.PDF(900))); err != nil {
+		t.Fatal(err)
+	}
+	if err := upload(batchOf("c.pdf", dbtest.PDF(900))); err != nil {
+		t.Fatal(err)
+	}
+	refusedAs(upload(batchOf("d.pdf", dbtest.PDF(900), "e.pdf", dbtest.PDF(900))), "e.pdf", models.DocErrTooManyInUpload)
+	if n := countRows(t, f.s, "documents"); n != 3 {
+		t.Fatalf("%d documents, want 3: the refused upload's first file stays out", n)
+	}
+	if err := upload(batchOf("d.pdf", dbtest.PDF(900))); err != nil {
+		t.Fatal(err)
+	}
+	refusedAs(upload(batchOf("f.pdf", dbtest.PDF(900))), "f.pdf", models.DocErrTooMany)
 }

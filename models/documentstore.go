@@ -37,6 +37,9 @@ type DocumentLimits struct {
 	MaxBytes int64
 	// MaxPerCase is how many documents (not withdrawn) a case may hold.
 	MaxPerCase int
+	// MaxPerUpload is how many files one upload may carry; with MaxBytes it bounds an
+	// upload's body.
+	MaxPerUpload int
 	// MaxPixels is the largest picture accepted, in pixels, read from its header before
 	// it is decoded. Decoding takes 4 to 8 bytes a pixel: 24 megapixels (a 6000 × 4000
 	// camera photo) is up to 190 MB while it is re-encoded.
@@ -47,7 +50,13 @@ type DocumentLimits struct {
 
 // DefaultDocumentLimits are the limits a server starts with.
 func DefaultDocumentLimits() DocumentLimits {
-	return DocumentLimits{MaxBytes: 10 << 20, MaxPerCase: 50, MaxPixels: 24_000_000, ImagesAtOnce: 1}
+	return DocumentLimits{MaxBytes: 10 << 20, MaxPerCase: 50, MaxPerUpload: 10, MaxPixels: 24_000_000, ImagesAtOnce: 1}
+}
+
+// UploadBodyLimit is the largest upload body: every file at its largest, and room for
+// the form's other fields and the multipart framing.
+func (l DocumentLimits) UploadBodyLimit() int64 {
+	return l.MaxBytes*int64(max(l.MaxPerUpload, 1)) + 1<<20
 }
 
 // DocumentStore attaches documents to cases, lists them, serves them and withdraws them.
@@ -75,7 +84,8 @@ func NewDocumentStore(db *DB, now func() time.Time, audit *AuditStore, limits Do
 // Limits are the store's limits, for the form's hints.
 func (s *DocumentStore) Limits() DocumentLimits { return s.limits }
 
-// DocumentInput is an upload: the form's fields and the file's content, read once.
+// DocumentInput is an upload of one file: the form's fields and the file's content,
+// read once.
 type DocumentInput struct {
 	Category    string
 	Description string
@@ -85,18 +95,69 @@ type DocumentInput struct {
 	SupportID *uint
 }
 
-// Validate checks the fields typed beside the file.
-func (in *DocumentInput) Validate() FieldErrors {
+// DocumentFile is one file of an upload: the name it had on the uploader's computer and
+// its content, read once.
+type DocumentFile struct {
+	Name    string
+	Content io.Reader
+}
+
+// DocumentFiles hands over an upload's files one at a time, in the order they arrive in
+// the request's body (each is read before the next is asked for); Next returns io.EOF
+// after the last.
+type DocumentFiles interface {
+	Next() (*DocumentFile, error)
+}
+
+// DocumentBatch is an upload of one or more files sharing the form's fields: the
+// category, description and support say what the files are together (the pages of a
+// passport, a receipt and its photo).
+type DocumentBatch struct {
+	Category    string
+	Description string
+	// SupportID links receipts to a support record of the same case.
+	SupportID *uint
+	// Files is nil when no file was chosen.
+	Files DocumentFiles
+}
+
+// Validate checks the fields typed beside the files.
+func (in *DocumentBatch) Validate() FieldErrors {
 	fe := FieldErrors{}
 	in.Description = strings.TrimSpace(in.Description)
 	if !cwOneOf(DocumentCategory(in.Category), DocumentCategories) {
 		fe.Add("category", "error.choose_value")
 	}
 	checkText(fe, "description", in.Description, false)
-	if in.Content == nil {
+	if in.Files == nil {
 		fe.Add("file", DocErrNoFile)
 	}
 	return fe
+}
+
+// RefusedFile is an upload refused because of one of its files: the message names the
+// file (Name, as sent) and the reason (Key, a DocErr… message key). It is a validation
+// error on the field "file" (AsValidation).
+type RefusedFile struct {
+	Name string
+	Key  string
+}
+
+func (e *RefusedFile) Error() string { return fmt.Sprintf("file %q refused: %s", e.Name, e.Key) }
+
+// Unwrap makes a refused file a validation error of the file field.
+func (e *RefusedFile) Unwrap() error { return fieldErr("file", e.Key) }
+
+// oneFile is the files of a one-file upload.
+type oneFile struct{ f *DocumentFile }
+
+func (o *oneFile) Next() (*DocumentFile, error) {
+	if o.f == nil {
+		return nil, io.EOF
+	}
+	f := o.f
+	o.f = nil
+	return f, nil
 }
 
 // cleanFilename keeps a displayable base name: no folders, no control characters, at
@@ -124,51 +185,36 @@ func mayReadMedical(scope Scope, cs *Case) bool {
 	return scope.Role == RoleSupervisor || (cs.AssignedToID != nil && *cs.AssignedToID == scope.UserID)
 }
 
-// Upload checks a file and stores it with its record, all in one transaction: a file
-// refused at any point (its type, its size, a polyglot, a damaged picture) leaves
-// nothing behind. A PDF is streamed into chunks as it arrives; a picture (at most
-// MaxBytes) is read whole, checked, decoded and re-encoded without its metadata.
+// Upload attaches one file (see UploadBatch).
 func (s *DocumentStore) Upload(ctx context.Context, a Actor, scope Scope, caseID uint, in DocumentInput) (*Document, error) {
+	b := DocumentBatch{Category: in.Category, Description: in.Description, SupportID: in.SupportID}
+	if in.Content != nil {
+		b.Files = &oneFile{f: &DocumentFile{Name: in.Filename, Content: in.Content}}
+	}
+	docs, err := s.UploadBatch(ctx, a, scope, caseID, b)
+	if err != nil {
+		return nil, err
+	}
+	return docs[0], nil
+}
+
+// UploadBatch checks an upload's files and stores them with their records, all in one
+// transaction: a file refused at any point (its type, its size, a polyglot, a damaged
+// picture, one file too many for the case or the upload) refuses the whole upload
+// (RefusedFile) and leaves nothing behind. Each file is handled as it arrives: a PDF
+// is streamed into chunks; a picture (at most MaxBytes) is read whole, checked,
+// decoded and re-encoded without its metadata. The documents are returned in the
+// order they were sent.
+func (s *DocumentStore) UploadBatch(ctx context.Context, a Actor, scope Scope, caseID uint, in DocumentBatch) ([]*Document, error) {
 	if err := cwCanWrite(a); err != nil {
 		return nil, err
 	}
 	if err := in.Validate().Err(); err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(in.Content, 4096)
-	head, _ := br.Peek(16)
-	if len(head) == 0 {
-		return nil, fieldErr("file", DocErrEmpty)
-	}
-	sniffed := SniffDocument(head)
-	if sniffed == "" {
-		return nil, fieldErr("file", DocErrType)
-	}
-	doc := &Document{
-		CaseID: caseID, SupportID: in.SupportID, Category: DocumentCategory(in.Category), Description: in.Description,
-		Filename: cleanFilename(in.Filename), SourceType: sniffed, UploadedByID: a.User.ID, CreatedAt: s.now().UTC(),
-	}
-	var img *preparedImage
-	if sniffed != TypePDF {
-		data, err := io.ReadAll(io.LimitReader(br, s.limits.MaxBytes+1))
-		if err != nil {
-			return nil, fmt.Errorf("read upload: %w", err)
-		}
-		if int64(len(data)) > s.limits.MaxBytes {
-			return nil, fieldErr("file", DocErrTooLarge)
-		}
-		img, err = s.prepareImage(ctx, data, sniffed)
-		if key := fileErrorKey(err); key != "" {
-			return nil, fieldErr("file", key)
-		}
-		if err != nil {
-			return nil, err
-		}
-		doc.ContentType, doc.Width, doc.Height = img.contentType, img.width, img.height
-	} else {
-		doc.ContentType = TypePDF
-	}
+	var ids []uint
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		ids = ids[:0]
 		if err := s.db.lockKeys(tx, fmt.Sprintf("documents:%d", caseID)); err != nil {
 			return err
 		}
@@ -176,7 +222,7 @@ func (s *DocumentStore) Upload(ctx context.Context, a Actor, scope Scope, caseID
 		if err != nil {
 			return err
 		}
-		if doc.Category == DocMedical && !mayReadMedical(scope, cs) {
+		if DocumentCategory(in.Category) == DocMedical && !mayReadMedical(scope, cs) {
 			return fieldErr("category", "documents.error.medical_not_assigned")
 		}
 		if in.SupportID != nil {
@@ -192,43 +238,111 @@ func (s *DocumentStore) Upload(ctx context.Context, a Actor, scope Scope, caseID
 		if err := tx.Model(&Document{}).Where("case_id = ? AND withdrawn_at IS NULL", caseID).Count(&held).Error; err != nil {
 			return fmt.Errorf("count documents: %w", err)
 		}
-		if held >= int64(s.limits.MaxPerCase) {
-			return fieldErr("file", DocErrTooMany)
-		}
-		if err := tx.Create(doc).Error; err != nil {
-			return fmt.Errorf("create document: %w", err)
-		}
-		set := map[string]any{}
-		if img != nil {
-			sum := sha256.Sum256(img.content)
-			set["sha256"], set["size"] = hex.EncodeToString(sum[:]), int64(len(img.content))
-			set["chunks"], err = writeChunks(tx, doc.ID, partContent, img.content)
+		for {
+			f, err := in.Files.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("read upload: %w", err)
+			}
+			switch {
+			case len(ids) >= s.limits.MaxPerUpload:
+				return &RefusedFile{Name: cleanFilename(f.Name), Key: DocErrTooManyFiles}
+			case held >= int64(s.limits.MaxPerCase) && len(ids) == 0:
+				return &RefusedFile{Name: cleanFilename(f.Name), Key: DocErrTooMany}
+			case held+int64(len(ids)) >= int64(s.limits.MaxPerCase):
+				return &RefusedFile{Name: cleanFilename(f.Name), Key: DocErrTooManyInUpload}
+			}
+			id, err := s.storeFile(ctx, tx, a, caseID, &in, f)
+			if key := fileErrorKey(err); key != "" {
+				return &RefusedFile{Name: cleanFilename(f.Name), Key: key}
+			}
 			if err != nil {
 				return err
 			}
-			set["thumb_size"] = int64(len(img.thumb))
-			if set["thumb_chunks"], err = writeChunks(tx, doc.ID, partThumb, img.thumb); err != nil {
-				return err
-			}
-		} else {
-			size, sum, chunks, err := s.streamPDF(tx, doc.ID, br)
-			if err != nil {
-				return err
-			}
-			set["size"], set["sha256"], set["chunks"] = size, sum, chunks
+			ids = append(ids, id)
 		}
-		if err := tx.Model(&Document{}).Where("id = ?", doc.ID).Updates(set).Error; err != nil {
-			return fmt.Errorf("finish document: %w", err)
+		if len(ids) == 0 {
+			return fieldErr("file", DocErrNoFile)
 		}
-		ev := a.Event("document.upload", "document", fmt.Sprint(doc.ID))
-		ev.Fields = "file,category,description"
-		ev.Details = fmt.Sprintf("case=%d category=%s type=%s", caseID, doc.Category, doc.ContentType)
-		return s.audit.RecordTx(tx, ev)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.get(ctx, s.db.Write.WithContext(ctx), scope, caseID, doc.ID)
+	q := s.db.Write.WithContext(ctx)
+	docs := make([]*Document, len(ids))
+	for i, id := range ids {
+		if docs[i], err = s.get(ctx, q, scope, caseID, id); err != nil {
+			return nil, err
+		}
+	}
+	return docs, nil
+}
+
+// storeFile checks one file of an upload and stores it in tx, with its audit event. A
+// file refused for a reason the user can act on is a fileError.
+func (s *DocumentStore) storeFile(ctx context.Context, tx *gorm.DB, a Actor, caseID uint, in *DocumentBatch, f *DocumentFile) (uint, error) {
+	br := bufio.NewReaderSize(f.Content, 4096)
+	head, _ := br.Peek(16)
+	if len(head) == 0 {
+		return 0, refuse(DocErrEmpty)
+	}
+	sniffed := SniffDocument(head)
+	if sniffed == "" {
+		return 0, refuse(DocErrType)
+	}
+	doc := &Document{
+		CaseID: caseID, SupportID: in.SupportID, Category: DocumentCategory(in.Category), Description: in.Description,
+		Filename: cleanFilename(f.Name), SourceType: sniffed, UploadedByID: a.User.ID, CreatedAt: s.now().UTC(),
+	}
+	var img *preparedImage
+	if sniffed != TypePDF {
+		data, err := io.ReadAll(io.LimitReader(br, s.limits.MaxBytes+1))
+		if err != nil {
+			return 0, fmt.Errorf("read upload: %w", err)
+		}
+		if int64(len(data)) > s.limits.MaxBytes {
+			return 0, refuse(DocErrTooLarge)
+		}
+		if img, err = s.prepareImage(ctx, data, sniffed); err != nil {
+			return 0, err
+		}
+		doc.ContentType, doc.Width, doc.Height = img.contentType, img.width, img.height
+	} else {
+		doc.ContentType = TypePDF
+	}
+	if err := tx.Create(doc).Error; err != nil {
+		return 0, fmt.Errorf("create document: %w", err)
+	}
+	set := map[string]any{}
+	if img != nil {
+		sum := sha256.Sum256(img.content)
+		set["sha256"], set["size"] = hex.EncodeToString(sum[:]), int64(len(img.content))
+		chunks, err := writeChunks(tx, doc.ID, partContent, img.content)
+		if err != nil {
+			return 0, err
+		}
+		set["chunks"] = chunks
+		set["thumb_size"] = int64(len(img.thumb))
+		if set["thumb_chunks"], err = writeChunks(tx, doc.ID, partThumb, img.thumb); err != nil {
+			return 0, err
+		}
+	} else {
+		size, sum, chunks, err := s.streamPDF(tx, doc.ID, br)
+		if err != nil {
+			return 0, err
+		}
+		set["size"], set["sha256"], set["chunks"] = size, sum, chunks
+	}
+	if err := tx.Model(&Document{}).Where("id = ?", doc.ID).Updates(set).Error; err != nil {
+		return 0, fmt.Errorf("finish document: %w", err)
+	}
+	ev := a.Event("document.upload", "document", fmt.Sprint(doc.ID))
+	ev.Fields = "file,category,description"
+	ev.Details = fmt.Sprintf("case=%d category=%s type=%s", caseID, doc.Category, doc.ContentType)
+	return doc.ID, s.audit.RecordTx(tx, ev)
 }
 
 // fieldErr is a validation error on one field.
@@ -260,13 +374,13 @@ func (s *DocumentStore) streamPDF(tx *gorm.DB, docID uint, r io.Reader) (int64, 
 		if n > 0 {
 			size += int64(n)
 			if size > s.limits.MaxBytes {
-				return 0, "", 0, fieldErr("file", DocErrTooLarge)
+				return 0, "", 0, refuse(DocErrTooLarge)
 			}
 			piece := buf[:n]
 			h.Write(piece)
 			scan.Write(piece)
 			if scan.found {
-				return 0, "", 0, fieldErr("file", DocErrPolyglot)
+				return 0, "", 0, refuse(DocErrPolyglot)
 			}
 			if n >= pdfTail {
 				tail = append(tail[:0], piece[n-pdfTail:]...)
@@ -289,7 +403,7 @@ func (s *DocumentStore) streamPDF(tx *gorm.DB, docID uint, r io.Reader) (int64, 
 		}
 	}
 	if !pdfEndsCleanly(tail) {
-		return 0, "", 0, fieldErr("file", DocErrPDFEnd)
+		return 0, "", 0, refuse(DocErrPDFEnd)
 	}
 	return size, hex.EncodeToString(h.Sum(nil)), seq, nil
 }

@@ -391,6 +391,9 @@ type Summary struct {
 	// Monitoring is the monitoring section, when the caller computed it (summary.csv
 	// then carries its figures).
 	Monitoring *MonitoringSummary
+	// Receipts is the share of delivered support a receipt proves, when the caller
+	// asked for it (ReceiptCoverage): the summary page and summary.csv do.
+	Receipts *ReceiptCoverage
 }
 
 // Figure returns a keyless indicator's figure.

@@ -97,9 +97,34 @@ func SummaryRows(s *Summary) []SummaryRow {
 			out = append(out, SummaryRow{Section: ind, Key: kc.Key, Count: itoa(kc.Count)})
 		}
 	}
-	// The monitoring section, last as on the page (see MonitoringSummaryRows).
+	out = append(out, receiptRows(s.Receipts)...)
+	// The monitoring section, last (see MonitoringSummaryRows).
 	if s.Monitoring != nil {
 		out = append(out, MonitoringSummaryRows(s.Monitoring)...)
+	}
+	return out
+}
+
+// SectionReceipts: the delivered support of the period and how much of it a receipt
+// proves, one row per key of ReceiptGroups; the two last rows carry their share of the
+// delivered records (whole per cents adding up to 100, and one decimal). Present when the
+// summary carries the figures (Summary.Receipts).
+const SectionReceipts = "receipts"
+
+// receiptRows are SectionReceipts' rows.
+func receiptRows(r *ReceiptCoverage) []SummaryRow {
+	if r == nil {
+		return nil
+	}
+	whole := LargestRemainder([]int64{r.Proven, r.Unproven()})
+	tenths := []int64{r.Tenths(), 0}
+	if r.Delivered > 0 {
+		tenths[1] = 1000 - tenths[0]
+	}
+	out := []SummaryRow{{Section: SectionReceipts, Key: ReceiptsDelivered, Count: strconv.FormatInt(r.Delivered, 10)}}
+	for i, g := range []string{ReceiptsProven, ReceiptsUnproven} {
+		out = append(out, SummaryRow{Section: SectionReceipts, Key: g, Count: strconv.FormatInt(r.Count(g), 10),
+			SharePercent: strconv.Itoa(whole[i]), ShareOneDecimal: tenthsCell(tenths[i])})
 	}
 	return out
 }

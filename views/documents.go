@@ -50,6 +50,8 @@ type DocumentForm struct {
 	Limits     models.DocumentLimits
 	Held       int
 	Errors     models.FieldErrors
+	// RefusedFile names the file that refused the upload, for its message.
+	RefusedFile string
 }
 
 // DocumentWithdrawForm asks why a document is withdrawn.
@@ -74,8 +76,37 @@ func docID(id uint) string { return strconv.FormatUint(uint64(id), 10) }
 // docSizeKB is a size in kilobytes, rounded up (a file is never shown as 0).
 func docSizeKB(n int64) int64 { return (n + 1023) / 1024 }
 
-// docMaxMB is the file size limit in megabytes, for the hint.
-func docMaxMB(l models.DocumentLimits) int64 { return l.MaxBytes >> 20 }
+// docMaxSize is the file size limit as people read it: "10 MB", "1,5 MB", "512 KB".
+func docMaxSize(ctx context.Context, l models.DocumentLimits) string {
+	if l.MaxBytes >= 1<<20 {
+		return T(ctx, "documents.size_mb", "Size", docFigure(ctx, l.MaxBytes, 1<<20))
+	}
+	return T(ctx, "documents.size_kb", "Size", docFigure(ctx, l.MaxBytes, 1<<10))
+}
+
+// docFigure is n in units, whole when it divides exactly, else with one decimal.
+func docFigure(ctx context.Context, n, unit int64) string {
+	if n%unit == 0 {
+		return Int(ctx, n/unit)
+	}
+	return Decimal(ctx, float64(n)/float64(unit), 1)
+}
+
+// docFileError is the message of a refused upload: the reason, after the name of the
+// file that refused it when there is one.
+func docFileError(ctx context.Context, f DocumentForm) string {
+	reason := T(ctx, f.Errors["file"], docLimitArgs(ctx, f.Limits, f.Held)...)
+	if f.RefusedFile == "" {
+		return reason
+	}
+	return T(ctx, "documents.error.in_file", "Name", f.RefusedFile, "Reason", reason)
+}
+
+// docLimitArgs are the configured limits a document message may name.
+func docLimitArgs(ctx context.Context, l models.DocumentLimits, held int) []any {
+	return []any{"Size", docMaxSize(ctx, l), "Max", l.MaxPerCase, "Held", held, "Files", l.MaxPerUpload,
+		"Megapixels", docFigure(ctx, l.MaxPixels, 1_000_000)}
+}
 
 // docSupportOptions names the case's support records a receipt may be linked to.
 func docSupportOptions(ctx context.Context, f DocumentForm) []Option {
@@ -85,4 +116,22 @@ func docSupportOptions(ctx context.Context, f DocumentForm) []Option {
 			Label(ctx, "casework.type", string(sp.Type)) + " — " + Money(ctx, sp.Amount, sp.Currency)})
 	}
 	return out
+}
+
+// PathSummaryReceipts lists the support records behind a receipts figure of the summary.
+const PathSummaryReceipts = "/summary/receipts"
+
+// ReceiptsDrillPath is the drill-down of a receipts figure, with the same filters.
+func ReceiptsDrillPath(f models.SummaryFilter, group string) string {
+	q := f.Query()
+	q.Set("group", group)
+	return PathSummaryReceipts + "?" + q.Encode()
+}
+
+// ReceiptSupportsView is the list of the support records behind a receipts figure.
+type ReceiptSupportsView struct {
+	Filter   models.SummaryFilter
+	Group    string
+	Supports []models.ReceiptSupport
+	Pager    Pager
 }

@@ -345,6 +345,8 @@ func SummaryCSVLabel(ctx context.Context, section, key string) string {
 		return T(ctx, "summary.type."+key)
 	case models.SectionIndicator:
 		return T(ctx, "summary.ind."+key)
+	case models.SectionReceipts:
+		return T(ctx, "documents.summary.group."+key)
 	}
 	return KeyLabel(ctx, section, key)
 }

@@ -29,6 +29,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	addr := fs.String("addr", defAddr, "address to listen on (env AWDA_ADDR)")
 	dsn := dbFlag(fs, getenv)
 	demo := fs.Bool("demo", false, "load the demo dataset into an empty database and print the demo accounts")
+	docFlags := addDocumentLimitFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,6 +49,10 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	docLimits, err := docFlags.limits()
+	if err != nil {
+		return err
+	}
 	if _, err := checkDB(*dsn); err != nil {
 		return err
 	}
@@ -59,6 +64,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	defer db.Close()
 	stores := models.NewStores(db, time.Now, models.DefaultArgon2)
 	stores.Audit.Log = log
+	stores.Documents = models.NewDocumentStore(db, time.Now, stores.Audit, docLimits)
 	if err := firstRun(ctx, stores, *demo, stdout); err != nil {
 		return err
 	}
