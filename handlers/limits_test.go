@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,6 +38,7 @@ type limitsWorld struct {
 	officeID      uint
 	editedUserID  uint
 	supportForSup uint
+	visit         url.Values // a valid baseline visit form
 }
 
 func newLimitsWorld(t *testing.T) *limitsWorld {
@@ -68,6 +70,7 @@ func newLimitsWorld(t *testing.T) *limitsWorld {
 		t.Fatal(err)
 	}
 	w.referralID = r.ID
+	w.visit = visitForm(t, "baseline", "2021-02-20", false)
 	return w
 }
 
@@ -154,6 +157,11 @@ var limitsForms = []limitsForm{
 			w.adm.get(views.PathAdminUsers)
 			return w.adm.post(views.AdminUserPath(w.editedUserID), merge(url.Values{"action": {"update"}, "name": {"Agent"},
 				"role": {"caseworker"}, "office": {"RAB"}, "language": {"fr"}}, over))
+		}},
+	{name: "monitoring visit", fields: []string{"interviewer", "notes"},
+		post: func(w *limitsWorld, over url.Values) *page {
+			w.cw.get(views.CasePath(w.caseID) + "/visits/new")
+			return w.cw.post(views.CaseVisitsPath(w.caseID), merge(url.Values(maps.Clone(w.visit)), over))
 		}},
 	{name: "new office", fields: []string{"name", "city"},
 		post: func(w *limitsWorld, over url.Values) *page {
