@@ -292,29 +292,50 @@ func (s *server) showSummaryReintegration(c echo.Context) error {
 	return s.ok(c, views.SummaryReintegrationPage(v, &views.MonitoringSummaryVM{Filter: v.Filter, M: m, Instrument: iv}))
 }
 
-// summaryMonitoringCases lists the cases behind one monitoring figure of the summary.
-func (s *server) summaryMonitoringCases(c echo.Context) error {
+// summaryGroupDrill is what the drill-downs of a summary section's groups share: the
+// summary's filters (a wrong one is a bad link: 400), the group and the page asked for,
+// and the pager's links back to path with the same query.
+type summaryGroupDrill struct {
+	scope models.Scope
+	f     models.SummaryFilter
+	group string
+	page  int
+	path  string
+}
+
+func (s *server) summaryGroupDrill(c echo.Context, path string) (*summaryGroupDrill, error) {
 	scope := currentUser(c).Scope()
 	f, fe, err := s.summaryFilter(c, scope)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(fe) > 0 {
-		return echo.NewHTTPError(http.StatusBadRequest)
+		return nil, echo.NewHTTPError(http.StatusBadRequest)
 	}
-	group := c.QueryParam("group")
 	page, _ := strconv.Atoi(c.QueryParam("page"))
-	page = max(page, 1)
-	cases, total, err := s.stores.Summary.MonitoringCases(c.Request().Context(), scope, f, group, page, summaryPerPage)
+	return &summaryGroupDrill{scope: scope, f: f, group: c.QueryParam("group"), page: max(page, 1), path: path}, nil
+}
+
+// pager pages total rows, each page a link with the same filters and group.
+func (d *summaryGroupDrill) pager(total int64) views.Pager {
+	link := func(p int) string {
+		q := d.f.Query()
+		q.Set("group", d.group)
+		q.Set("page", strconv.Itoa(p))
+		return views.WithQuery(d.path, q)
+	}
+	return views.Pager{Page: d.page, PerPage: summaryPerPage, Total: total, Link: link}
+}
+
+// summaryMonitoringCases lists the cases behind one monitoring figure of the summary.
+func (s *server) summaryMonitoringCases(c echo.Context) error {
+	d, err := s.summaryGroupDrill(c, views.PathSummaryMonitoring)
 	if err != nil {
 		return err
 	}
-	link := func(p int) string {
-		q := f.Query()
-		q.Set("group", group)
-		q.Set("page", strconv.Itoa(p))
-		return views.WithQuery(views.PathSummaryMonitoring, q)
+	cases, total, err := s.stores.Summary.MonitoringCases(c.Request().Context(), d.scope, d.f, d.group, d.page, summaryPerPage)
+	if err != nil {
+		return err
 	}
-	return s.ok(c, views.MonitoringCasesPage(views.MonitoringCasesView{Filter: f, Group: group, Cases: cases,
-		Pager: views.Pager{Page: page, PerPage: summaryPerPage, Total: total, Link: link}}))
+	return s.ok(c, views.MonitoringCasesPage(views.MonitoringCasesView{Filter: d.f, Group: d.group, Cases: cases, Pager: d.pager(total)}))
 }

@@ -1,9 +1,6 @@
 package handlers
 
 import (
-	"net/http"
-	"strconv"
-
 	"github.com/labstack/echo/v4"
 
 	"awda/models"
@@ -29,27 +26,13 @@ func (s *server) addReceiptSummary(c echo.Context, sum *models.Summary, v *views
 
 // summaryReceiptSupports lists the support records behind one receipts figure.
 func (s *server) summaryReceiptSupports(c echo.Context) error {
-	scope := currentUser(c).Scope()
-	f, fe, err := s.summaryFilter(c, scope)
+	d, err := s.summaryGroupDrill(c, views.PathSummaryReceipts)
 	if err != nil {
 		return err
 	}
-	if len(fe) > 0 {
-		return echo.NewHTTPError(http.StatusBadRequest)
-	}
-	group := c.QueryParam("group")
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	page = max(page, 1)
-	supports, total, err := s.stores.Summary.ReceiptSupports(c.Request().Context(), scope, f, group, page, summaryPerPage)
+	supports, total, err := s.stores.Summary.ReceiptSupports(c.Request().Context(), d.scope, d.f, d.group, d.page, summaryPerPage)
 	if err != nil {
 		return err
 	}
-	link := func(p int) string {
-		q := f.Query()
-		q.Set("group", group)
-		q.Set("page", strconv.Itoa(p))
-		return views.WithQuery(views.PathSummaryReceipts, q)
-	}
-	return s.ok(c, views.ReceiptSupportsPage(views.ReceiptSupportsView{Filter: f, Group: group, Supports: supports,
-		Pager: views.Pager{Page: page, PerPage: summaryPerPage, Total: total, Link: link}}))
+	return s.ok(c, views.ReceiptSupportsPage(views.ReceiptSupportsView{Filter: d.f, Group: d.group, Supports: supports, Pager: d.pager(total)}))
 }
