@@ -45,6 +45,7 @@ var pages = []pageSpec{
 	{Name: "summary", Path: "/summary", Who: []string{"supervisor", "ar-supervisor", "admin"}},
 	{Name: "summary-cases", Path: "/summary/cases?indicator=support_type&key=micro_project&from=" + thisYear + "-01-01&to=" + thisYear + "-12-31", Who: []string{"supervisor", "ar-supervisor"}},
 	{Name: "summary-reintegration", Path: "/summary/reintegration", Who: []string{"supervisor", "ar-supervisor"}},
+	{Name: "summary-receipts", Path: "/summary/receipts", Who: []string{"supervisor", "ar-supervisor"}},
 	// Administration.
 	{Name: "admin-users", Path: "/admin/users", Who: []string{"admin", "ar-admin"}},
 	{Name: "admin-offices", Path: "/admin/offices", Who: []string{"admin", "ar-admin"}},
@@ -111,6 +112,7 @@ var shots = []shotSpec{
 	{Name: "case-file", Path: fixtureCase, As: "caseworker"},
 	{Name: "summary", Path: "/summary", As: "supervisor"},
 	{Name: "summary-reintegration", Path: "/summary/reintegration", As: "supervisor"},
+	{Name: "summary-receipts", Path: "/summary/receipts", As: "supervisor"},
 	{Name: "summary-monitoring", Path: "/summary/monitoring?group=baselines&from=" + thisYear + "-01-01&to=" + thisYear + "-12-31", As: "supervisor"},
 	{Name: "visit-edit", Path: fixtureVisitEdit, As: "caseworker"},
 }

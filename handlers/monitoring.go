@@ -277,8 +277,9 @@ func (s *server) showSummaryReintegration(c echo.Context) error {
 		return err
 	}
 	v.Action = views.PathSummaryReintegration
+	const title = "monitoring.summary.title"
 	if len(v.Errors) > 0 {
-		return s.invalid(c, views.SummaryReintegrationPage(v, nil))
+		return s.invalid(c, views.SummarySubPage(v, title, nil))
 	}
 	ctx := c.Request().Context()
 	m, err := s.stores.Summary.MonitoringSummary(ctx, currentUser(c).Scope(), v.Filter)
@@ -289,7 +290,7 @@ func (s *server) showSummaryReintegration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.ok(c, views.SummaryReintegrationPage(v, &views.MonitoringSummaryVM{Filter: v.Filter, M: m, Instrument: iv}))
+	return s.ok(c, views.SummarySubPage(v, title, views.MonitoringSummarySection(views.MonitoringSummaryVM{Filter: v.Filter, M: m, Instrument: iv})))
 }
 
 // summaryGroupDrill is what the drill-downs of a summary section's groups share: the

@@ -75,7 +75,8 @@ func (s *server) routes() {
 	s.handle(get, views.PathSummaryCSV, s.summaryCSV, summaryReaders)
 	s.handle(get, views.PathSummaryReintegration, s.showSummaryReintegration, summaryReaders)
 	s.handle(get, views.PathSummaryMonitoring, s.summaryMonitoringCases, summaryReaders)
-	s.handle(get, views.PathSummaryReceipts, s.summaryReceiptSupports, summaryReaders)
+	s.handle(get, views.PathSummaryReceipts, s.showSummaryReceipts, summaryReaders)
+	s.handle(get, views.PathSummaryReceiptSupports, s.summaryReceiptSupports, summaryReaders)
 
 	// Administration.
 	s.handle(get, views.PathAdminUsers, s.showUsers, admins)

@@ -85,9 +85,6 @@ func (s *server) showSummary(c echo.Context) error {
 	if v.Sum, err = s.stores.Summary.Summary(c.Request().Context(), u.Scope(), v.Filter); err != nil {
 		return err
 	}
-	if err := s.addReceiptSummary(c, v.Sum, &v); err != nil {
-		return err
-	}
 	v.CSV = views.WithQuery(views.PathSummaryCSV, v.Filter.Query())
 	if admins.allows(u) {
 		v.CSV = views.SummaryCSVPath(v.Filter)
@@ -160,14 +157,14 @@ func (s *server) summaryCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.addReceiptSummary(c, sum, nil); err != nil {
+	if err := s.addReceiptSummary(c, sum); err != nil {
 		return err
 	}
 	offices, err := s.scopedOffices(c, scope)
 	if err != nil {
 		return err
 	}
-	// The monitoring section, as on the page (its own block of rows).
+	// The monitoring section, as on the reintegration monitoring page (its own block of rows).
 	if sum.Monitoring, err = s.stores.Summary.MonitoringSummary(ctx, scope, f); err != nil {
 		return err
 	}

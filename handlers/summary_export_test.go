@@ -34,9 +34,11 @@ func TestSummaryCSVHasTheGoldenHeaderAndThePagesFigures(t *testing.T) {
 	}
 	page := admin.get(views.WithQuery(views.PathSummary, q))
 	wantStatus(t, page, http.StatusOK)
-	// The monitoring figures are on the reintegration monitoring page, same filters.
+	// The monitoring and receipts figures are on pages of their own, same filters.
 	reintegration := admin.get(views.WithQuery(views.PathSummaryReintegration, q))
 	wantStatus(t, reintegration, http.StatusOK)
+	receipts := admin.get(views.WithQuery(views.PathSummaryReceipts, q))
+	wantStatus(t, receipts, http.StatusOK)
 	on := page
 	plain := func(sel string) string {
 		if !on.has(sel) {
@@ -93,7 +95,7 @@ func TestSummaryCSVHasTheGoldenHeaderAndThePagesFigures(t *testing.T) {
 		case models.SectionMonitoringMean, models.SectionMonitoringBand, models.SectionMonitoringSupport, models.SectionMonitoringOffice:
 			continue // TestSummaryCSVCarriesMonitoringFigures compares them on a dataset with visits
 		case models.SectionReceipts:
-			sel = `[data-testid="receipts-` + key + `"]`
+			sel, on = `[data-testid="receipts-`+key+`"]`, receipts
 			if got := plain(`[data-testid="receipts-` + key + `-share"]`); r[5] != "" && got != strings.ReplaceAll(r[5], ".", ",")+"%" {
 				t.Errorf("receipts %s share: page %q, csv %q", key, got, r[5])
 			}

@@ -7,26 +7,40 @@ import (
 	"awda/views"
 )
 
-// addReceiptSummary puts the receipts figures on a computed summary (the page and
-// summary.csv show them) and, for the page, their section.
-func (s *server) addReceiptSummary(c echo.Context, sum *models.Summary, v *views.SummaryView) error {
-	if sum == nil {
-		return nil
-	}
+// addReceiptSummary puts the receipts figures on a computed summary, for summary.csv.
+func (s *server) addReceiptSummary(c echo.Context, sum *models.Summary) error {
 	r, err := s.stores.Summary.ReceiptCoverage(c.Request().Context(), currentUser(c).Scope(), sum.Filter)
 	if err != nil {
 		return err
 	}
 	sum.Receipts = r
-	if v != nil {
-		v.Sections = append(v.Sections, views.ReceiptsSummarySection(sum.Filter, r))
-	}
 	return nil
+}
+
+// showSummaryReceipts is the share of the period's delivered support that a receipt
+// proves, under the summary's filters. It has a page of its own: it reads the period's
+// support records and their documents, which the summary, answered from prepared
+// tallies, never does.
+func (s *server) showSummaryReceipts(c echo.Context) error {
+	v, err := s.summaryView(c)
+	if err != nil {
+		return err
+	}
+	v.Action = views.PathSummaryReceipts
+	const title = "documents.summary.title"
+	if len(v.Errors) > 0 {
+		return s.invalid(c, views.SummarySubPage(v, title, nil))
+	}
+	r, err := s.stores.Summary.ReceiptCoverage(c.Request().Context(), currentUser(c).Scope(), v.Filter)
+	if err != nil {
+		return err
+	}
+	return s.ok(c, views.SummarySubPage(v, title, views.ReceiptsSummarySection(v.Filter, r)))
 }
 
 // summaryReceiptSupports lists the support records behind one receipts figure.
 func (s *server) summaryReceiptSupports(c echo.Context) error {
-	d, err := s.summaryGroupDrill(c, views.PathSummaryReceipts)
+	d, err := s.summaryGroupDrill(c, views.PathSummaryReceiptSupports)
 	if err != nil {
 		return err
 	}

@@ -53,13 +53,20 @@ func TestSummaryReceiptsThroughThePages(t *testing.T) {
 	// figures reads the page's receipts figures and checks each drill-down against its figure.
 	figures := func(c *client) map[string]string {
 		t.Helper()
-		p := c.get(views.PathSummary + period)
+		// The summary leads to the receipts page with its filters.
+		sum := c.get(views.PathSummary + period)
+		wantStatus(t, sum, http.StatusOK)
+		if href, _ := sum.Doc.Find(`[data-testid="summary-receipts-link"]`).Attr("href"); !strings.HasPrefix(href, views.PathSummaryReceipts+"?") ||
+			!strings.Contains(href, "from=2021-01-01") || !strings.Contains(href, "to=2021-12-31") {
+			t.Fatalf("the summary's link to the receipts %q", href)
+		}
+		p := c.get(views.PathSummaryReceipts + period)
 		wantStatus(t, p, http.StatusOK)
 		out := map[string]string{}
 		for _, g := range models.ReceiptGroups {
 			out[g] = figure(p, `[data-testid="receipts-`+g+`"]`)
 			href, ok := p.Doc.Find(`[data-testid="receipts-` + g + `"]`).Attr("href")
-			if !ok || !strings.HasPrefix(href, views.PathSummaryReceipts) {
+			if !ok || !strings.HasPrefix(href, views.PathSummaryReceiptSupports) {
 				t.Fatalf("%s links to %q", g, href)
 			}
 			list := c.get(href)
@@ -113,12 +120,16 @@ func TestSummaryReceiptsThroughThePages(t *testing.T) {
 		t.Fatalf("summary.csv after withdrawing a receipt: %v", rows)
 	}
 
-	wantStatus(t, sup.get(views.PathSummaryReceipts+period+"&group=nope"), http.StatusNotFound)
-	wantStatus(t, sup.get(views.PathSummaryReceipts+"?from=2021-13-01&group=delivered"), http.StatusBadRequest)
+	wantStatus(t, sup.get(views.PathSummaryReceiptSupports+period+"&group=nope"), http.StatusNotFound)
+	wantStatus(t, sup.get(views.PathSummaryReceiptSupports+"?from=2021-13-01&group=delivered"), http.StatusBadRequest)
 	cw, _ := app.signedIn("cw@example.org", models.RoleCaseworker, "RAB")
-	wantStatus(t, cw.get(views.PathSummaryReceipts+period+"&group=delivered"), http.StatusForbidden)
-	empty := admin.get(views.PathSummary + "?from=2019-01-01&to=2019-12-31")
-	if !empty.has(`[data-testid="summary-receipts"] [data-testid="empty"]`) || empty.has(`[data-testid="receipts-share"]`) {
+	wantStatus(t, cw.get(views.PathSummaryReceiptSupports+period+"&group=delivered"), http.StatusForbidden)
+	wantStatus(t, cw.get(views.PathSummaryReceipts+period), http.StatusForbidden)
+	if p := sup.get(views.PathSummaryReceipts + "?from=2021-13-01"); p.StatusCode != http.StatusUnprocessableEntity || !p.has(`[data-testid="from-error"]`) {
+		t.Errorf("a wrong date on the receipts page: status %d", p.StatusCode)
+	}
+	empty := admin.get(views.PathSummaryReceipts + "?from=2019-01-01&to=2019-12-31")
+	if !empty.has(`[data-testid="receipts-section"] [data-testid="empty"]`) || empty.has(`[data-testid="receipts-share"]`) {
 		t.Error("a period without delivered support shows no share")
 	}
 }

@@ -118,14 +118,18 @@ func docSupportOptions(ctx context.Context, f DocumentForm) []Option {
 	return out
 }
 
-// PathSummaryReceipts lists the support records behind a receipts figure of the summary.
+// PathSummaryReceipts is the share of the period's delivered support that a receipt
+// proves, under the summary's filters.
 const PathSummaryReceipts = "/summary/receipts"
+
+// PathSummaryReceiptSupports lists the support records behind a receipts figure.
+const PathSummaryReceiptSupports = "/summary/receipts/supports"
 
 // ReceiptsDrillPath is the drill-down of a receipts figure, with the same filters.
 func ReceiptsDrillPath(f models.SummaryFilter, group string) string {
 	q := f.Query()
 	q.Set("group", group)
-	return PathSummaryReceipts + "?" + q.Encode()
+	return PathSummaryReceiptSupports + "?" + q.Encode()
 }
 
 // ReceiptSupportsView is the list of the support records behind a receipts figure.

@@ -38,6 +38,22 @@ type SummaryView struct {
 	Action string
 }
 
+// SummaryFurtherLink is a link from the summary to a page of its own under the same
+// filters: its section's id, title, description and link text (catalogue keys).
+type SummaryFurtherLink struct {
+	ID, Title, Text, Link, Href string
+}
+
+// SummaryFurtherLinks are the summary's pages of their own, with the filter's query.
+func SummaryFurtherLinks(f models.SummaryFilter) []SummaryFurtherLink {
+	return []SummaryFurtherLink{
+		{ID: "receipts", Title: "documents.summary.title", Text: "documents.summary.link_text", Link: "documents.summary.link",
+			Href: WithQuery(PathSummaryReceipts, f.Query())},
+		{ID: "reintegration", Title: "monitoring.summary.title", Text: "monitoring.summary.link_text", Link: "monitoring.summary.link",
+			Href: SummaryReintegrationLink(f)},
+	}
+}
+
 // FiltersAction is where the summary's filter form goes.
 func (v SummaryView) FiltersAction() string {
 	if v.Action != "" {
