@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -96,9 +97,10 @@ const (
 
 // MonitoringStore keeps the instrument's versions and the scored visits.
 type MonitoringStore struct {
-	db    *DB
-	now   func() time.Time
-	audit *AuditStore
+	db     *DB
+	now    func() time.Time
+	audit  *AuditStore
+	parsed parsedInstruments
 }
 
 // NewMonitoringStore builds the store.
@@ -137,6 +139,15 @@ func newInstrumentVersion(version int, data []byte, ins *Instrument, by *uint, a
 }
 
 func latestInstrument(tx *gorm.DB) (*InstrumentVersion, error) {
+	iv, err := latestInstrumentRow(tx)
+	if err != nil {
+		return nil, err
+	}
+	return iv, iv.parse()
+}
+
+// latestInstrumentRow is the current version as stored, its definition not parsed.
+func latestInstrumentRow(tx *gorm.DB) (*InstrumentVersion, error) {
 	var iv InstrumentVersion
 	err := tx.Order("version DESC").Limit(1).Take(&iv).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -145,7 +156,26 @@ func latestInstrument(tx *gorm.DB) (*InstrumentVersion, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the instrument: %w", err)
 	}
-	return &iv, iv.parse()
+	return &iv, nil
+}
+
+// parsedInstruments keeps the parsed definitions of the versions read, by id and
+// checksum: a published version never changes, and parsing one cost as much as all of
+// a home's follow-up queries. The parsed instruments are shared: read them, never
+// change them.
+type parsedInstruments struct{ byVersion sync.Map }
+
+func (p *parsedInstruments) parse(iv *InstrumentVersion) error {
+	key := fmt.Sprintf("%d:%s", iv.ID, iv.Checksum)
+	if ins, ok := p.byVersion.Load(key); ok {
+		iv.Instrument = ins.(*Instrument)
+		return nil
+	}
+	if err := iv.parse(); err != nil {
+		return err
+	}
+	p.byVersion.Store(key, iv.Instrument)
+	return nil
 }
 
 // parse fills Instrument from the stored definition (validated when it was published).
@@ -161,9 +191,12 @@ func (iv *InstrumentVersion) parse() error {
 // Current returns the instrument visits are scored with now; the default is published
 // as version 1 the first time.
 func (s *MonitoringStore) Current(ctx context.Context) (*InstrumentVersion, error) {
-	iv, err := latestInstrument(s.db.Read.WithContext(ctx))
+	iv, err := latestInstrumentRow(s.db.Read.WithContext(ctx))
+	if err == nil {
+		return iv, s.parsed.parse(iv)
+	}
 	if !errors.Is(err, ErrNotFound) {
-		return iv, err
+		return nil, err
 	}
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		iv, err = s.ensureInstrument(tx)
