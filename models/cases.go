@@ -810,12 +810,25 @@ func (s *CaseStore) Update(ctx context.Context, actor Actor, sc Scope, id uint, 
 }
 
 // conflict builds the error for an edit from an old version: the fields named by the
-// updates saved since then (their audit events carry the version they produced).
+// updates saved since then.
 func (s *CaseStore) conflict(tx *gorm.DB, cur *Case, from int) error {
+	changed, err := fieldsChangedSince(tx, "case", cur.ID, []string{"case.update", "case.status", "case.reassign"},
+		from, append(slices.Clone(CaseFieldOrder), "status"))
+	if err != nil {
+		return err
+	}
+	return &ConflictError{Current: cur, Changed: changed}
+}
+
+// fieldsChangedSince names, in order, the fields that the record's changes saved after
+// version from changed: their audit events (actions) carry the fields and the version
+// they produced. Both optimistic-concurrency refusals (cases, visits) say which fields
+// someone else changed meanwhile.
+func fieldsChangedSince(tx *gorm.DB, recordType string, id uint, actions []string, from int, order []string) ([]string, error) {
 	var evs []AuditEvent
-	if err := tx.Where("record_type = ? AND record_id = ? AND action IN ?", "case", fmt.Sprint(cur.ID),
-		[]string{"case.update", "case.status", "case.reassign"}).Order("id").Find(&evs).Error; err != nil {
-		return fmt.Errorf("load changes: %w", err)
+	if err := tx.Where("record_type = ? AND record_id = ? AND action IN ?", recordType, fmt.Sprint(id), actions).
+		Order("id").Find(&evs).Error; err != nil {
+		return nil, fmt.Errorf("load changes: %w", err)
 	}
 	seen := map[string]bool{}
 	for _, ev := range evs {
@@ -830,12 +843,12 @@ func (s *CaseStore) conflict(tx *gorm.DB, cur *Case, from int) error {
 		}
 	}
 	var changed []string
-	for _, k := range append(slices.Clone(CaseFieldOrder), "status") {
-		if seen[k] {
-			changed = append(changed, k)
+	for _, f := range order {
+		if seen[f] {
+			changed = append(changed, f)
 		}
 	}
-	return &ConflictError{Current: cur, Changed: changed}
+	return slices.Clip(changed), nil
 }
 
 // CaseFieldValue is one field of the input as text, for showing what changed.

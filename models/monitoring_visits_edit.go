@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -241,28 +240,11 @@ func visitChanges(v *Visit, old map[string]string, in *VisitInput, ins *Instrume
 }
 
 // visitConflict builds the error for a correction from an old version: the fields named
-// by the corrections saved since (their audit events carry the version they produced).
+// by the corrections saved since.
 func visitConflict(tx *gorm.DB, cur *Visit, from int) error {
-	var evs []AuditEvent
-	if err := tx.Where("record_type = ? AND record_id = ? AND action = ?", "monitoring_visit", fmt.Sprint(cur.ID),
-		"monitoring.visit.update").Order("id").Find(&evs).Error; err != nil {
-		return fmt.Errorf("load changes: %w", err)
+	changed, err := fieldsChangedSince(tx, "monitoring_visit", cur.ID, []string{"monitoring.visit.update"}, from, VisitFieldOrder)
+	if err != nil {
+		return err
 	}
-	seen := map[string]bool{}
-	for _, ev := range evs {
-		var v int
-		if _, err := fmt.Sscanf(ev.Details, "version=%d", &v); err != nil || v <= from {
-			continue
-		}
-		for _, f := range strings.Split(ev.Fields, ",") {
-			seen[f] = true
-		}
-	}
-	var changed []string
-	for _, f := range VisitFieldOrder {
-		if seen[f] {
-			changed = append(changed, f)
-		}
-	}
-	return &VisitConflictError{Current: cur, Changed: slices.Clip(changed)}
+	return &VisitConflictError{Current: cur, Changed: changed}
 }
