@@ -319,12 +319,7 @@ func (s *server) summaryGroupDrill(c echo.Context, path string) (*summaryGroupDr
 
 // pager pages total rows, each page a link with the same filters and group.
 func (d *summaryGroupDrill) pager(total int64) views.Pager {
-	link := func(p int) string {
-		q := d.f.Query()
-		q.Set("group", d.group)
-		q.Set("page", strconv.Itoa(p))
-		return views.WithQuery(d.path, q)
-	}
+	link := func(p int) string { return views.SummaryGroupPath(d.path, d.f, d.group, p) }
 	return views.Pager{Page: d.page, PerPage: summaryPerPage, Total: total, Link: link}
 }
 

@@ -127,9 +127,7 @@ const PathSummaryReceiptSupports = "/summary/receipts/supports"
 
 // ReceiptsDrillPath is the drill-down of a receipts figure, with the same filters.
 func ReceiptsDrillPath(f models.SummaryFilter, group string) string {
-	q := f.Query()
-	q.Set("group", group)
-	return PathSummaryReceiptSupports + "?" + q.Encode()
+	return SummaryGroupPath(PathSummaryReceiptSupports, f, group, 0)
 }
 
 // ReceiptSupportsView is the list of the support records behind a receipts figure.

@@ -261,9 +261,18 @@ func SummaryReintegrationLink(f models.SummaryFilter) string {
 
 // MonitoringDrillPath is the drill-down of a monitoring figure, with the same filters.
 func MonitoringDrillPath(f models.SummaryFilter, group string) string {
+	return SummaryGroupPath(PathSummaryMonitoring, f, group, 0)
+}
+
+// SummaryGroupPath is a drill-down list of a summary page's group (path), with the
+// summary's filters, at a page of the list (0: the first, unsaid).
+func SummaryGroupPath(path string, f models.SummaryFilter, group string, page int) string {
 	q := f.Query()
 	q.Set("group", group)
-	return PathSummaryMonitoring + "?" + q.Encode()
+	if page > 0 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	return WithQuery(path, q)
 }
 
 // MonitoringSummaryVM is the monitoring section of the summary page.
