@@ -293,7 +293,7 @@ func (s *server) showCase(c echo.Context) error {
 func (s *server) caseFileVM(c echo.Context, file *models.CaseFile) (views.CaseFile, error) {
 	u, cs := currentUser(c), file.Case
 	vm := views.CaseFile{Case: cs, CanEdit: u.CanEditCases(), Closed: cs.Status == models.StatusClosed}
-	for _, to := range models.NextSteps(cs.Status, u.Role) {
+	for _, to := range models.StepsFor(cs, u.Role) {
 		st := views.StepForm{To: to}
 		switch models.CaseStatus(to) {
 		case models.StatusReturned:

@@ -21,7 +21,7 @@ func nextAction(cs *models.Case, file *models.CaseFile, u *models.User) views.Ne
 	step := func(to string) views.NextAction {
 		return views.NextAction{ID: "move-" + to, Key: "cases.move_to." + to, Href: views.CaseFileLink(cs.ID, "step-"+to, "step-"+to)}
 	}
-	steps := models.NextSteps(cs.Status, role)
+	steps := models.StepsFor(cs, role)
 	var forward string
 	for _, to := range steps {
 		if to != string(models.StatusClosed) {

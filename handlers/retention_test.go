@@ -102,6 +102,17 @@ func TestLegalHoldAndErasureRoutes(t *testing.T) {
 	}
 	if p := sup2.get(casePath); !p.has(`[data-testid="anonymised"]`) || strings.Contains(p.Body, "Belkadi") {
 		t.Error("the anonymised case file still names the person or says nothing")
+	} else if p.has(`[data-testid="step-reopen"]`) {
+		t.Error("the anonymised case file offers reopening")
+	}
+	// a forged reopening is refused with a message, the case left closed
+	p = moveForm(t, a, sup2, cs.ID, models.Reopen, url.Values{"note": {"typed back"}})
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if !p.has(`[data-testid="move-error"]`) && !p.has(`[data-testid="form-errors"]`) {
+		t.Errorf("refused reopening without a message:\n%s", excerpt(p.Body))
+	}
+	if got, _ := a.stores.Cases.Get(t.Context(), models.Scope{}, cs.ID); got == nil || got.Status != models.StatusClosed {
+		t.Errorf("the anonymised case was reopened: %+v", got)
 	}
 }
 

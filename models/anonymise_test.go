@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -195,6 +196,17 @@ func TestAnonymiseLeavesNoIdentifyingValue(t *testing.T) {
 	}
 	if err := s.Retention.RequestErasure(ctx, act(f.sup), f.sup.Scope(), cs.ID, "again"); !errors.Is(err, models.ErrAnonymised) {
 		t.Errorf("a second request on an anonymised case: %v", err)
+	}
+	// closed for good: reopened, it would take the names typed back in
+	if after.AnonymisedAt == nil || slices.Contains(models.StepsFor(after, models.RoleSupervisor), models.Reopen) {
+		t.Errorf("an anonymised case offers reopening: anonymised at %v, steps %v", after.AnonymisedAt, models.StepsFor(after, models.RoleSupervisor))
+	}
+	_, err = s.Cases.Move(ctx, act(f.sup), f.sup.Scope(), cs.ID, models.TransitionInput{To: models.Reopen, Note: "typed back", Version: after.Version})
+	if te := (*models.TransitionError)(nil); !errors.As(err, &te) || te.Key != "cases.refused.anonymised" {
+		t.Errorf("reopening an anonymised case: %v", err)
+	}
+	if again, _ := s.Cases.Get(ctx, f.sup.Scope(), cs.ID); again == nil || again.Status != models.StatusClosed || again.Version != after.Version {
+		t.Errorf("the refused reopening changed the case: %+v", again)
 	}
 	if err := s.Audit.Drain(ctx); err != nil {
 		t.Fatal(err)

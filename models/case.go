@@ -114,6 +114,8 @@ type Case struct {
 	CreatedByID      uint
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	// AnonymisedAt is when retention anonymised the case; it is then closed for good.
+	AnonymisedAt *time.Time `gorm:"<-:false"`
 
 	Household       []HouseholdMember   `gorm:"foreignKey:CaseID"`
 	VulnerabilityOf []CaseVulnerability `gorm:"foreignKey:CaseID"`

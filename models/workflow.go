@@ -46,16 +46,18 @@ func findTransition(from, to CaseStatus) (Transition, bool) {
 	return Transition{}, false
 }
 
-// NextSteps lists the moves a user of a role may make from a status (including
-// reopen for supervisors on a closed case).
-func NextSteps(from CaseStatus, role Role) []string {
+// StepsFor lists the moves a user of a role may make on a case from its status, with
+// reopen for supervisors on a closed case unless it is anonymised: its person's details
+// are gone for good, and an open case would take them typed back in.
+func StepsFor(cs *Case, role Role) []string {
+	from := cs.Status
 	var out []string
 	for _, t := range Transitions {
 		if t.From == from && (!t.SupervisorOnly || role == RoleSupervisor) {
 			out = append(out, string(t.To))
 		}
 	}
-	if from == StatusClosed && role == RoleSupervisor {
+	if from == StatusClosed && role == RoleSupervisor && cs.AnonymisedAt == nil {
 		out = append(out, Reopen)
 	}
 	return out
@@ -119,6 +121,13 @@ func (s *CaseStore) Transition(tx *gorm.DB, actor Actor, cs *Case, in Transition
 		}
 		if role != RoleSupervisor {
 			return &TransitionError{Key: "cases.refused.reopen_supervisor"}
+		}
+		var anonymised int64
+		if err := tx.Table("cases").Where("id = ? AND anonymised_at IS NOT NULL", cs.ID).Count(&anonymised).Error; err != nil {
+			return fmt.Errorf("read case %d: %w", cs.ID, err)
+		}
+		if anonymised > 0 {
+			return &TransitionError{Key: "cases.refused.anonymised"}
 		}
 		var last StatusChange
 		if err := tx.Where("case_id = ? AND to_status = ?", cs.ID, StatusClosed).Order("id DESC").First(&last).Error; err != nil {
