@@ -8,12 +8,12 @@ import (
 	"awda/models/dbtest"
 )
 
-// The Makefile builds SQLite without its memory statistics and with the query planner
-// stability guarantee (see sqliteBuildOptions in models/db.go); this fails if a flag stops
-// reaching the C compiler.
+// The Makefile builds SQLite without its memory statistics, with the query planner
+// stability guarantee and without bulk page-cache allocations (see sqliteBuildOptions in
+// models/db.go); this fails if a flag stops reaching the C compiler.
 func TestSQLiteBuiltWithTheMakefileOptions(t *testing.T) {
 	flags := os.Getenv("CGO_CFLAGS")
-	for _, want := range []string{"-DSQLITE_DEFAULT_MEMSTATUS=0", "-DSQLITE_ENABLE_QPSG"} {
+	for _, want := range []string{"-DSQLITE_DEFAULT_MEMSTATUS=0", "-DSQLITE_ENABLE_QPSG", "-DSQLITE_DEFAULT_PCACHE_INITSZ=0"} {
 		if !strings.Contains(flags, want) {
 			t.Skipf("CGO_CFLAGS does not ask for %s (run through make)", want)
 		}
