@@ -320,19 +320,58 @@ var summaryWatched = []struct {
 	{"referrals", "case_id", "case_id, partner, status, date_sent", factsReferrals},
 }
 
+// summaryUpdateChanges is the condition under which an update of a watched table's
+// columns changes a fact: a column's value differs (an update that sets a column to its
+// own value, as saving a form does, changes none), and a support record's status only
+// counts when it enters or leaves cancelled or delivered (the two variants of
+// summaryFactsSource): an approval changes no figure. distinct is the dialect's
+// "differs, NULL included" operator.
+func summaryUpdateChanges(table, columns, distinct string) string {
+	var conds []string
+	for _, col := range strings.Split(columns, ", ") {
+		if table == "supports" && col == "status" {
+			for _, st := range []string{"cancelled", "delivered"} {
+				conds = append(conds, "(OLD.status = '"+st+"') "+distinct+" (NEW.status = '"+st+"')")
+			}
+			continue
+		}
+		conds = append(conds, "OLD."+col+" "+distinct+" NEW."+col)
+	}
+	return strings.Join(conds, " OR ")
+}
+
+// summaryInsertCounts is the condition under which a new row of a watched table can
+// carry a fact: a new case only with a departure (its support, sessions and referrals
+// come later, each with its own trigger).
+func summaryInsertCounts(table string) string {
+	if table == "cases" {
+		return "NEW.departure_date IS NOT NULL AND NEW.departure_date <> ''"
+	}
+	return ""
+}
+
 // summaryTriggersSQLite: SQLite's triggers cannot call a procedure, so each one carries
 // the refresh statements for its own case set and family of facts. A single writer: no
-// lock ordering.
-func summaryTriggersSQLite(scratch bool) []string {
+// lock ordering. current asks for today's triggers, which fire only on a change that
+// can move a figure and compute the new facts once (summary_refresh_rows); without it,
+// the triggers migrations 0005 and 0015 made, which those migrations still make.
+func summaryTriggersSQLite(current bool) []string {
 	var out []string
 	trigger := func(name, event, set string, facts factFamily) {
 		in := func(col string) string { return col + " IN (" + set + ")" }
-		out = append(out, "CREATE TRIGGER "+name+" "+event+" BEGIN\n"+strings.Join(summaryRefreshSQL(in, facts, scratch), ";\n")+";\nEND")
+		out = append(out, "CREATE TRIGGER "+name+" "+event+" BEGIN\n"+strings.Join(summaryRefreshSQL(in, facts, current), ";\n")+";\nEND")
 	}
 	for _, w := range summaryWatched {
-		trigger("summary_"+w.table+"_insert", "AFTER INSERT ON "+w.table, "NEW."+w.caseCol, w.facts)
+		insert, update := "AFTER INSERT ON "+w.table, "AFTER UPDATE OF "+w.columns+" ON "+w.table
+		if current {
+			if cond := summaryInsertCounts(w.table); cond != "" {
+				insert += " WHEN " + cond
+			}
+			update += " WHEN " + summaryUpdateChanges(w.table, w.columns, "IS NOT")
+		}
+		trigger("summary_"+w.table+"_insert", insert, "NEW."+w.caseCol, w.facts)
 		trigger("summary_"+w.table+"_delete", "AFTER DELETE ON "+w.table, "OLD."+w.caseCol, w.facts)
-		trigger("summary_"+w.table+"_update", "AFTER UPDATE OF "+w.columns+" ON "+w.table, "OLD."+w.caseCol+", NEW."+w.caseCol, w.facts)
+		trigger("summary_"+w.table+"_update", update, "OLD."+w.caseCol+", NEW."+w.caseCol, w.facts)
 	}
 	trigger("summary_group_sessions_update", "AFTER UPDATE OF kind, date ON group_sessions",
 		"SELECT a.case_id FROM session_attendances a WHERE a.session_id = NEW.id", factsSessions)
@@ -368,7 +407,8 @@ func summaryTriggersPostgres() []string {
 			"CREATE CONSTRAINT TRIGGER summary_"+w.table+"_insert_delete AFTER INSERT OR DELETE ON "+w.table+
 				" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION summary_refresh_row"+args,
 			"CREATE CONSTRAINT TRIGGER summary_"+w.table+"_update AFTER UPDATE OF "+w.columns+" ON "+w.table+
-				" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION summary_refresh_row"+args)
+				" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ("+summaryUpdateChanges(w.table, w.columns, "IS DISTINCT FROM")+
+				") EXECUTE FUNCTION summary_refresh_row"+args)
 	}
 	return out
 }
@@ -426,8 +466,10 @@ func dropSummaryTriggersSQLite() []string {
 
 // migrateSummaryRefreshByFamily makes every summary trigger refresh only the facts its
 // table's writes can change (a support record's, not the case's returns, sessions and
-// referrals too), and on SQLite compute the new facts once per refresh instead of three
-// times: the refresh was most of a support write's time. The prepared data is unchanged.
+// referrals too), and only when a write can change one (not a new case without a
+// departure, an approval, or a form saved with its values unchanged); on SQLite the new
+// facts are computed once per refresh instead of three times. The refresh was most of
+// a support write's time. The prepared data is unchanged.
 func migrateSummaryRefreshByFamily(tx *gorm.DB) error {
 	var stmts []string
 	if tx.Dialector.Name() == "postgres" {
