@@ -33,9 +33,9 @@ import (
 func migrateSummaryPrepared(tx *gorm.DB) error {
 	pg := tx.Dialector.Name() == "postgres"
 	stmts := summaryPreparedTables(pg)
-	stmts = append(stmts, summaryRebuildSQL()...)
+	stmts = append(stmts, summaryRebuildSQL(false)...)
 	if pg {
-		stmts = append(stmts, summaryTriggersPostgres()...)
+		stmts = append(stmts, summaryTriggersPostgres(false)...)
 	} else {
 		stmts = append(stmts, summaryTriggersSQLite(false)...)
 	}
@@ -253,22 +253,38 @@ const (
 	totalKey     = "ind, month, pmonth, k, office_id, direction"
 	totalColumns = totalKey + ", n, amount"
 	factTotalKey = "ind, substr(d,1,7), COALESCE(substr(prev,1,7),''), k, office_id, direction"
+	dayKey       = "ind, d, pmonth, k, office_id, direction"
+	dayColumns   = dayKey + ", n, amount"
+	factDayKey   = "ind, d, COALESCE(substr(prev,1,7),''), k, office_id, direction"
 )
 
-// summaryRebuildSQL empties and refills both tables from the records.
-func summaryRebuildSQL() []string {
+// summaryRebuildSQL empties and refills the prepared tables from the records (with days,
+// summary_days too: migration 0005 made the others before it).
+func summaryRebuildSQL(days bool) []string {
 	all := func(string) string { return "" }
-	return []string{
+	var out []string
+	if days {
+		out = []string{"DELETE FROM summary_days"}
+	}
+	out = append(out,
 		"DELETE FROM summary_totals",
 		"DELETE FROM summary_tallies",
 		"DELETE FROM summary_facts",
-		"INSERT INTO summary_facts (" + factColumns + ") " + summaryFactsSource(all),
-		"INSERT INTO summary_tallies (" + tallyColumns + ") SELECT " + factTallyKey +
-			", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_facts GROUP BY " + factTallyKey,
-		"INSERT INTO summary_totals (" + totalColumns + ") SELECT " + totalKey +
-			", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_tallies GROUP BY " + totalKey,
+		"INSERT INTO summary_facts ("+factColumns+") "+summaryFactsSource(all),
+		"INSERT INTO summary_tallies ("+tallyColumns+") SELECT "+factTallyKey+
+			", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_facts GROUP BY "+factTallyKey,
+		"INSERT INTO summary_totals ("+totalColumns+") SELECT "+totalKey+
+			", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_tallies GROUP BY "+totalKey,
+	)
+	if days {
+		out = append(out, fillSummaryDays)
 	}
+	return out
 }
+
+// fillSummaryDays sums the facts into summary_days.
+const fillSummaryDays = "INSERT INTO summary_days (" + dayColumns + ") SELECT " + factDayKey +
+	", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_facts GROUP BY " + factDayKey
 
 // summaryRefreshSQL recomputes the facts of the cases whose id satisfies in(col) and
 // moves the totals and tallies by the difference: first those (old facts subtracted,
@@ -281,7 +297,10 @@ func summaryRebuildSQL() []string {
 // a refresh's time, and SQLite's triggers have no variables. The table is empty between
 // statements (a single writer, and a refresh fires no trigger). PostgreSQL computes
 // them in each statement: concurrent transactions would share the table.
-func summaryRefreshSQL(in func(col string) string, fam factFamily, scratch bool) []string {
+//
+// With days (today's refresh), summary_days moves too; the triggers that migrations 0005
+// and 0015 made, before the table, do not.
+func summaryRefreshSQL(in func(col string) string, fam factFamily, days, scratch bool) []string {
 	old := in("case_id") + fam.indCond()
 	newFacts := "(" + summaryFactsSourceOf(in, fam) + ")"
 	if scratch {
@@ -297,8 +316,11 @@ func summaryRefreshSQL(in func(col string) string, fam factFamily, scratch bool)
 	stmts := []string{
 		move("summary_totals", totalKey, factTotalKey),
 		move("summary_tallies", tallyKey, factTallyKey),
-		"DELETE FROM summary_facts WHERE " + old,
 	}
+	if days {
+		stmts = append(stmts, move("summary_days", dayKey, factDayKey))
+	}
+	stmts = append(stmts, "DELETE FROM summary_facts WHERE "+old)
 	if !scratch {
 		return append(stmts, "INSERT INTO summary_facts ("+factColumns+") "+summaryFactsSourceOf(in, fam))
 	}
@@ -359,7 +381,7 @@ func summaryTriggersSQLite(current bool) []string {
 	var out []string
 	trigger := func(name, event, set string, facts factFamily) {
 		in := func(col string) string { return col + " IN (" + set + ")" }
-		out = append(out, "CREATE TRIGGER "+name+" "+event+" BEGIN\n"+strings.Join(summaryRefreshSQL(in, facts, current), ";\n")+";\nEND")
+		out = append(out, "CREATE TRIGGER "+name+" "+event+" BEGIN\n"+strings.Join(summaryRefreshSQL(in, facts, current, current), ";\n")+";\nEND")
 	}
 	for _, w := range summaryWatched {
 		insert, update := "AFTER INSERT ON "+w.table, "AFTER UPDATE OF "+w.columns+" ON "+w.table
@@ -382,9 +404,9 @@ func summaryTriggersSQLite(current bool) []string {
 // case_tallies) so that the tally rows stay locked for the commit only. The function
 // first locks the cases it refreshes: two transactions refreshing the same case run
 // one after the other, the second reading the facts the first committed.
-func summaryTriggersPostgres() []string {
+func summaryTriggersPostgres(current bool) []string {
 	out := []string{
-		summaryRefreshFunctionPostgres(),
+		summaryRefreshFunctionPostgres(current),
 		`CREATE OR REPLACE FUNCTION summary_refresh_row() RETURNS trigger LANGUAGE plpgsql AS $$
 		DECLARE ids BIGINT[] := '{}';
 		BEGIN
@@ -415,16 +437,16 @@ func summaryTriggersPostgres() []string {
 
 // summaryRefreshFunctionPostgres is the function every PostgreSQL summary trigger calls,
 // with the family of facts to refresh.
-func summaryRefreshFunctionPostgres() string {
+func summaryRefreshFunctionPostgres(current bool) string {
 	in := func(col string) string { return col + " = ANY(ids)" }
 	var body strings.Builder
 	for i, fam := range factFamilies[1:] {
 		if i > 0 {
 			body.WriteString("ELS")
 		}
-		body.WriteString("IF fam = '" + fam.name + "' THEN\n" + strings.Join(summaryRefreshSQL(in, fam, false), ";\n") + ";\n")
+		body.WriteString("IF fam = '" + fam.name + "' THEN\n" + strings.Join(summaryRefreshSQL(in, fam, current, false), ";\n") + ";\n")
 	}
-	body.WriteString("ELSE\n" + strings.Join(summaryRefreshSQL(in, factsAll, false), ";\n") + ";\nEND IF;\n")
+	body.WriteString("ELSE\n" + strings.Join(summaryRefreshSQL(in, factsAll, current, false), ";\n") + ";\nEND IF;\n")
 	return "CREATE OR REPLACE FUNCTION summary_refresh(ids BIGINT[], fam TEXT) RETURNS void LANGUAGE plpgsql\n" +
 		// Every statement here selects a few cases' rows by id (see plain in
 		// summaryFactsSource), so the index on the case is always the right path.
@@ -441,7 +463,7 @@ func summaryRefreshFunctionPostgres() string {
 // selected the returns by case id first to today's statements: on SQLite the triggers
 // are made again, on PostgreSQL the function they call. The prepared data is unchanged.
 func migrateSummaryRefreshByCase(tx *gorm.DB) error {
-	stmts := []string{summaryRefreshFunctionPostgres()}
+	stmts := []string{summaryRefreshFunctionPostgres(false)}
 	if tx.Dialector.Name() != "postgres" {
 		stmts = dropSummaryTriggersSQLite()
 		stmts = append(stmts, summaryTriggersSQLite(false)...)
@@ -464,24 +486,42 @@ func dropSummaryTriggersSQLite() []string {
 	return append(stmts, "DROP TRIGGER IF EXISTS summary_group_sessions_update")
 }
 
-// migrateSummaryRefreshByFamily makes every summary trigger refresh only the facts its
-// table's writes can change (a support record's, not the case's returns, sessions and
-// referrals too), and only when a write can change one (not a new case without a
-// departure, an approval, or a form saved with its values unchanged); on SQLite the new
-// facts are computed once per refresh instead of three times. The refresh was most of
-// a support write's time. The prepared data is unchanged.
-func migrateSummaryRefreshByFamily(tx *gorm.DB) error {
-	var stmts []string
+// migrateSummaryDaysAndFamilies adds summary_days, the facts summed per day (month of
+// prev, office and direction, as summary_totals per month): the partial months at the
+// ends of a period are read from it instead of from every fact of their days, which
+// grew with the data.
+//
+// It also makes every summary trigger refresh only the facts its table's writes can
+// change (a support record's, not the case's returns, sessions and referrals too), and
+// only when a write can change one (not a new case without a departure, an approval,
+// or a form saved with its values unchanged); on SQLite the new facts are computed once
+// per refresh instead of three times. The refresh was most of a support write's time.
+func migrateSummaryDaysAndFamilies(tx *gorm.DB) error {
+	withoutRowID := " WITHOUT ROWID"
+	if tx.Dialector.Name() == "postgres" {
+		withoutRowID = ""
+	}
+	stmts := []string{`CREATE TABLE summary_days (
+			ind VARCHAR(40) NOT NULL,
+			d VARCHAR(10) NOT NULL,
+			pmonth VARCHAR(7) NOT NULL,
+			k VARCHAR(80) NOT NULL,
+			office_id BIGINT NOT NULL,
+			direction VARCHAR(10) NOT NULL,
+			n BIGINT NOT NULL,
+			amount BIGINT NOT NULL,
+			PRIMARY KEY (ind, d, pmonth, k, office_id, direction)
+		)` + withoutRowID, fillSummaryDays}
 	if tx.Dialector.Name() == "postgres" {
 		for _, w := range summaryWatched {
 			stmts = append(stmts, "DROP TRIGGER IF EXISTS summary_"+w.table+"_insert_delete ON "+w.table,
 				"DROP TRIGGER IF EXISTS summary_"+w.table+"_update ON "+w.table)
 		}
 		stmts = append(stmts, "DROP TRIGGER IF EXISTS summary_group_sessions_update ON group_sessions")
-		stmts = append(stmts, summaryTriggersPostgres()...)
+		stmts = append(stmts, summaryTriggersPostgres(true)...)
 		stmts = append(stmts, "DROP FUNCTION IF EXISTS summary_refresh(BIGINT[])")
 	} else {
-		stmts = append(dropSummaryTriggersSQLite(), `CREATE TABLE summary_refresh_rows (
+		stmts = append(append(stmts, dropSummaryTriggersSQLite()...), `CREATE TABLE summary_refresh_rows (
 			case_id BIGINT NOT NULL,
 			ind VARCHAR(40) NOT NULL,
 			k VARCHAR(80) NOT NULL,
@@ -498,7 +538,7 @@ func migrateSummaryRefreshByFamily(tx *gorm.DB) error {
 	}
 	for _, s := range stmts {
 		if err := tx.Exec(s).Error; err != nil {
-			return fmt.Errorf("summary refresh by family: %w", err)
+			return fmt.Errorf("summary days and families: %w", err)
 		}
 	}
 	return nil
@@ -512,11 +552,11 @@ func RebuildSummary(ctx context.Context, db *DB) (int64, error) {
 	err := db.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if db.Dialect == Postgres {
 			// no summary write may interleave with the refill
-			if err := tx.Exec("LOCK TABLE summary_facts, summary_tallies, summary_totals IN EXCLUSIVE MODE").Error; err != nil {
+			if err := tx.Exec("LOCK TABLE summary_facts, summary_tallies, summary_totals, summary_days IN EXCLUSIVE MODE").Error; err != nil {
 				return err
 			}
 		}
-		for _, s := range summaryRebuildSQL() {
+		for _, s := range summaryRebuildSQL(true) {
 			if err := tx.Exec(s).Error; err != nil {
 				return err
 			}

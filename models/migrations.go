@@ -32,7 +32,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0017_followup_homes", Migrate: migrateFollowupHomes},
 		{ID: "0018_monitoring_visits_by_date", Migrate: migrateMonitoringVisitsByDate},
 		{ID: "0019_cases_office_departure", Migrate: migrateCasesOfficeDeparture},
-		{ID: "0020_summary_refresh_by_family", Migrate: migrateSummaryRefreshByFamily},
+		{ID: "0020_summary_days_and_families", Migrate: migrateSummaryDaysAndFamilies},
 	}
 }
 

@@ -789,9 +789,10 @@ func monthEnd(d Date) Date { return NewDate(d.Year(), d.Time().Month(), 1).AddMo
 // A period [from, to] splits into its whole months [full0, full1] and the days of a
 // partial month at either end. A row counts when its day is in the period and its prev
 // is NULL or before from. For whole months the tallies answer, with prev's month
-// before from's month; when from is not a first of the month, the rows of those months
-// whose prev falls in from's month before from are added from the facts; the partial
-// months' days are read from the facts.
+// before from's month; when from is not a first of the month, the rows whose prev
+// falls in from's month before from are added from the facts. The partial months'
+// days are read from summary_days (prev's month before from's month) when no
+// nationality or sex filter asks for columns it lacks, else from the facts.
 func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string) (string, []any) {
 	// SQLite plans without the bound values (QPSG): told nothing, it reads the rows
 	// whose prev is in from's month through the day index, over every whole month
@@ -836,21 +837,48 @@ func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string)
 			" AND x.d >= ? AND x.d <= ? AND COALESCE(x.prev, '') < ?"+cond)
 		args = append(append(args, a.String(), b.String(), from.String()), cargs...)
 	}
-	if full0.After(full1) {
-		edge(from, to)
-	} else {
+	fromMonth := NewDate(from.Year(), from.Time().Month(), 1)
+	// the rows whose prev falls in from's own month before from, with d in [a, b]
+	prevInFromMonth := func(a, b Date) {
+		parts = append(parts, "SELECT "+factCols+" FROM summary_facts x"+byPrev+" WHERE "+indIn+
+			" AND x.prev >= ? AND x.prev < ? AND x.d >= ? AND x.d <= ?"+cond)
+		args = append(append(args, fromMonth.String(), from.String(), a.String(), b.String()), cargs...)
+	}
+	if !full0.After(full1) {
 		parts = append(parts, "SELECT "+fmt.Sprintf(cols, "x.month")+" FROM "+tallies+" x WHERE "+indIn+
 			" AND x.month >= ? AND x.month <= ? AND x.pmonth < ?"+cond)
 		args = append(append(args, full0.String()[:7], full1.String()[:7], from.String()[:7]), cargs...)
+	}
+	var partial [][2]Date
+	switch {
+	case full0.After(full1):
+		partial = [][2]Date{{from, to}}
+	default:
 		if from != full0 {
-			parts = append(parts, "SELECT "+factCols+" FROM summary_facts x"+byPrev+" WHERE "+indIn+
-				" AND x.prev >= ? AND x.prev < ? AND x.d >= ? AND x.d <= ?"+cond)
-			args = append(append(args, NewDate(from.Year(), from.Time().Month(), 1).String(), from.String(),
-				full0.String(), full1.String()), cargs...)
-			edge(from, full0.AddDays(-1))
+			partial = append(partial, [2]Date{from, full0.AddDays(-1)})
 		}
 		if to != full1 {
-			edge(full1.AddDays(1), to)
+			partial = append(partial, [2]Date{full1.AddDays(1), to})
+		}
+	}
+	if tallies == "summary_totals" {
+		// Without a nationality or sex filter, the partial months' days are summed per
+		// day (summary_days, prev's month before from's), and only the rows whose prev
+		// falls in from's own month before from are read from the facts.
+		for _, r := range partial {
+			parts = append(parts, "SELECT "+factCols+" FROM summary_days x WHERE "+indIn+
+				" AND x.d >= ? AND x.d <= ? AND x.pmonth < ?"+cond)
+			args = append(append(args, r[0].String(), r[1].String(), from.String()[:7]), cargs...)
+		}
+		if from != fromMonth {
+			prevInFromMonth(from, to)
+		}
+	} else {
+		if from != fromMonth && !full0.After(full1) {
+			prevInFromMonth(full0, full1)
+		}
+		for _, r := range partial {
+			edge(r[0], r[1])
 		}
 	}
 	var out strings.Builder

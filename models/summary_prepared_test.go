@@ -196,7 +196,7 @@ func TestSummaryPreparedMatchesDirect(t *testing.T) {
 // gives exactly what the triggers maintained (tally rows at zero aside).
 func requireRebuildSame(t *testing.T, f *sumFixture) {
 	t.Helper()
-	read := func() (string, string, string) {
+	read := func() (string, string, string, string) {
 		dump := func(q string) string {
 			rows, err := f.s.DB.Read.Raw(q).Rows()
 			if err != nil {
@@ -227,16 +227,22 @@ func requireRebuildSame(t *testing.T, f *sumFixture) {
 			return strings.Join(out, "\n")
 		}
 		return dump("SELECT * FROM summary_facts"), dump("SELECT * FROM summary_tallies WHERE n <> 0 OR amount <> 0"),
-			dump("SELECT * FROM summary_totals WHERE n <> 0 OR amount <> 0")
+			dump("SELECT * FROM summary_totals WHERE n <> 0 OR amount <> 0"), dump("SELECT * FROM summary_days WHERE n <> 0 OR amount <> 0")
 	}
-	facts, tallies, totals := read()
+	facts, tallies, totals, days := read()
 	if facts == "" {
 		t.Fatal("no facts at all")
+	}
+	if f.s.DB.Dialect == models.SQLite {
+		var left int64
+		if err := f.s.DB.Read.Raw("SELECT COUNT(*) FROM summary_refresh_rows").Scan(&left).Error; err != nil || left != 0 {
+			t.Errorf("the refresh left %d rows in its scratch table (%v)", left, err)
+		}
 	}
 	if _, err := models.RebuildSummary(t.Context(), f.s.DB); err != nil {
 		t.Fatal(err)
 	}
-	facts2, tallies2, totals2 := read()
+	facts2, tallies2, totals2, days2 := read()
 	if facts != facts2 {
 		t.Errorf("rebuilt facts differ:\nincremental\n%s\nrebuilt\n%s", facts, facts2)
 	}
@@ -245,5 +251,8 @@ func requireRebuildSame(t *testing.T, f *sumFixture) {
 	}
 	if totals != totals2 {
 		t.Errorf("rebuilt totals differ:\nincremental\n%s\nrebuilt\n%s", totals, totals2)
+	}
+	if days != days2 {
+		t.Errorf("rebuilt days differ:\nincremental\n%s\nrebuilt\n%s", days, days2)
 	}
 }
