@@ -47,13 +47,8 @@ func migrateSummaryPrepared(tx *gorm.DB) error {
 	return nil
 }
 
-func summaryPreparedTables(pg bool) []string {
-	withoutRowID := " WITHOUT ROWID"
-	if pg {
-		withoutRowID = ""
-	}
-	return []string{
-		`CREATE TABLE summary_facts (
+// factColumnDefs are the columns of summary_facts, and of the refresh's scratch table.
+const factColumnDefs = `
 			case_id BIGINT NOT NULL,
 			ind VARCHAR(40) NOT NULL,
 			k VARCHAR(80) NOT NULL,
@@ -64,7 +59,15 @@ func summaryPreparedTables(pg bool) []string {
 			office_id BIGINT NOT NULL,
 			direction VARCHAR(10) NOT NULL,
 			nationality VARCHAR(2) NOT NULL,
-			sex VARCHAR(1) NOT NULL,
+			sex VARCHAR(1) NOT NULL`
+
+func summaryPreparedTables(pg bool) []string {
+	withoutRowID := " WITHOUT ROWID"
+	if pg {
+		withoutRowID = ""
+	}
+	return []string{
+		`CREATE TABLE summary_facts (` + factColumnDefs + `,
 			PRIMARY KEY (case_id, ind, k, d)
 		)` + withoutRowID,
 		// the period's days of one indicator (edges of a period, drill-down lists)
@@ -521,19 +524,7 @@ func migrateSummaryDaysAndFamilies(tx *gorm.DB) error {
 		stmts = append(stmts, summaryTriggersPostgres(true)...)
 		stmts = append(stmts, "DROP FUNCTION IF EXISTS summary_refresh(BIGINT[])")
 	} else {
-		stmts = append(append(stmts, dropSummaryTriggersSQLite()...), `CREATE TABLE summary_refresh_rows (
-			case_id BIGINT NOT NULL,
-			ind VARCHAR(40) NOT NULL,
-			k VARCHAR(80) NOT NULL,
-			d VARCHAR(10) NOT NULL,
-			prev VARCHAR(10),
-			n BIGINT NOT NULL,
-			amount BIGINT NOT NULL,
-			office_id BIGINT NOT NULL,
-			direction VARCHAR(10) NOT NULL,
-			nationality VARCHAR(2) NOT NULL,
-			sex VARCHAR(1) NOT NULL
-		)`)
+		stmts = append(append(stmts, dropSummaryTriggersSQLite()...), "CREATE TABLE summary_refresh_rows ("+factColumnDefs+")")
 		stmts = append(stmts, summaryTriggersSQLite(true)...)
 	}
 	for _, s := range stmts {
