@@ -90,11 +90,7 @@ func checkEditable(tx *gorm.DB, scope Scope, caseID uint) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	var anonymised int64
-	if err := tx.Table("cases").Where("id = ? AND anonymised_at IS NOT NULL", cs.ID).Count(&anonymised).Error; err != nil {
-		return nil, fmt.Errorf("read case %d: %w", cs.ID, err)
-	}
-	if anonymised > 0 {
+	if cs.AnonymisedAt != nil {
 		return nil, ErrAnonymised
 	}
 	return cs, nil

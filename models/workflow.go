@@ -122,11 +122,7 @@ func (s *CaseStore) Transition(tx *gorm.DB, actor Actor, cs *Case, in Transition
 		if role != RoleSupervisor {
 			return &TransitionError{Key: "cases.refused.reopen_supervisor"}
 		}
-		var anonymised int64
-		if err := tx.Table("cases").Where("id = ? AND anonymised_at IS NOT NULL", cs.ID).Count(&anonymised).Error; err != nil {
-			return fmt.Errorf("read case %d: %w", cs.ID, err)
-		}
-		if anonymised > 0 {
+		if cs.AnonymisedAt != nil {
 			return &TransitionError{Key: "cases.refused.anonymised"}
 		}
 		var last StatusChange

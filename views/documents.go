@@ -125,6 +125,11 @@ const PathSummaryReceipts = "/summary/receipts"
 // PathSummaryReceiptSupports lists the support records behind a receipts figure.
 const PathSummaryReceiptSupports = "/summary/receipts/supports"
 
+// SummaryReceiptsLink is the receipts page under the summary's filters.
+func SummaryReceiptsLink(f models.SummaryFilter) string {
+	return WithQuery(PathSummaryReceipts, f.Query())
+}
+
 // ReceiptsDrillPath is the drill-down of a receipts figure, with the same filters.
 func ReceiptsDrillPath(f models.SummaryFilter, group string) string {
 	return SummaryGroupPath(PathSummaryReceiptSupports, f, group, 0)

@@ -48,7 +48,7 @@ type SummaryFurtherLink struct {
 func SummaryFurtherLinks(f models.SummaryFilter) []SummaryFurtherLink {
 	return []SummaryFurtherLink{
 		{ID: "receipts", Title: "documents.summary.title", Text: "documents.summary.link_text", Link: "documents.summary.link",
-			Href: WithQuery(PathSummaryReceipts, f.Query())},
+			Href: SummaryReceiptsLink(f)},
 		{ID: "reintegration", Title: "monitoring.summary.title", Text: "monitoring.summary.link_text", Link: "monitoring.summary.link",
 			Href: SummaryReintegrationLink(f)},
 	}
