@@ -214,6 +214,14 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return db.Write.WithContext(ctx).Transaction(fn)
 }
 
+// Bound returns a DB whose reads and writes all go through tx, the transaction of a
+// bulk load that runs many store calls as one: each call's own transaction becomes a
+// savepoint of tx (rolled back alone if the call fails), and its reads see the earlier
+// calls' writes, which another connection could not see before tx commits.
+func (db *DB) Bound(tx *gorm.DB) *DB {
+	return &DB{Read: tx, Write: tx, Dialect: db.Dialect, Path: db.Path}
+}
+
 // lockKeys holds named locks until tx ends, so that work counting and writing rows of
 // one key (a throttle's attempts) runs one at a time. On PostgreSQL each key is a
 // transaction-scoped advisory lock (per schema, as the migration lock), taken in sorted
