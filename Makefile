@@ -9,7 +9,7 @@ export GOTOOLCHAIN := go1.27.3
 # case id, `active = ?`, `LIKE ?`), so the case file's query was compiled afresh on
 # every request (BenchmarkCaseFile: 664 -> 407 us). Without statistics of values
 # (no STAT4), the plans are the same.
-export CGO_CFLAGS := -O2 -g -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_ENABLE_QPSG -DSQLITE_DEFAULT_PCACHE_INITSZ=0 -DSQLITE_STMTJRNL_SPILL=1048576
+export CGO_CFLAGS := -O2 -g -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_ENABLE_QPSG -DSQLITE_DEFAULT_PCACHE_INITSZ=0
 GO      ?= go
 DB      ?= data/awda.db
 ADDR    ?= 127.0.0.1:8080

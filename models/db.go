@@ -175,13 +175,7 @@ func privateFiles(path string, log *slog.Logger) error {
 //     of its own, and the summary triggers run several at each write: the blocks were
 //     freed, returned to the system and faulted in again, a fifth of a support write's
 //     time.
-//   - STMTJRNL_SPILL=1048576: a statement journal (the pages a statement or savepoint
-//     changes, kept to undo it alone) stays in memory up to 1 MB instead of 64 KB. A
-//     write whose triggers touch more than 16 pages created a temporary file on disk and
-//     wrote its pages there, and so did every savepoint of a grouped commit (see
-//     groupCommit) after the first 64 KB of the group: BenchmarkDailyWrites created
-//     5,359 of them. A migration's statement over a whole table still goes to disk past 1 MB.
-var sqliteBuildOptions = []string{"DEFAULT_MEMSTATUS=0", "ENABLE_QPSG", "DEFAULT_PCACHE_INITSZ=0", "STMTJRNL_SPILL=1048576"}
+var sqliteBuildOptions = []string{"DEFAULT_MEMSTATUS=0", "ENABLE_QPSG", "DEFAULT_PCACHE_INITSZ=0"}
 
 // MissingBuildOptions lists the sqliteBuildOptions this binary's SQLite lacks (none on
 // PostgreSQL).

@@ -9,12 +9,11 @@ import (
 )
 
 // The Makefile builds SQLite without its memory statistics, with the query planner
-// stability guarantee, without bulk page-cache allocations and with statement
-// journals kept in memory up to 1 MB (see sqliteBuildOptions in
+// stability guarantee and without bulk page-cache allocations (see sqliteBuildOptions in
 // models/db.go); this fails if a flag stops reaching the C compiler.
 func TestSQLiteBuiltWithTheMakefileOptions(t *testing.T) {
 	flags := os.Getenv("CGO_CFLAGS")
-	for _, want := range []string{"-DSQLITE_DEFAULT_MEMSTATUS=0", "-DSQLITE_ENABLE_QPSG", "-DSQLITE_DEFAULT_PCACHE_INITSZ=0", "-DSQLITE_STMTJRNL_SPILL=1048576"} {
+	for _, want := range []string{"-DSQLITE_DEFAULT_MEMSTATUS=0", "-DSQLITE_ENABLE_QPSG", "-DSQLITE_DEFAULT_PCACHE_INITSZ=0"} {
 		if !strings.Contains(flags, want) {
 			t.Skipf("CGO_CFLAGS does not ask for %s (run through make)", want)
 		}

@@ -456,7 +456,11 @@ func (s *UserStore) SetLanguage(ctx context.Context, userID uint, lang string) e
 	if !ValidLanguage(lang) {
 		return FieldErrors{"language": "error.choose_value"}.Err()
 	}
-	return s.db.Write.WithContext(ctx).Model(&User{}).Where("id = ?", userID).Update("language", lang).Error
+	// Through Tx, so the change joins the writes queued for SQLite's writer (one
+	// commit for them all) rather than waiting on its own for the writer between them.
+	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&User{}).Where("id = ?", userID).Update("language", lang).Error
+	})
 }
 
 // loginAttempt is a row of the throttles: a sign-in (email and address), a second-step
