@@ -60,6 +60,9 @@ const groupSavepoint = "awda_grouped_tx"
 
 var errGroupBroken = errors.New("the grouped transaction was rolled back")
 
+// errWriterClosed answers a transaction the closed database will not run.
+var errWriterClosed = fmt.Errorf("%w: the database is closed", ErrUnavailable)
+
 func newGroupCommit(write *gorm.DB) *groupCommit {
 	g := &groupCommit{
 		write:   write,
@@ -78,7 +81,7 @@ func (g *groupCommit) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error 
 	}
 	select {
 	case <-g.closing:
-		return fmt.Errorf("%w: the database is closed", ErrUnavailable)
+		return errWriterClosed
 	default:
 	}
 	q := &queuedTx{ctx: ctx, fn: fn, result: make(chan txOutcome, 1)}
@@ -87,7 +90,7 @@ func (g *groupCommit) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error 
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-g.closing:
-		return fmt.Errorf("%w: the database is closed", ErrUnavailable)
+		return errWriterClosed
 	}
 	// Once queued, the transaction may run: wait for its outcome, whatever happens to
 	// ctx, so a write that was saved is never reported as failed. Only a stopped loop,
@@ -99,7 +102,7 @@ func (g *groupCommit) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error 
 		select {
 		case out = <-q.result:
 		default:
-			return fmt.Errorf("%w: the database is closed", ErrUnavailable)
+			return errWriterClosed
 		}
 	}
 	if out.panicked {
@@ -143,7 +146,7 @@ func (g *groupCommit) refuseQueued() {
 	for {
 		select {
 		case q := <-g.queue:
-			q.result <- txOutcome{err: fmt.Errorf("%w: the database is closed", ErrUnavailable)}
+			q.result <- txOutcome{err: errWriterClosed}
 		default:
 			return
 		}

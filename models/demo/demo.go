@@ -122,9 +122,8 @@ type loader struct {
 	events []event
 	// today caps the clock: today's live casework is not stamped later than now.
 	today time.Time
-	// analyze refreshes the database's statistics; analyzedAt is the number of cases
-	// when it last did.
-	analyze    func(context.Context) error
+	// analyzedAt is the number of cases when the database's statistics were last
+	// refreshed.
 	analyzedAt int
 	// db and argon make the stores bound to each batch's transaction.
 	db    *models.DB
@@ -169,7 +168,7 @@ func Load(ctx context.Context, db *models.DB, opts Options, out io.Writer) (Acco
 		}
 		defer db.Write.Exec("PRAGMA temp_store = DEFAULT")
 	}
-	l := &loader{pl: newPlan(opts.Year, opts.Scale), st: st, clk: clk, today: opts.Today, analyze: db.Analyze, db: db, argon: opts.Argon}
+	l := &loader{pl: newPlan(opts.Year, opts.Scale), st: st, clk: clk, today: opts.Today, db: db, argon: opts.Argon}
 	if !opts.Today.IsZero() {
 		l.pl.addLive(opts.Today)
 	}
@@ -456,7 +455,7 @@ func (l *loader) run(ctx context.Context, out io.Writer, started time.Time) erro
 		// through the office's index rather than the name's); the statistics are
 		// refreshed each time the cases have doubled, as a database in use would be.
 		if cases >= 2*l.analyzedAt+64 {
-			if err := l.analyze(ctx); err != nil {
+			if err := l.db.Analyze(ctx); err != nil {
 				return err
 			}
 			l.analyzedAt = cases
