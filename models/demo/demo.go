@@ -125,9 +125,8 @@ type loader struct {
 	// analyzedAt is the number of cases when the database's statistics were last
 	// refreshed.
 	analyzedAt int
-	// db and argon make the stores bound to each batch's transaction.
-	db    *models.DB
-	argon models.Argon2Params
+	// db runs each batch's transaction, to which the stores are bound.
+	db *models.DB
 }
 
 // Load writes the demo dataset into an empty database and prints progress and, once,
@@ -168,7 +167,7 @@ func Load(ctx context.Context, db *models.DB, opts Options, out io.Writer) (Acco
 		}
 		defer db.Write.Exec("PRAGMA temp_store = DEFAULT")
 	}
-	l := &loader{pl: newPlan(opts.Year, opts.Scale), st: st, clk: clk, today: opts.Today, db: db, argon: opts.Argon}
+	l := &loader{pl: newPlan(opts.Year, opts.Scale), st: st, clk: clk, today: opts.Today, db: db}
 	if !opts.Today.IsZero() {
 		l.pl.addLive(opts.Today)
 	}
@@ -484,7 +483,7 @@ func (l *loader) day(ctx context.Context, day time.Time, evs []event, cases *int
 		end := min(start+callsPerTx, len(evs))
 		err := l.db.Tx(ctx, func(tx *gorm.DB) error {
 			stores := l.st
-			l.st = models.NewStores(l.db.Bound(tx), l.clk.Now, l.argon)
+			l.st = stores.Bound(tx)
 			defer func() { l.st = stores }()
 			for k := start; k < end; k++ {
 				if err := ctx.Err(); err != nil {
