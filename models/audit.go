@@ -325,7 +325,7 @@ func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]AuditEvent, int
 	if err := s.Drain(ctx); err != nil {
 		return nil, 0, err
 	}
-	q := s.filtered(ctx, f)
+	q := s.filtered(s.db.Read.WithContext(ctx), f)
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count audit events: %w", err)
@@ -345,8 +345,8 @@ func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]AuditEvent, int
 // AuditColumns is the header row of audit.csv.
 var AuditColumns = []string{"at", "user_id", "user_email", "ip", "action", "record_type", "record_id", "fields", "details"}
 
-func (s *AuditStore) filtered(ctx context.Context, f AuditFilter) *gorm.DB {
-	q := s.db.Read.WithContext(ctx).Model(&AuditEvent{})
+func (s *AuditStore) filtered(db *gorm.DB, f AuditFilter) *gorm.DB {
+	q := db.Model(&AuditEvent{})
 	if f.UserID != nil {
 		q = q.Where("user_id = ?", *f.UserID)
 	}
@@ -374,7 +374,7 @@ func (s *AuditStore) Stream(ctx context.Context, actor Actor, f AuditFilter, det
 	if err := s.Drain(ctx); err != nil {
 		return 0, err
 	}
-	rows, err := s.filtered(ctx, f).Order("at DESC, id DESC").Rows()
+	rows, err := s.filtered(s.db.Stream.WithContext(ctx), f).Order("at DESC, id DESC").Rows()
 	if err != nil {
 		return 0, fmt.Errorf("export audit: %w", err)
 	}

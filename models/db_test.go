@@ -1,10 +1,14 @@
 package models_test
 
 import (
+	"context"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"awda/models"
 	"awda/models/dbtest"
 )
 
@@ -52,5 +56,40 @@ func TestAnalyzeAfterBulkLoad(t *testing.T) {
 	}
 	if !analyzed {
 		t.Fatal("cases has no statistics after Analyze")
+	}
+}
+
+// On SQLite the pages read through one connection per CPU, and a streamed export has
+// connections of its own: with every page connection taken, an export still runs.
+func TestSQLiteExportsStreamOnTheirOwnConnections(t *testing.T) {
+	f := newCaseFixture(t)
+	if f.s.DB.Dialect != models.SQLite {
+		t.Skip("PostgreSQL has one pool")
+	}
+	if _, err := f.s.Cases.Create(t.Context(), actorOf(f.cw), f.cw.Scope(), validInput()); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := f.s.DB.Read.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := pool.Stats().MaxOpenConnections, max(2, runtime.GOMAXPROCS(0)); got != want {
+		t.Fatalf("%d read connections, want %d (one per CPU)", got, want)
+	}
+	for range pool.Stats().MaxOpenConnections {
+		conn, err := pool.Conn(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	rows := 0
+	if _, err := f.s.Exports.Cases(ctx, models.ExportFilter{}, false, func([]string) error { rows++; return nil }); err != nil {
+		t.Fatalf("export with every page connection taken: %v", err)
+	}
+	if rows != 1 {
+		t.Fatalf("exported %d rows, want 1", rows)
 	}
 }

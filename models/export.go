@@ -284,7 +284,7 @@ func dateCell(s sql.NullString) string {
 
 // stream runs a query and calls scan for each row, never holding more than one row.
 func (s *ExportStore) stream(ctx context.Context, query string, args []any, dest []any, each func() error) (int, error) {
-	rows, err := s.db.Read.WithContext(ctx).Raw(query, args...).Rows()
+	rows, err := s.db.Stream.WithContext(ctx).Raw(query, args...).Rows()
 	if err != nil {
 		return 0, fmt.Errorf("export query: %w", err)
 	}
