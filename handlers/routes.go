@@ -70,13 +70,13 @@ func (s *server) routes() {
 	s.handle(post, views.PathApprovals, s.approveSelected, supervisors)
 
 	// Summary.
-	s.handle(get, views.PathSummary, s.showSummary, summaryReaders)
-	s.handle(get, views.PathSummaryCases, s.summaryCases, summaryReaders)
-	s.handle(get, views.PathSummaryCSV, s.summaryCSV, summaryReaders)
-	s.handle(get, views.PathSummaryReintegration, s.showSummaryReintegration, summaryReaders)
-	s.handle(get, views.PathSummaryMonitoring, s.summaryMonitoringCases, summaryReaders)
-	s.handle(get, views.PathSummaryReceipts, s.showSummaryReceipts, summaryReaders)
-	s.handle(get, views.PathSummaryReceiptSupports, s.summaryReceiptSupports, summaryReaders)
+	s.handle(get, views.PathSummary, s.reports.wrap(s.showSummary), summaryReaders)
+	s.handle(get, views.PathSummaryCases, s.reports.wrap(s.summaryCases), summaryReaders)
+	s.handle(get, views.PathSummaryCSV, s.reports.wrap(s.summaryCSV), summaryReaders)
+	s.handle(get, views.PathSummaryReintegration, s.reports.wrap(s.showSummaryReintegration), summaryReaders)
+	s.handle(get, views.PathSummaryMonitoring, s.reports.wrap(s.summaryMonitoringCases), summaryReaders)
+	s.handle(get, views.PathSummaryReceipts, s.reports.wrap(s.showSummaryReceipts), summaryReaders)
+	s.handle(get, views.PathSummaryReceiptSupports, s.reports.wrap(s.summaryReceiptSupports), summaryReaders)
 
 	// Administration.
 	s.handle(get, views.PathAdminUsers, s.showUsers, admins)
@@ -89,7 +89,7 @@ func (s *server) routes() {
 	for _, kind := range models.ExportKinds {
 		s.handle(get, views.ExportPath(kind+".csv", nil), s.exportCSV(kind), admins)
 	}
-	s.handle(get, views.ExportPath("summary.csv", nil), s.summaryCSV, admins)
+	s.handle(get, views.ExportPath("summary.csv", nil), s.reports.wrap(s.summaryCSV), admins)
 	s.handle(get, views.ExportPath("monitoring.csv", nil), s.monitoringCSV, admins)
 	s.handle(get, views.PathAdminImports, s.showImports, admins)
 	s.handle(post, views.PathAdminImports, s.postImport, admins)

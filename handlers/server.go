@@ -36,6 +36,9 @@ type Config struct {
 	BodyLimit string
 	// UploadLimit caps the body of a case import (the file and the form around it).
 	UploadLimit int64
+	// ReportSlots is how many summary requests compute at once (default: half the
+	// CPUs, at least one); see reportSlots.
+	ReportSlots int
 }
 
 // server is the portal's HTTP side; its methods are the handlers.
@@ -49,6 +52,8 @@ type server struct {
 	e       *echo.Echo
 	// rules records the access rule of every route, so a test can prove none is missing.
 	rules map[string]access
+	// reports are the slots summary requests compute in.
+	reports reportSlots
 }
 
 // New builds the portal's HTTP handler.
@@ -79,6 +84,9 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 	if cfg.UploadLimit == 0 {
 		cfg.UploadLimit = models.ImportMaxBytes + 64<<10
 	}
+	if cfg.ReportSlots <= 0 {
+		cfg.ReportSlots = defaultReportSlots()
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// The client address is the connection's: forwarding headers are ignored, so a
@@ -88,6 +96,7 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 		cfg: cfg, stores: stores, catalog: catalog, assets: assets, log: cfg.Logger, e: e,
 		cookies: newCookieStore(cfg.SessionKey, cfg.SecureCookies),
 		rules:   map[string]access{},
+		reports: make(reportSlots, cfg.ReportSlots),
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(
