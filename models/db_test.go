@@ -5,8 +5,11 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"awda/models"
 	"awda/models/dbtest"
@@ -91,5 +94,47 @@ func TestSQLiteExportsStreamOnTheirOwnConnections(t *testing.T) {
 	}
 	if rows != 1 {
 		t.Fatalf("exported %d rows, want 1", rows)
+	}
+}
+
+// Write transactions take turns on both databases: SQLite has one writer, and on
+// PostgreSQL each takes the same lock first, so two writes can no longer lock the
+// prepared tables' shared rows in opposite orders and deadlock.
+func TestWriteTransactionsTakeTurns(t *testing.T) {
+	db := dbtest.Open(t)
+	ctx := t.Context()
+	inFirst, releaseFirst := make(chan struct{}), make(chan struct{})
+	firstDone := make(chan error, 1)
+	var firstEnded atomic.Bool
+	go func() {
+		firstDone <- db.Tx(ctx, func(tx *gorm.DB) error {
+			close(inFirst)
+			<-releaseFirst
+			firstEnded.Store(true)
+			return nil
+		})
+	}()
+	<-inFirst
+	secondDone := make(chan error, 1)
+	var secondSawFirstEnd atomic.Bool
+	go func() {
+		secondDone <- db.Tx(ctx, func(tx *gorm.DB) error {
+			secondSawFirstEnd.Store(firstEnded.Load())
+			return nil
+		})
+	}()
+	select {
+	case err := <-secondDone:
+		t.Fatalf("a second write ran while the first was open (%v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(releaseFirst)
+	for _, done := range []chan error{firstDone, secondDone} {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !secondSawFirstEnd.Load() {
+		t.Fatal("the second write did not wait for the first")
 	}
 }
