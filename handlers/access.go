@@ -53,9 +53,8 @@ func (s *server) handle(method, path string, h echo.HandlerFunc, a access) {
 // retryConflicts runs a request again when PostgreSQL rolled its transaction back to
 // break a deadlock or a serialization conflict with another (write transactions take
 // turns, see models.DB.Tx, but a write outside one can still meet them): nothing of it
-// was kept, so
-// the user is spared a 500 for sending a form at the same moment as a colleague. A
-// streamed upload cannot be read twice and is not run again.
+// was kept, so the user is spared a 500 for sending a form at the same moment as a
+// colleague. A streamed upload cannot be read twice and is not run again.
 func retryConflicts(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := h(c)
