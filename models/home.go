@@ -45,9 +45,9 @@ type Home struct {
 }
 
 // Home reads the home page's figures from case_homes and home_tallies (migration
-// 0010_home_indexes): each is a sum over at most a few rows per day and office, or the
-// first rows of an index, so a home costs the same at a thousand cases and at a
-// million. They agree with the direct queries (the case list's stale filter,
+// 0010_home_indexes): each is a sum over a few rows per month (and per day of one
+// month) and office, or the first rows of an index, so a home costs the same at a
+// thousand cases and at a million, and grows only by a row per office and month. They agree with the direct queries (the case list's stale filter,
 // CountMonitoringDue, CountAwaitingApproval, CountAwaitingDelivery, CountOverdue).
 func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, error) {
 	db := s.db.Read.WithContext(ctx)
@@ -64,6 +64,32 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 		err := t.Select("COALESCE(SUM(n), 0)").Row().Scan(&n)
 		return n, err
 	}
+	// upTo sums a day-bucketed kind over the days before day (through day when
+	// through): the whole months before day's month from the month rows, the rest of
+	// that month from the day rows (migrateHomeMonthTallies).
+	upTo := func(kind string, mine bool, day string, through bool) (int64, error) {
+		last := "<"
+		if through {
+			last = "<="
+		}
+		month := day[:7]
+		t := scoped(kind, mine).Where("bucket >= ? AND bucket "+last+" ?", month+"-01", day)
+		byMonth := sc.Where(db.Table("home_tallies").Where("kind = ? AND bucket < ?", monthKind(kind), month), "office_id")
+		if mine && q.AssignedTo != 0 {
+			byMonth = byMonth.Where("assignee_id = ?", q.AssignedTo)
+		}
+		if sc.OfficeID == nil {
+			// every office's: named, so that the days are one range per office of
+			// the index on (kind, office_id, bucket), not every day there is
+			t = t.Where("office_id IN (SELECT id FROM offices)")
+		}
+		days, err := sum(t)
+		if err != nil {
+			return 0, err
+		}
+		months, err := sum(byMonth)
+		return days + months, err
+	}
 	var stages []StageCount
 	if err := scoped("stage", true).Select("bucket AS status, SUM(n) AS count").Group("bucket").
 		Having("SUM(n) > 0").Scan(&stages).Error; err != nil {
@@ -78,7 +104,7 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 	// day from the index.
 	cut := q.StaleSince.UTC()
 	dayStart := time.Date(cut.Year(), cut.Month(), cut.Day(), 0, 0, 0, 0, time.UTC)
-	before, err := sum(scoped("changed", true).Where("bucket < ?", dayStart.Format(time.DateOnly)))
+	before, err := upTo("changed", true, dayStart.Format(time.DateOnly), false)
 	if err != nil {
 		return nil, fmt.Errorf("home waiting: %w", err)
 	}
@@ -107,21 +133,22 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 	}
 
 	for _, f := range []struct {
-		n     *int64
-		kind  string
-		where string
-		arg   any
+		n    *int64
+		kind string
+		// through: the kind counts the buckets up to this day ("" for all)
+		through string
 	}{
-		{&h.MonitoringDue, "monitoring", "bucket <= ?", q.Today.AddDays(-MonitoringInterval).String()},
-		{&h.AwaitingApproval, "approval", "", nil},
-		{&h.AwaitingDelivery, "delivery", "", nil},
-		{&h.ReferralsOverdue, "referral", "bucket <= ?", q.Today.AddDays(-ReferralOverdueDays).String()},
+		{&h.MonitoringDue, "monitoring", q.Today.AddDays(-MonitoringInterval).String()},
+		{&h.AwaitingApproval, "approval", ""},
+		{&h.AwaitingDelivery, "delivery", ""},
+		{&h.ReferralsOverdue, "referral", q.Today.AddDays(-ReferralOverdueDays).String()},
 	} {
-		t := scoped(f.kind, false)
-		if f.where != "" {
-			t = t.Where(f.where, f.arg)
+		if f.through != "" {
+			*f.n, err = upTo(f.kind, false, f.through, true)
+		} else {
+			*f.n, err = sum(scoped(f.kind, false))
 		}
-		if *f.n, err = sum(t); err != nil {
+		if err != nil {
 			return nil, fmt.Errorf("home %s: %w", f.kind, err)
 		}
 	}

@@ -102,9 +102,9 @@ func referralOpenCond(r string) string {
 }
 
 // homeDialect writes the few expressions that differ between SQLite and PostgreSQL, and
-// the triggers with or without the follow-up columns of case_homes (returned_on,
-// followups_done), which a later migration added.
-type homeDialect struct{ pg, followups bool }
+// the triggers with or without what later migrations added: the follow-up columns of
+// case_homes (returned_on, followups_done), and the per-month tallies (months).
+type homeDialect struct{ pg, followups, months bool }
 
 func (d homeDialect) timestamp() string {
 	if d.pg {
@@ -128,6 +128,14 @@ func (d homeDialect) day(x string) string {
 		return "to_char(" + x + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 	}
 	return "substr(" + x + ", 1, 10)"
+}
+
+// month is the UTC month of a timestamp, as text.
+func (d homeDialect) month(x string) string {
+	if d.pg {
+		return "to_char(" + x + " AT TIME ZONE 'UTC', 'YYYY-MM')"
+	}
+	return "substr(" + x + ", 1, 7)"
 }
 
 // tally adds delta to one home_tallies row, for each row the select gives (none when
@@ -158,6 +166,11 @@ func (d homeDialect) homeTally(r, sign string) []string {
 		tally("changed", r+".office_id", r+".assignee_id", d.day(r+".changed_at"), sign, "", "1 = 1"),
 		tally("monitoring", r+".office_id", r+".assignee_id", r+".monitored_on", sign, "", r+".status = 'reintegration'"),
 	}
+	if d.months {
+		out = append(out,
+			tally(monthKind("changed"), r+".office_id", r+".assignee_id", d.month(r+".changed_at"), sign, "", "1 = 1"),
+			tally(monthKind("monitoring"), r+".office_id", r+".assignee_id", "substr("+r+".monitored_on, 1, 7)", sign, "", r+".status = 'reintegration'"))
+	}
 	if d.followups {
 		out = append(out, tally("followup", r+".office_id", r+".assignee_id", d.followupBucket(r), sign, "", r+".returned_on <> ''"))
 	}
@@ -173,14 +186,19 @@ func supportTally(r, sign string) []string {
 	}
 }
 
-func referralTally(r, sign string) []string {
-	return []string{tally("referral", "c.office_id", "0", r+".date_sent", sign, " FROM cases c",
+func (d homeDialect) referralTally(r, sign string) []string {
+	out := []string{tally("referral", "c.office_id", "0", r+".date_sent", sign, " FROM cases c",
 		"c.id = "+r+".case_id AND "+referralOpenCond(r))}
+	if d.months {
+		out = append(out, tally(monthKind("referral"), "c.office_id", "0", "substr("+r+".date_sent, 1, 7)", sign, " FROM cases c",
+			"c.id = "+r+".case_id AND "+referralOpenCond(r)))
+	}
+	return out
 }
 
 // officeMove carries a case's support and referral counts from its old office to its
 // new one.
-func officeMove() []string {
+func (d homeDialect) officeMove() []string {
 	var out []string
 	for _, m := range []struct{ office, sign string }{{"OLD.office_id", "-"}, {"NEW.office_id", ""}} {
 		out = append(out,
@@ -189,6 +207,10 @@ func officeMove() []string {
 			tally("referral", m.office, "0", "r.date_sent", m.sign+"COUNT(*)", " FROM referrals r",
 				"r.case_id = NEW.id AND "+referralOpenCond("r")+" GROUP BY r.date_sent"),
 		)
+		if d.months {
+			out = append(out, tally(monthKind("referral"), m.office, "0", "substr(r.date_sent, 1, 7)", m.sign+"COUNT(*)", " FROM referrals r",
+				"r.case_id = NEW.id AND "+referralOpenCond("r")+" GROUP BY substr(r.date_sent, 1, 7)"))
+		}
 	}
 	return out
 }
@@ -207,7 +229,7 @@ func (d homeDialect) triggerDefs() []homeTrigger {
 		{"case_home_insert", "INSERT", "cases", "", []string{d.homeOf("NEW")}},
 		{"case_home_update", "UPDATE OF office_id, status, assigned_to_id", "cases", caseChanged,
 			[]string{"DELETE FROM case_homes WHERE case_id = OLD.id", d.homeOf("NEW")}},
-		{"case_home_office", "UPDATE OF office_id", "cases", officeChanged, officeMove()},
+		{"case_home_office", "UPDATE OF office_id", "cases", officeChanged, d.officeMove()},
 		// Cases are not deleted by the portal; a deletion (by hand) drops the row, and
 		// its casework's counts follow their own deletion.
 		{"case_home_delete", "DELETE", "cases", "", []string{"DELETE FROM case_homes WHERE case_id = OLD.id"}},
@@ -223,10 +245,10 @@ func (d homeDialect) triggerDefs() []homeTrigger {
 		{"support_home_update", "UPDATE OF status, return_comment, case_id", "supports", "",
 			append(supportTally("OLD", "-1"), supportTally("NEW", "1")...)},
 		{"support_home_delete", "DELETE", "supports", "", supportTally("OLD", "-1")},
-		{"referral_home_insert", "INSERT", "referrals", "", referralTally("NEW", "1")},
+		{"referral_home_insert", "INSERT", "referrals", "", d.referralTally("NEW", "1")},
 		{"referral_home_update", "UPDATE OF status, outcome, date_sent, case_id", "referrals", "",
-			append(referralTally("OLD", "-1"), referralTally("NEW", "1")...)},
-		{"referral_home_delete", "DELETE", "referrals", "", referralTally("OLD", "-1")},
+			append(d.referralTally("OLD", "-1"), d.referralTally("NEW", "1")...)},
+		{"referral_home_delete", "DELETE", "referrals", "", d.referralTally("OLD", "-1")},
 	}, d.followupTriggerDefs()...)
 }
 
