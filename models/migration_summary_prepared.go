@@ -33,11 +33,11 @@ import (
 func migrateSummaryPrepared(tx *gorm.DB) error {
 	pg := tx.Dialector.Name() == "postgres"
 	stmts := summaryPreparedTables(pg)
-	stmts = append(stmts, summaryRebuildSQL(false)...)
+	stmts = append(stmts, summaryRebuildSQL(genMonths)...)
 	if pg {
-		stmts = append(stmts, summaryTriggersPostgres(false)...)
+		stmts = append(stmts, summaryTriggersPostgres(genMonths)...)
 	} else {
-		stmts = append(stmts, summaryTriggersSQLite(false)...)
+		stmts = append(stmts, summaryTriggersSQLite(genMonths)...)
 	}
 	for _, s := range stmts {
 		if err := tx.Exec(s).Error; err != nil {
@@ -259,15 +259,37 @@ const (
 	dayKey       = "ind, d, pmonth, k, office_id, direction"
 	dayColumns   = dayKey + ", n, amount"
 	factDayKey   = "ind, d, COALESCE(substr(prev,1,7),''), k, office_id, direction"
+	yearKey      = "ind, year, pyear, k, office_id, direction"
+	yearColumns  = yearKey + ", n, amount"
+	factYearKey  = "ind, substr(d,1,4), COALESCE(substr(prev,1,4),''), k, office_id, direction"
 )
 
-// summaryRebuildSQL empties and refills the prepared tables from the records (with days,
-// summary_days too: migration 0005 made the others before it).
-func summaryRebuildSQL(days bool) []string {
+// summaryGen is a generation of the prepared tables and of the triggers that keep them:
+// each migration that changed them makes its own generation's, so that replaying the
+// history gives the same schema.
+type summaryGen int
+
+const (
+	// genMonths: summary_facts, summary_tallies and summary_totals (migrations 0005
+	// and 0015).
+	genMonths summaryGen = iota
+	// genDays adds summary_days, and triggers that refresh only the facts a write can
+	// change (migration 0020).
+	genDays
+	// genYears adds summary_years (migration 0022).
+	genYears
+)
+
+// summaryRebuildSQL empties and refills the prepared tables of a generation from the
+// records.
+func summaryRebuildSQL(gen summaryGen) []string {
 	all := func(string) string { return "" }
 	var out []string
-	if days {
-		out = []string{"DELETE FROM summary_days"}
+	if gen >= genYears {
+		out = append(out, "DELETE FROM summary_years")
+	}
+	if gen >= genDays {
+		out = append(out, "DELETE FROM summary_days")
 	}
 	out = append(out,
 		"DELETE FROM summary_totals",
@@ -279,8 +301,11 @@ func summaryRebuildSQL(days bool) []string {
 		"INSERT INTO summary_totals ("+totalColumns+") SELECT "+totalKey+
 			", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_tallies GROUP BY "+totalKey,
 	)
-	if days {
+	if gen >= genDays {
 		out = append(out, fillSummaryDays)
+	}
+	if gen >= genYears {
+		out = append(out, fillSummaryYears)
 	}
 	return out
 }
@@ -288,6 +313,10 @@ func summaryRebuildSQL(days bool) []string {
 // fillSummaryDays sums the facts into summary_days.
 const fillSummaryDays = "INSERT INTO summary_days (" + dayColumns + ") SELECT " + factDayKey +
 	", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_facts GROUP BY " + factDayKey
+
+// fillSummaryYears sums the facts into summary_years.
+const fillSummaryYears = "INSERT INTO summary_years (" + yearColumns + ") SELECT " + factYearKey +
+	", SUM(n), CAST(SUM(amount) AS BIGINT) FROM summary_facts GROUP BY " + factYearKey
 
 // summaryRefreshSQL recomputes the facts of the cases whose id satisfies in(col) and
 // moves the totals and tallies by the difference: first those (old facts subtracted,
@@ -301,9 +330,9 @@ const fillSummaryDays = "INSERT INTO summary_days (" + dayColumns + ") SELECT " 
 // statements (a single writer, and a refresh fires no trigger). PostgreSQL computes
 // them in each statement: concurrent transactions would share the table.
 //
-// With days (today's refresh), summary_days moves too; the triggers that migrations 0005
-// and 0015 made, before the table, do not.
-func summaryRefreshSQL(in func(col string) string, fam factFamily, days, scratch bool) []string {
+// The tables of the generation move: summary_days from genDays on, summary_years from
+// genYears on.
+func summaryRefreshSQL(in func(col string) string, fam factFamily, gen summaryGen, scratch bool) []string {
 	old := in("case_id") + fam.indCond()
 	newFacts := "(" + summaryFactsSourceOf(in, fam) + ")"
 	if scratch {
@@ -320,8 +349,11 @@ func summaryRefreshSQL(in func(col string) string, fam factFamily, days, scratch
 		move("summary_totals", totalKey, factTotalKey),
 		move("summary_tallies", tallyKey, factTallyKey),
 	}
-	if days {
+	if gen >= genDays {
 		stmts = append(stmts, move("summary_days", dayKey, factDayKey))
+	}
+	if gen >= genYears {
+		stmts = append(stmts, move("summary_years", yearKey, factYearKey))
 	}
 	stmts = append(stmts, "DELETE FROM summary_facts WHERE "+old)
 	if !scratch {
@@ -377,14 +409,15 @@ func summaryInsertCounts(table string) string {
 
 // summaryTriggersSQLite: SQLite's triggers cannot call a procedure, so each one carries
 // the refresh statements for its own case set and family of facts. A single writer: no
-// lock ordering. current asks for today's triggers, which fire only on a change that
-// can move a figure and compute the new facts once (summary_refresh_rows); without it,
-// the triggers migrations 0005 and 0015 made, which those migrations still make.
-func summaryTriggersSQLite(current bool) []string {
+// lock ordering. From genDays on, the triggers fire only on a change that can move a
+// figure and compute the new facts once (summary_refresh_rows); genMonths is the
+// triggers migrations 0005 and 0015 made, which those migrations still make.
+func summaryTriggersSQLite(gen summaryGen) []string {
 	var out []string
+	current := gen >= genDays
 	trigger := func(name, event, set string, facts factFamily) {
 		in := func(col string) string { return col + " IN (" + set + ")" }
-		out = append(out, "CREATE TRIGGER "+name+" "+event+" BEGIN\n"+strings.Join(summaryRefreshSQL(in, facts, current, current), ";\n")+";\nEND")
+		out = append(out, "CREATE TRIGGER "+name+" "+event+" BEGIN\n"+strings.Join(summaryRefreshSQL(in, facts, gen, current), ";\n")+";\nEND")
 	}
 	for _, w := range summaryWatched {
 		insert, update := "AFTER INSERT ON "+w.table, "AFTER UPDATE OF "+w.columns+" ON "+w.table
@@ -407,9 +440,9 @@ func summaryTriggersSQLite(current bool) []string {
 // case_tallies) so that the tally rows stay locked for the commit only. The function
 // first locks the cases it refreshes: two transactions refreshing the same case run
 // one after the other, the second reading the facts the first committed.
-func summaryTriggersPostgres(current bool) []string {
+func summaryTriggersPostgres(gen summaryGen) []string {
 	out := []string{
-		summaryRefreshFunctionPostgres(current),
+		summaryRefreshFunctionPostgres(gen),
 		`CREATE OR REPLACE FUNCTION summary_refresh_row() RETURNS trigger LANGUAGE plpgsql AS $$
 		DECLARE ids BIGINT[] := '{}';
 		BEGIN
@@ -440,16 +473,16 @@ func summaryTriggersPostgres(current bool) []string {
 
 // summaryRefreshFunctionPostgres is the function every PostgreSQL summary trigger calls,
 // with the family of facts to refresh.
-func summaryRefreshFunctionPostgres(current bool) string {
+func summaryRefreshFunctionPostgres(gen summaryGen) string {
 	in := func(col string) string { return col + " = ANY(ids)" }
 	var body strings.Builder
 	for i, fam := range factFamilies[1:] {
 		if i > 0 {
 			body.WriteString("ELS")
 		}
-		body.WriteString("IF fam = '" + fam.name + "' THEN\n" + strings.Join(summaryRefreshSQL(in, fam, current, false), ";\n") + ";\n")
+		body.WriteString("IF fam = '" + fam.name + "' THEN\n" + strings.Join(summaryRefreshSQL(in, fam, gen, false), ";\n") + ";\n")
 	}
-	body.WriteString("ELSE\n" + strings.Join(summaryRefreshSQL(in, factsAll, current, false), ";\n") + ";\nEND IF;\n")
+	body.WriteString("ELSE\n" + strings.Join(summaryRefreshSQL(in, factsAll, gen, false), ";\n") + ";\nEND IF;\n")
 	return "CREATE OR REPLACE FUNCTION summary_refresh(ids BIGINT[], fam TEXT) RETURNS void LANGUAGE plpgsql\n" +
 		// Every statement here selects a few cases' rows by id (see plain in
 		// summaryFactsSource), so the index on the case is always the right path.
@@ -466,10 +499,10 @@ func summaryRefreshFunctionPostgres(current bool) string {
 // selected the returns by case id first to today's statements: on SQLite the triggers
 // are made again, on PostgreSQL the function they call. The prepared data is unchanged.
 func migrateSummaryRefreshByCase(tx *gorm.DB) error {
-	stmts := []string{summaryRefreshFunctionPostgres(false)}
+	stmts := []string{summaryRefreshFunctionPostgres(genMonths)}
 	if tx.Dialector.Name() != "postgres" {
 		stmts = dropSummaryTriggersSQLite()
-		stmts = append(stmts, summaryTriggersSQLite(false)...)
+		stmts = append(stmts, summaryTriggersSQLite(genMonths)...)
 	}
 	for _, s := range stmts {
 		if err := tx.Exec(s).Error; err != nil {
@@ -521,11 +554,11 @@ func migrateSummaryDaysAndFamilies(tx *gorm.DB) error {
 				"DROP TRIGGER IF EXISTS summary_"+w.table+"_update ON "+w.table)
 		}
 		stmts = append(stmts, "DROP TRIGGER IF EXISTS summary_group_sessions_update ON group_sessions")
-		stmts = append(stmts, summaryTriggersPostgres(true)...)
+		stmts = append(stmts, summaryTriggersPostgres(genDays)...)
 		stmts = append(stmts, "DROP FUNCTION IF EXISTS summary_refresh(BIGINT[])")
 	} else {
 		stmts = append(append(stmts, dropSummaryTriggersSQLite()...), "CREATE TABLE summary_refresh_rows ("+factColumnDefs+")")
-		stmts = append(stmts, summaryTriggersSQLite(true)...)
+		stmts = append(stmts, summaryTriggersSQLite(genDays)...)
 	}
 	for _, s := range stmts {
 		if err := tx.Exec(s).Error; err != nil {
@@ -543,11 +576,11 @@ func RebuildSummary(ctx context.Context, db *DB) (int64, error) {
 	err := db.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if db.Dialect == Postgres {
 			// no summary write may interleave with the refill
-			if err := tx.Exec("LOCK TABLE summary_facts, summary_tallies, summary_totals, summary_days IN EXCLUSIVE MODE").Error; err != nil {
+			if err := tx.Exec("LOCK TABLE summary_facts, summary_tallies, summary_totals, summary_days, summary_years IN EXCLUSIVE MODE").Error; err != nil {
 				return err
 			}
 		}
-		for _, s := range summaryRebuildSQL(true) {
+		for _, s := range summaryRebuildSQL(genYears) {
 			if err := tx.Exec(s).Error; err != nil {
 				return err
 			}

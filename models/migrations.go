@@ -34,6 +34,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0019_cases_office_departure", Migrate: migrateCasesOfficeDeparture},
 		{ID: "0020_summary_days_and_families", Migrate: migrateSummaryDaysAndFamilies},
 		{ID: "0021_home_month_tallies", Migrate: migrateHomeMonthTallies},
+		{ID: "0022_summary_years", Migrate: migrateSummaryYears},
 	}
 }
 

@@ -809,10 +809,11 @@ func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string)
 	}
 	list := make([]string, 0, len(factInds))
 	for fi := range factInds {
-		list = append(list, "'"+fi+"'")
+		list = append(list, fi)
 	}
 	sort.Strings(list)
-	indIn := "x.ind IN (" + strings.Join(list, ", ") + ")"
+	inList := func(list []string) string { return "x.ind IN ('" + strings.Join(list, "', '") + "')" }
+	indIn := inList(list)
 	cond, cargs := f.factCond(scope)
 	from, to := f.From, f.To
 	full0 := from
@@ -844,10 +845,41 @@ func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string)
 			" AND x.prev >= ? AND x.prev < ? AND x.d >= ? AND x.d <= ?"+cond)
 		args = append(append(args, fromMonth.String(), from.String(), a.String(), b.String()), cargs...)
 	}
-	if !full0.After(full1) {
-		parts = append(parts, "SELECT "+fmt.Sprintf(cols, "x.month")+" FROM "+tallies+" x WHERE "+indIn+
+	months := func(inds []string, a, b Date) {
+		if len(inds) == 0 || a.After(b) {
+			return
+		}
+		parts = append(parts, "SELECT "+fmt.Sprintf(cols, "x.month")+" FROM "+tallies+" x WHERE "+inList(inds)+
 			" AND x.month >= ? AND x.month <= ? AND x.pmonth < ?"+cond)
-		args = append(append(args, full0.String()[:7], full1.String()[:7], from.String()[:7]), cargs...)
+		args = append(append(args, a.String()[:7], b.String()[:7], from.String()[:7]), cargs...)
+	}
+	// A period from 1 January reads its whole years from summary_years (prev's year
+	// before from's), when no nationality or sex filter asks for columns it lacks. The
+	// returns stay monthly: their breakdown by month needs the months, and they are one
+	// row per month, office and direction.
+	lastYear := full1.Year()
+	if full1.Time().Month() != time.December {
+		lastYear--
+	}
+	if tallies == "summary_totals" && from == full0 && from.Time().Month() == time.January && lastYear >= from.Year() {
+		var yearly []string
+		for _, fi := range list {
+			if fi != factReturns {
+				yearly = append(yearly, fi)
+			}
+		}
+		if len(yearly) > 0 {
+			y0, y1 := fmt.Sprintf("%04d", from.Year()), fmt.Sprintf("%04d", lastYear)
+			parts = append(parts, "SELECT "+fmt.Sprintf(cols, "x.year")+" FROM summary_years x WHERE "+inList(yearly)+
+				" AND x.year >= ? AND x.year <= ? AND x.pyear < ?"+cond)
+			args = append(append(args, y0, y1, y0), cargs...)
+		}
+		months(yearly, NewDate(lastYear+1, time.January, 1), full1)
+		if factInds[factReturns] {
+			months([]string{factReturns}, full0, full1)
+		}
+	} else {
+		months(list, full0, full1)
 	}
 	var partial [][2]Date
 	switch {
