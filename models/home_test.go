@@ -3,8 +3,6 @@ package models_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -460,14 +458,7 @@ func checkMonthTallies(t *testing.T, db *gorm.DB) {
 // agree with the direct queries.
 func TestHomeMonthTalliesFromEarlierCasework(t *testing.T) {
 	ctx := t.Context()
-	db, err := models.Open(ctx, dbtest.DSN(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := models.MigrateUpTo(ctx, db, "0020_summary_days_and_families"); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigratedTo(t, "0020_summary_days_and_families")
 	clock := dbtest.NewClock(time.Date(2021, 9, 1, 9, 0, 0, 0, time.UTC))
 	s := models.NewStores(db, clock.Now, dbtest.CheapArgon)
 	rab := dbtest.MustOffice(t, s, "RAB", "Rabat")

@@ -20,16 +20,7 @@ import (
 func migrateFollowupHomes(tx *gorm.DB) error {
 	pg := tx.Dialector.Name() == "postgres"
 	after := homeDialect{pg: pg, followups: true}
-	// The new triggers' names include every old one's.
-	var stmts []string
-	for _, t := range after.triggerDefs() {
-		if pg {
-			stmts = append(stmts, "DROP TRIGGER IF EXISTS "+t.name+" ON "+t.table, "DROP FUNCTION IF EXISTS "+t.name+"()")
-		} else {
-			stmts = append(stmts, "DROP TRIGGER IF EXISTS "+t.name)
-		}
-	}
-	stmts = append(stmts,
+	stmts := append(after.dropTriggers(),
 		`ALTER TABLE case_homes ADD COLUMN returned_on VARCHAR(10) NOT NULL DEFAULT ''`,
 		`ALTER TABLE case_homes ADD COLUMN followups_done INTEGER NOT NULL DEFAULT 0`,
 		`UPDATE case_homes SET

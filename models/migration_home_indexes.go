@@ -252,6 +252,20 @@ func (d homeDialect) triggerDefs() []homeTrigger {
 	}, d.followupTriggerDefs()...)
 }
 
+// dropTriggers drops the triggers (and on PostgreSQL their functions) of triggerDefs,
+// for a migration that makes them again: their names include every earlier one's.
+func (d homeDialect) dropTriggers() []string {
+	var out []string
+	for _, t := range d.triggerDefs() {
+		if d.pg {
+			out = append(out, "DROP TRIGGER IF EXISTS "+t.name+" ON "+t.table, "DROP FUNCTION IF EXISTS "+t.name+"()")
+		} else {
+			out = append(out, "DROP TRIGGER IF EXISTS "+t.name)
+		}
+	}
+	return out
+}
+
 func (d homeDialect) triggers() []string {
 	var out []string
 	for _, t := range d.triggerDefs() {

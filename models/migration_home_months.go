@@ -24,14 +24,7 @@ func monthKind(kind string) string { return kind + "_m" }
 func migrateHomeMonthTallies(tx *gorm.DB) error {
 	pg := tx.Dialector.Name() == "postgres"
 	after := homeDialect{pg: pg, followups: true, months: true}
-	var stmts []string
-	for _, t := range after.triggerDefs() {
-		if pg {
-			stmts = append(stmts, "DROP TRIGGER IF EXISTS "+t.name+" ON "+t.table, "DROP FUNCTION IF EXISTS "+t.name+"()")
-		} else {
-			stmts = append(stmts, "DROP TRIGGER IF EXISTS "+t.name)
-		}
-	}
+	stmts := after.dropTriggers()
 	for _, kind := range monthlyHomeKinds {
 		stmts = append(stmts, `INSERT INTO home_tallies (kind, office_id, assignee_id, bucket, n)
 			SELECT '`+monthKind(kind)+`', office_id, assignee_id, substr(bucket, 1, 7), SUM(n) FROM home_tallies

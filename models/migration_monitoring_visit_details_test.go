@@ -1,27 +1,17 @@
 package models_test
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"awda/models"
-	"awda/models/dbtest"
 )
 
 // TestVisitDetailsMigrationNamesEarlierInterviewers: visits recorded before 0016 get
 // the name of the user who recorded them as interviewer, and version 1.
 func TestVisitDetailsMigrationNamesEarlierInterviewers(t *testing.T) {
 	ctx := t.Context()
-	db, err := models.Open(ctx, dbtest.DSN(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := models.MigrateUpTo(ctx, db, "0015_summary_refresh_by_case"); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigratedTo(t, "0015_summary_refresh_by_case")
 	office := models.Office{Code: "RAB", Name: "Rabat", City: "Rabat"}
 	if err := db.Write.Create(&office).Error; err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package models_test
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"reflect"
 	"sort"
@@ -277,14 +275,7 @@ func requireRebuildSame(t *testing.T, f *sumFixture) {
 // equal the direct ones.
 func TestSummaryYearsFromEarlierRecords(t *testing.T) {
 	ctx := t.Context()
-	db, err := models.Open(ctx, dbtest.DSN(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := models.MigrateUpTo(ctx, db, "0021_home_month_tallies"); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigratedTo(t, "0021_home_month_tallies")
 	s := models.NewStores(db, dbtest.NewClock(time.Date(2022, 3, 1, 9, 0, 0, 0, time.UTC)).Now, dbtest.CheapArgon)
 	f := &sumFixture{t: t, s: s, office: map[string]*models.Office{}}
 	f.off("RAB")
