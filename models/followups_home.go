@@ -67,34 +67,40 @@ func (s *MonitoringStore) followupHomes(ctx context.Context, scope Scope, assign
 }
 
 // countFollowups counts, per assignee, the cases whose next follow-up (k done) comes
-// from a return on or before upTo[k]: the whole months before upTo[k]'s month from
-// home_tallies, and the rest of that month from the index on case_homes. So a count
-// reads a few rows per month and assignee, not one per case.
+// from a return on or before upTo[k]: the whole months before upTo[k]'s month from the
+// month-bucketed tallies, and the rest of that month from the day-bucketed ones. So a
+// count reads a few rows per month (and day of one month) and assignee, not one per
+// case; and it is one statement for every follow-up of the schedule.
 func (s *MonitoringStore) countFollowups(ctx context.Context, scope Scope, assignedTo uint, upTo []Date) (map[uint]int64, error) {
-	out := map[uint]int64{}
-	add := func(q *gorm.DB) error {
-		rows, err := collectRows(q, func(r *sql.Rows, v *[2]int64) error { return r.Scan(&v[0], &v[1]) })
-		for _, r := range rows {
-			out[uint(r[0])] += r[1]
+	db := s.db.Read.WithContext(ctx)
+	tallies := func(kind, buckets string, a, b string) *gorm.DB {
+		q := everyOfficeNamed(scope, scope.Where(db.Table("home_tallies"), "office_id")).
+			Select("assignee_id, n").Where("kind = ? AND "+buckets, kind, a, b)
+		if assignedTo != 0 {
+			q = q.Where("assignee_id = ?", assignedTo)
 		}
-		return err
+		return q
 	}
+	var parts []any
 	for k, last := range upTo {
 		prefix := fmt.Sprintf("%02d:", k)
 		month := last.String()[:7]
-		tallies := scope.Where(s.db.Read.WithContext(ctx).Table("home_tallies"), "office_id").
-			Where("kind = 'followup' AND bucket > ? AND bucket < ?", prefix, prefix+month)
-		if assignedTo != 0 {
-			tallies = tallies.Where("assignee_id = ?", assignedTo)
-		}
-		if err := add(tallies.Select("assignee_id, SUM(n)").Group("assignee_id")); err != nil {
-			return nil, fmt.Errorf("follow-ups: %w", err)
-		}
-		rest := s.followupHomes(ctx, scope, assignedTo).
-			Where("h.followups_done = ? AND h.returned_on >= ? AND h.returned_on <= ?", k, month+"-01", last.String())
-		if err := add(rest.Select("h.assignee_id, COUNT(*)").Group("h.assignee_id")); err != nil {
-			return nil, fmt.Errorf("follow-ups: %w", err)
-		}
+		// the months before last's, then its days
+		parts = append(parts, tallies("followup", "bucket > ? AND bucket < ?", prefix, prefix+month),
+			tallies(followupDayKind, "bucket >= ? AND bucket <= ?", prefix+month+"-01", prefix+last.String()))
+	}
+	out := map[uint]int64{}
+	if len(parts) == 0 {
+		return out, nil
+	}
+	union := db.Raw(strings.TrimSuffix(strings.Repeat("? UNION ALL ", len(parts)), " UNION ALL "), parts...)
+	rows, err := collectRows(db.Table("(?) AS u", union).Select("u.assignee_id, SUM(u.n)").Group("u.assignee_id"),
+		func(r *sql.Rows, v *[2]int64) error { return r.Scan(&v[0], &v[1]) })
+	if err != nil {
+		return nil, fmt.Errorf("follow-ups: %w", err)
+	}
+	for _, r := range rows {
+		out[uint(r[0])] += r[1]
 	}
 	return out, nil
 }

@@ -10,6 +10,16 @@ import (
 	"gorm.io/gorm"
 )
 
+// everyOfficeNamed restricts a sum over home_tallies' day buckets to the offices of a
+// scope of every office by naming them, so that it is one range per office of the index
+// on (kind, office_id, bucket) instead of every day there is.
+func everyOfficeNamed(sc Scope, q *gorm.DB) *gorm.DB {
+	if sc.OfficeID != nil {
+		return q
+	}
+	return q.Where("office_id IN (SELECT id FROM offices)")
+}
+
 // HomeQuery chooses what a home page counts.
 type HomeQuery struct {
 	// AssignedTo narrows the case blocks to one caseworker's cases (0: all in scope).
@@ -78,11 +88,7 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 		if mine && q.AssignedTo != 0 {
 			byMonth = byMonth.Where("assignee_id = ?", q.AssignedTo)
 		}
-		if sc.OfficeID == nil {
-			// every office's: named, so that the days are one range per office of
-			// the index on (kind, office_id, bucket), not every day there is
-			t = t.Where("office_id IN (SELECT id FROM offices)")
-		}
+		t = everyOfficeNamed(sc, t)
 		days, err := sum(t)
 		if err != nil {
 			return 0, err

@@ -380,8 +380,17 @@ func TestHomeQueriesUseIndexes(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
+		// a subquery's own rows, read as they come (a co-routine) or once, are no table
+		subqueries := map[string]bool{}
 		for _, d := range plan {
-			if strings.HasPrefix(d, "SCAN ") && !strings.Contains(d, "USING INDEX") && !strings.Contains(d, "USING COVERING INDEX") {
+			for _, p := range []string{"CO-ROUTINE ", "MATERIALIZE "} {
+				if name, ok := strings.CutPrefix(d, p); ok {
+					subqueries["SCAN "+name] = true
+				}
+			}
+		}
+		for _, d := range plan {
+			if strings.HasPrefix(d, "SCAN ") && !subqueries[d] && !strings.Contains(d, "USING INDEX") && !strings.Contains(d, "USING COVERING INDEX") {
 				t.Errorf("a home query scans a table:\n%s\n%s", q, strings.Join(plan, "\n"))
 			}
 		}
@@ -414,7 +423,8 @@ func TestRegisteredCaseCountsOnItsCaseworkersHome(t *testing.T) {
 }
 
 // checkMonthTallies: every per-month home count equals the sum of its kind's day counts
-// over the month, for every office and caseworker.
+// over the month, for every office and caseworker (and the follow-ups per month of
+// return, their counts per day of return).
 func checkMonthTallies(t *testing.T, db *gorm.DB) {
 	t.Helper()
 	read := func(q string) map[string]int64 {
@@ -435,9 +445,13 @@ func checkMonthTallies(t *testing.T, db *gorm.DB) {
 		return out
 	}
 	byDay := read(`SELECT kind, office_id, assignee_id, substr(bucket, 1, 7), SUM(n) FROM home_tallies
-		WHERE kind IN ('changed', 'monitoring', 'referral') GROUP BY kind, office_id, assignee_id, substr(bucket, 1, 7) HAVING SUM(n) <> 0`)
+		WHERE kind IN ('changed', 'monitoring', 'referral') GROUP BY kind, office_id, assignee_id, substr(bucket, 1, 7) HAVING SUM(n) <> 0
+		UNION ALL SELECT 'followup', office_id, assignee_id, substr(bucket, 1, 10), SUM(n) FROM home_tallies
+		WHERE kind = 'followup_d' GROUP BY office_id, assignee_id, substr(bucket, 1, 10) HAVING SUM(n) <> 0`)
 	byMonth := read(`SELECT substr(kind, 1, length(kind) - 2), office_id, assignee_id, bucket, SUM(n) FROM home_tallies
-		WHERE kind IN ('changed_m', 'monitoring_m', 'referral_m') GROUP BY kind, office_id, assignee_id, bucket HAVING SUM(n) <> 0`)
+		WHERE kind IN ('changed_m', 'monitoring_m', 'referral_m') GROUP BY kind, office_id, assignee_id, bucket HAVING SUM(n) <> 0
+		UNION ALL SELECT kind, office_id, assignee_id, bucket, SUM(n) FROM home_tallies
+		WHERE kind = 'followup' GROUP BY kind, office_id, assignee_id, bucket HAVING SUM(n) <> 0`)
 	if len(byDay) == 0 {
 		t.Fatal("no day-bucketed home counts to compare")
 	}
@@ -470,7 +484,7 @@ func TestHomeMonthTalliesFromEarlierCasework(t *testing.T) {
 	}
 	for range 40 {
 		cs := insertCase(t, s, rab, cw, []models.CaseStatus{models.StatusRegistered, models.StatusReintegration}[rng.IntN(2)], true)
-		if err := db.Write.Model(cs).Update("assigned_to_id", cw.ID).Error; err != nil {
+		if err := db.Write.Model(cs).Updates(map[string]any{"assigned_to_id": cw.ID, "departure_date": models.DateOf(day())}).Error; err != nil {
 			t.Fatal(err)
 		}
 		at := day()
@@ -489,7 +503,7 @@ func TestHomeMonthTalliesFromEarlierCasework(t *testing.T) {
 			compareHome(ctx, t, s, u, now, seen)
 		}
 	}
-	for _, k := range []string{"waiting", "monitoring due", "referrals overdue"} {
+	for _, k := range []string{"waiting", "monitoring due", "referrals overdue", "follow-ups due"} {
 		if !seen[k] {
 			t.Errorf("%s: always zero", k)
 		}

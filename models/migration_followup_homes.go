@@ -61,11 +61,21 @@ func followupsDone(caseID string) string {
 // followupBucket is the tally bucket of the case_homes row r: follow-ups done, on two
 // digits so that the buckets of one number sort by month, and the month of return.
 func (d homeDialect) followupBucket(r string) string {
+	return d.followupsDonePrefix(r) + "substr(" + r + ".returned_on, 1, 7)"
+}
+
+// followupDayBucket is followupBucket with the day of return ("02:2021-03-15"), for the
+// "followup_d" tallies (migrateHomeMonthTallies).
+func (d homeDialect) followupDayBucket(r string) string {
+	return d.followupsDonePrefix(r) + r + ".returned_on"
+}
+
+func (d homeDialect) followupsDonePrefix(r string) string {
 	done := "printf('%02d', " + r + ".followups_done)"
 	if d.pg {
 		done = "lpad(" + r + ".followups_done::text, 2, '0')"
 	}
-	return done + " || ':' || substr(" + r + ".returned_on, 1, 7)"
+	return done + " || ':' || "
 }
 
 // returnFromStatusChange sets the return date of a case marked returned (NEW, a status

@@ -174,6 +174,9 @@ func (d homeDialect) homeTally(r, sign string) []string {
 	if d.followups {
 		out = append(out, tally("followup", r+".office_id", r+".assignee_id", d.followupBucket(r), sign, "", r+".returned_on <> ''"))
 	}
+	if d.followups && d.months {
+		out = append(out, tally(followupDayKind, r+".office_id", r+".assignee_id", d.followupDayBucket(r), sign, "", r+".returned_on <> ''"))
+	}
 	return out
 }
 
