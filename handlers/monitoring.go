@@ -179,12 +179,8 @@ func (s *server) monitoringHome(c echo.Context) ([]views.HomeSection, error) {
 	}
 	out := []views.HomeSection{sec}
 	if u.Is(models.RoleSupervisor) {
-		per, err := s.stores.Monitoring.OverdueByCaseworker(ctx, scope, today)
-		if err != nil {
-			return nil, err
-		}
 		by := views.HomeSection{Title: "monitoring.home.overdue_by_caseworker", Empty: "monitoring.home.overdue_empty", ID: "monitoring-overdue"}
-		for _, p := range per {
+		for _, p := range due.OverdueBy {
 			name, q := p.Name, url.Values{"status": {string(models.StatusReintegration)}}
 			if p.AssignedToID == 0 {
 				name = s.t(c, "monitoring.home.unassigned")

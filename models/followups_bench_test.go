@@ -78,9 +78,6 @@ func BenchmarkFollowupsDue(b *testing.B) {
 					if _, err := s.Monitoring.DueFollowups(ctx, models.Scope{}, 0, today, 10); err != nil {
 						b.Fatal(err)
 					}
-					if _, err := s.Monitoring.OverdueByCaseworker(ctx, models.Scope{}, today); err != nil {
-						b.Fatal(err)
-					}
 				}
 			})
 		})

@@ -25,6 +25,9 @@ type FollowupsDue struct {
 	Items []FollowupDueItem
 	// Due counts the follow-ups due or overdue; Overdue those past their window.
 	Due, Overdue int64
+	// OverdueBy counts the overdue ones per assigned caseworker, the most first (for
+	// every caseworker in scope only).
+	OverdueBy []CaseworkerOverdue
 }
 
 // CaseworkerOverdue is the number of overdue follow-ups of one caseworker's cases
@@ -66,41 +69,44 @@ func (s *MonitoringStore) followupHomes(ctx context.Context, scope Scope, assign
 	return q
 }
 
-// countFollowups counts, per assignee, the cases whose next follow-up (k done) comes
-// from a return on or before upTo[k]: the whole months before upTo[k]'s month from the
-// month-bucketed tallies, and the rest of that month from the day-bucketed ones. So a
-// count reads a few rows per month (and day of one month) and assignee, not one per
-// case; and it is one statement for every follow-up of the schedule.
-func (s *MonitoringStore) countFollowups(ctx context.Context, scope Scope, assignedTo uint, upTo []Date) (map[uint]int64, error) {
+// countFollowups counts, per assignee and for each set of limits upTo, the cases whose
+// next follow-up (k done) comes from a return on or before upTo[k]: the whole months
+// before upTo[k]'s month from the month-bucketed tallies, and the rest of that month
+// from the day-bucketed ones. So a count reads a few rows per month (and day of one
+// month) and assignee, not one per case; and every set is counted in one statement.
+func (s *MonitoringStore) countFollowups(ctx context.Context, scope Scope, assignedTo uint, sets ...[]Date) ([]map[uint]int64, error) {
 	db := s.db.Read.WithContext(ctx)
-	tallies := func(kind, buckets string, a, b string) *gorm.DB {
+	tallies := func(set int, kind, buckets string, a, b string) *gorm.DB {
 		q := everyOfficeNamed(scope, scope.Where(db.Table("home_tallies"), "office_id")).
-			Select("assignee_id, n").Where("kind = ? AND "+buckets, kind, a, b)
+			Select("? AS w, assignee_id, n", set).Where("kind = ? AND "+buckets, kind, a, b)
 		if assignedTo != 0 {
 			q = q.Where("assignee_id = ?", assignedTo)
 		}
 		return q
 	}
 	var parts []any
-	for k, last := range upTo {
-		prefix := fmt.Sprintf("%02d:", k)
-		month := last.String()[:7]
-		// the months before last's, then its days
-		parts = append(parts, tallies("followup", "bucket > ? AND bucket < ?", prefix, prefix+month),
-			tallies(followupDayKind, "bucket >= ? AND bucket <= ?", prefix+month+"-01", prefix+last.String()))
+	out := make([]map[uint]int64, len(sets))
+	for i, upTo := range sets {
+		out[i] = map[uint]int64{}
+		for k, last := range upTo {
+			prefix := fmt.Sprintf("%02d:", k)
+			month := last.String()[:7]
+			// the months before last's, then its days
+			parts = append(parts, tallies(i, "followup", "bucket > ? AND bucket < ?", prefix, prefix+month),
+				tallies(i, followupDayKind, "bucket >= ? AND bucket <= ?", prefix+month+"-01", prefix+last.String()))
+		}
 	}
-	out := map[uint]int64{}
 	if len(parts) == 0 {
 		return out, nil
 	}
 	union := db.Raw(strings.TrimSuffix(strings.Repeat("? UNION ALL ", len(parts)), " UNION ALL "), parts...)
-	rows, err := collectRows(db.Table("(?) AS u", union).Select("u.assignee_id, SUM(u.n)").Group("u.assignee_id"),
-		func(r *sql.Rows, v *[2]int64) error { return r.Scan(&v[0], &v[1]) })
+	rows, err := collectRows(db.Table("(?) AS u", union).Select("u.w, u.assignee_id, SUM(u.n)").Group("u.w, u.assignee_id"),
+		func(r *sql.Rows, v *[3]int64) error { return r.Scan(&v[0], &v[1], &v[2]) })
 	if err != nil {
 		return nil, fmt.Errorf("follow-ups: %w", err)
 	}
 	for _, r := range rows {
-		out[uint(r[0])] += r[1]
+		out[r[0]][uint(r[1])] += r[2]
 	}
 	return out, nil
 }
@@ -125,15 +131,17 @@ func (s *MonitoringStore) DueFollowups(ctx context.Context, scope Scope, assigne
 	}
 	months := cur.Instrument.Schedule()
 	dueUpTo := followupRanges(months, today.AddDays(FollowupWindowDays))
-	due, err := s.countFollowups(ctx, scope, assignedTo, dueUpTo)
+	counts, err := s.countFollowups(ctx, scope, assignedTo, dueUpTo, followupRanges(months, today.AddDays(-FollowupWindowDays-1)))
 	if err != nil {
 		return nil, err
 	}
-	overdue, err := s.countFollowups(ctx, scope, assignedTo, followupRanges(months, today.AddDays(-FollowupWindowDays-1)))
-	if err != nil {
-		return nil, err
-	}
+	due, overdue := counts[0], counts[1]
 	out := &FollowupsDue{Due: sumCounts(due), Overdue: sumCounts(overdue)}
+	if assignedTo == 0 {
+		if out.OverdueBy, err = s.nameOverdue(ctx, overdue); err != nil {
+			return nil, err
+		}
+	}
 	if shown <= 0 || out.Due == 0 {
 		return out, nil
 	}
@@ -168,17 +176,9 @@ func (s *MonitoringStore) DueFollowups(ctx context.Context, scope Scope, assigne
 	return out, nil
 }
 
-// OverdueByCaseworker counts the overdue follow-ups in scope per assigned caseworker,
-// the most overdue first.
-func (s *MonitoringStore) OverdueByCaseworker(ctx context.Context, scope Scope, today Date) ([]CaseworkerOverdue, error) {
-	cur, err := s.Current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	by, err := s.countFollowups(ctx, scope, 0, followupRanges(cur.Instrument.Schedule(), today.AddDays(-FollowupWindowDays-1)))
-	if err != nil {
-		return nil, err
-	}
+// nameOverdue lists the overdue counts per assignee with the caseworkers' names, the
+// most overdue first.
+func (s *MonitoringStore) nameOverdue(ctx context.Context, by map[uint]int64) ([]CaseworkerOverdue, error) {
 	var out []CaseworkerOverdue
 	var ids []uint
 	for id, n := range by {
