@@ -70,42 +70,24 @@ func (s *MonitoringStore) followupHomes(ctx context.Context, scope Scope, assign
 }
 
 // countFollowups counts, per assignee and for each set of limits upTo, the cases whose
-// next follow-up (k done) comes from a return on or before upTo[k]: the whole months
-// before upTo[k]'s month from the month-bucketed tallies, and the rest of that month
-// from the day-bucketed ones. So a count reads a few rows per month (and day of one
-// month) and assignee, not one per case; and every set is counted in one statement.
+// next follow-up (k done) comes from a return on or before upTo[k]: the whole years,
+// months and days of returns before it from the follow-up tallies (followupKinds). So a
+// count reads a few rows per year (and month of one year, and day of one month) and
+// assignee, not one per case; and every set is counted in one statement.
 func (s *MonitoringStore) countFollowups(ctx context.Context, scope Scope, assignedTo uint, sets ...[]Date) ([]map[uint]int64, error) {
-	db := s.db.Read.WithContext(ctx)
-	tallies := func(set int, kind, buckets string, a, b string) *gorm.DB {
-		q := everyOfficeNamed(scope, scope.Where(db.Table("home_tallies"), "office_id")).
-			Select("? AS w, assignee_id, n", set).Where("kind = ? AND "+buckets, kind, a, b)
-		if assignedTo != 0 {
-			q = q.Where("assignee_id = ?", assignedTo)
-		}
-		return q
-	}
-	var parts []any
+	var t tallySums
 	out := make([]map[uint]int64, len(sets))
 	for i, upTo := range sets {
 		out[i] = map[uint]int64{}
 		for k, last := range upTo {
-			prefix := fmt.Sprintf("%02d:", k)
-			month := last.String()[:7]
-			// the months before last's, then its days
-			parts = append(parts, tallies(i, "followup", "bucket > ? AND bucket < ?", prefix, prefix+month),
-				tallies(i, followupDayKind, "bucket >= ? AND bucket <= ?", prefix+month+"-01", prefix+last.String()))
+			followupKinds.upTo(t.adder(i, scope, assignedTo), fmt.Sprintf("%02d:", k), last, true)
 		}
 	}
-	if len(parts) == 0 {
-		return out, nil
-	}
-	union := db.Raw(strings.TrimSuffix(strings.Repeat("? UNION ALL ", len(parts)), " UNION ALL "), parts...)
-	rows, err := collectRows(db.Table("(?) AS u", union).Select("u.w, u.assignee_id, SUM(u.n)").Group("u.w, u.assignee_id"),
-		func(r *sql.Rows, v *[3]int64) error { return r.Scan(&v[0], &v[1], &v[2]) })
+	sums, err := t.sums(s.db.Read.WithContext(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("follow-ups: %w", err)
 	}
-	for _, r := range rows {
+	for _, r := range sums {
 		out[r[0]][uint(r[1])] += r[2]
 	}
 	return out, nil

@@ -5,19 +5,56 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 )
 
-// everyOfficeNamed restricts a sum over home_tallies' day buckets to the offices of a
-// scope of every office by naming them, so that it is one range per office of the index
-// on (kind, office_id, bucket) instead of every day there is.
-func everyOfficeNamed(sc Scope, q *gorm.DB) *gorm.DB {
+// tallySums sums home_tallies rows per tag and assignee in one statement: each select
+// added is tagged with the figure it adds to. Written as SQL rather than built, because
+// a home adds a few dozen.
+type tallySums struct {
+	selects []string
+	args    []any
+}
+
+// add selects the rows of one kind in the scope (of one assignee when not 0) that
+// satisfy cond. A scope of every office names them, so that a range over buckets is one
+// range per office of the index on (kind, office_id, bucket) instead of every bucket
+// there is.
+func (t *tallySums) add(tag int, sc Scope, assignee uint, kind, cond string, args ...any) {
+	q := fmt.Sprintf("SELECT %d AS w, assignee_id, n FROM home_tallies WHERE kind = ?", tag)
+	t.args = append(t.args, kind)
 	if sc.OfficeID != nil {
-		return q
+		q += " AND office_id = ?"
+		t.args = append(t.args, *sc.OfficeID)
+	} else {
+		q += " AND office_id IN (SELECT id FROM offices)"
 	}
-	return q.Where("office_id IN (SELECT id FROM offices)")
+	if assignee != 0 {
+		q += " AND assignee_id = ?"
+		t.args = append(t.args, assignee)
+	}
+	if cond != "" {
+		q += " AND " + cond
+		t.args = append(t.args, args...)
+	}
+	t.selects = append(t.selects, q)
+}
+
+// adder is add for one tag, scope and assignee.
+func (t *tallySums) adder(tag int, sc Scope, assignee uint) func(kind, cond string, args ...any) {
+	return func(kind, cond string, args ...any) { t.add(tag, sc, assignee, kind, cond, args...) }
+}
+
+// sums runs the statement: the sum per tag and assignee, as (tag, assignee, sum).
+func (t *tallySums) sums(db *gorm.DB) ([][3]int64, error) {
+	if len(t.selects) == 0 {
+		return nil, nil
+	}
+	q := "SELECT u.w, u.assignee_id, SUM(u.n) FROM (" + strings.Join(t.selects, " UNION ALL ") + ") u GROUP BY u.w, u.assignee_id"
+	return collectRows(db.Raw(q, t.args...), func(r *sql.Rows, v *[3]int64) error { return r.Scan(&v[0], &v[1], &v[2]) })
 }
 
 // HomeQuery chooses what a home page counts.
@@ -54,11 +91,13 @@ type Home struct {
 	AwaitingApproval, AwaitingDelivery, MonitoringDue, ReferralsOverdue int64
 }
 
-// Home reads the home page's figures from case_homes and home_tallies (migration
-// 0010_home_indexes): each is a sum over a few rows per month (and per day of one
-// month) and office, or the first rows of an index, so a home costs the same at a
-// thousand cases and at a million, and grows only by a row per office and month. They agree with the direct queries (the case list's stale filter,
-// CountMonitoringDue, CountAwaitingApproval, CountAwaitingDelivery, CountOverdue).
+// Home reads the home page's figures from case_homes and home_tallies (migrations
+// 0010_home_indexes and 0021_home_month_tallies): each is a sum over a few rows per year,
+// month of one year and day of one month, per office (dayKinds), or the first rows of an
+// index, so a home costs the same at a thousand cases and at a million, and grows only
+// by a row per office and year. The sums are one statement. They agree with the direct
+// queries (the case list's stale filter, CountMonitoringDue, CountAwaitingApproval,
+// CountAwaitingDelivery, CountOverdue).
 func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, error) {
 	db := s.db.Read.WithContext(ctx)
 	h := &Home{}
@@ -68,33 +107,6 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 			t = t.Where("assignee_id = ?", q.AssignedTo)
 		}
 		return t
-	}
-	sum := func(t *gorm.DB) (int64, error) {
-		var n int64
-		err := t.Select("COALESCE(SUM(n), 0)").Row().Scan(&n)
-		return n, err
-	}
-	// upTo sums a day-bucketed kind over the days before day (through day when
-	// through): the whole months before day's month from the month rows, the rest of
-	// that month from the day rows (migrateHomeMonthTallies).
-	upTo := func(kind string, mine bool, day string, through bool) (int64, error) {
-		last := "<"
-		if through {
-			last = "<="
-		}
-		month := day[:7]
-		t := scoped(kind, mine).Where("bucket >= ? AND bucket "+last+" ?", month+"-01", day)
-		byMonth := sc.Where(db.Table("home_tallies").Where("kind = ? AND bucket < ?", monthKind(kind), month), "office_id")
-		if mine && q.AssignedTo != 0 {
-			byMonth = byMonth.Where("assignee_id = ?", q.AssignedTo)
-		}
-		t = everyOfficeNamed(sc, t)
-		days, err := sum(t)
-		if err != nil {
-			return 0, err
-		}
-		months, err := sum(byMonth)
-		return days + months, err
 	}
 	var stages []StageCount
 	if err := scoped("stage", true).Select("bucket AS status, SUM(n) AS count").Group("bucket").
@@ -106,14 +118,10 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 	})
 	h.Stages = stages
 
-	// Waiting: whole days before the cutoff's day from the tallies, the cutoff's own
-	// day from the index.
+	// Waiting: whole days before the cutoff's day from the tallies (summed below with
+	// the other counts), the cutoff's own day from the index.
 	cut := q.StaleSince.UTC()
 	dayStart := time.Date(cut.Year(), cut.Month(), cut.Day(), 0, 0, 0, 0, time.UTC)
-	before, err := upTo("changed", true, dayStart.Format(time.DateOnly), false)
-	if err != nil {
-		return nil, fmt.Errorf("home waiting: %w", err)
-	}
 	homes := func() *gorm.DB {
 		t := sc.Where(db.Table("case_homes AS h"), "h.office_id")
 		if q.AssignedTo != 0 {
@@ -124,6 +132,22 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 	var sameDay int64
 	if err := homes().Where("h.changed_at >= ? AND h.changed_at < ?", dayStart, cut).Count(&sameDay).Error; err != nil {
 		return nil, fmt.Errorf("home waiting: %w", err)
+	}
+	// The counts over the tallies, in one statement.
+	var before int64
+	counts := []*int64{&before, &h.MonitoringDue, &h.AwaitingApproval, &h.AwaitingDelivery, &h.ReferralsOverdue}
+	var t tallySums
+	changedKinds.upTo(t.adder(0, sc, q.AssignedTo), "", DateOf(dayStart), false)
+	monitoringKinds.upTo(t.adder(1, sc, 0), "", q.Today.AddDays(-MonitoringInterval), true)
+	t.add(2, sc, 0, "approval", "")
+	t.add(3, sc, 0, "delivery", "")
+	referralKinds.upTo(t.adder(4, sc, 0), "", q.Today.AddDays(-ReferralOverdueDays), true)
+	sums, err := t.sums(db)
+	if err != nil {
+		return nil, fmt.Errorf("home counts: %w", err)
+	}
+	for _, v := range sums {
+		*counts[v[0]] += v[2]
 	}
 	h.WaitingTotal = before + sameDay
 	if q.Shown > 0 && h.WaitingTotal > 0 {
@@ -138,25 +162,5 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 		}
 	}
 
-	for _, f := range []struct {
-		n    *int64
-		kind string
-		// through: the kind counts the buckets up to this day ("" for all)
-		through string
-	}{
-		{&h.MonitoringDue, "monitoring", q.Today.AddDays(-MonitoringInterval).String()},
-		{&h.AwaitingApproval, "approval", ""},
-		{&h.AwaitingDelivery, "delivery", ""},
-		{&h.ReferralsOverdue, "referral", q.Today.AddDays(-ReferralOverdueDays).String()},
-	} {
-		if f.through != "" {
-			*f.n, err = upTo(f.kind, false, f.through, true)
-		} else {
-			*f.n, err = sum(scoped(f.kind, false))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("home %s: %w", f.kind, err)
-		}
-	}
 	return h, nil
 }

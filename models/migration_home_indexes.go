@@ -103,7 +103,8 @@ func referralOpenCond(r string) string {
 
 // homeDialect writes the few expressions that differ between SQLite and PostgreSQL, and
 // the triggers with or without what later migrations added: the follow-up columns of
-// case_homes (returned_on, followups_done), and the per-month tallies (months).
+// case_homes (returned_on, followups_done), and the per-month and per-year tallies
+// (months).
 type homeDialect struct{ pg, followups, months bool }
 
 func (d homeDialect) timestamp() string {
@@ -128,14 +129,6 @@ func (d homeDialect) day(x string) string {
 		return "to_char(" + x + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 	}
 	return "substr(" + x + ", 1, 10)"
-}
-
-// month is the UTC month of a timestamp, as text.
-func (d homeDialect) month(x string) string {
-	if d.pg {
-		return "to_char(" + x + " AT TIME ZONE 'UTC', 'YYYY-MM')"
-	}
-	return "substr(" + x + ", 1, 7)"
 }
 
 // tally adds delta to one home_tallies row, for each row the select gives (none when
@@ -167,15 +160,20 @@ func (d homeDialect) homeTally(r, sign string) []string {
 		tally("monitoring", r+".office_id", r+".assignee_id", r+".monitored_on", sign, "", r+".status = 'reintegration'"),
 	}
 	if d.months {
-		out = append(out,
-			tally(monthKind("changed"), r+".office_id", r+".assignee_id", d.month(r+".changed_at"), sign, "", "1 = 1"),
-			tally(monthKind("monitoring"), r+".office_id", r+".assignee_id", "substr("+r+".monitored_on, 1, 7)", sign, "", r+".status = 'reintegration'"))
+		for _, c := range changedKinds.coarser(d.day(r + ".changed_at")) {
+			out = append(out, tally(c.kind, r+".office_id", r+".assignee_id", c.bucket, sign, "", "1 = 1"))
+		}
+		for _, c := range monitoringKinds.coarser(r + ".monitored_on") {
+			out = append(out, tally(c.kind, r+".office_id", r+".assignee_id", c.bucket, sign, "", r+".status = 'reintegration'"))
+		}
 	}
 	if d.followups {
 		out = append(out, tally("followup", r+".office_id", r+".assignee_id", d.followupBucket(r), sign, "", r+".returned_on <> ''"))
 	}
 	if d.followups && d.months {
-		out = append(out, tally(followupDayKind, r+".office_id", r+".assignee_id", d.followupDayBucket(r), sign, "", r+".returned_on <> ''"))
+		// the day rows, and the year rows ("followup" is the month rows)
+		out = append(out, tally(followupKinds.day, r+".office_id", r+".assignee_id", d.followupDayBucket(r), sign, "", r+".returned_on <> ''"),
+			tally(followupKinds.year, r+".office_id", r+".assignee_id", followupKinds.yearOf(d.followupDayBucket(r)), sign, "", r+".returned_on <> ''"))
 	}
 	return out
 }
@@ -193,8 +191,9 @@ func (d homeDialect) referralTally(r, sign string) []string {
 	out := []string{tally("referral", "c.office_id", "0", r+".date_sent", sign, " FROM cases c",
 		"c.id = "+r+".case_id AND "+referralOpenCond(r))}
 	if d.months {
-		out = append(out, tally(monthKind("referral"), "c.office_id", "0", "substr("+r+".date_sent, 1, 7)", sign, " FROM cases c",
-			"c.id = "+r+".case_id AND "+referralOpenCond(r)))
+		for _, c := range referralKinds.coarser(r + ".date_sent") {
+			out = append(out, tally(c.kind, "c.office_id", "0", c.bucket, sign, " FROM cases c", "c.id = "+r+".case_id AND "+referralOpenCond(r)))
+		}
 	}
 	return out
 }
@@ -211,8 +210,10 @@ func (d homeDialect) officeMove() []string {
 				"r.case_id = NEW.id AND "+referralOpenCond("r")+" GROUP BY r.date_sent"),
 		)
 		if d.months {
-			out = append(out, tally(monthKind("referral"), m.office, "0", "substr(r.date_sent, 1, 7)", m.sign+"COUNT(*)", " FROM referrals r",
-				"r.case_id = NEW.id AND "+referralOpenCond("r")+" GROUP BY substr(r.date_sent, 1, 7)"))
+			for _, c := range referralKinds.coarser("r.date_sent") {
+				out = append(out, tally(c.kind, m.office, "0", c.bucket, m.sign+"COUNT(*)", " FROM referrals r",
+					"r.case_id = NEW.id AND "+referralOpenCond("r")+" GROUP BY "+c.bucket))
+			}
 		}
 	}
 	return out

@@ -6,44 +6,85 @@ import (
 	"gorm.io/gorm"
 )
 
-// monthlyHomeKinds are the home_tallies kinds bucketed by day that a home sums over
-// every day before a cutoff: open cases by the day of their last status change,
-// cases in reintegration by the day of their last monitoring visit, open referrals by
-// the day they were sent.
-var monthlyHomeKinds = []string{"changed", "monitoring", "referral"}
+// dayKinds names the home_tallies kinds of one count bucketed by day, and the same
+// count per month and per year of that day, so that a sum over every day before a
+// cutoff reads the whole years, then the months of the cutoff's year, then the days of
+// its month: a few dozen rows at most, however long the portal has been used.
+type dayKinds struct {
+	day, month, year string
+	// prefix is the length of what precedes the date in a bucket ("02:" for the
+	// follow-ups done).
+	prefix int
+}
 
-// monthKind is the home_tallies kind that counts a day-bucketed kind per month.
-func monthKind(kind string) string { return kind + "_m" }
+var (
+	// open cases per day of their last status change
+	changedKinds = dayKinds{day: "changed", month: "changed_m", year: "changed_y"}
+	// cases in reintegration per day of their last monitoring visit ('' for never)
+	monitoringKinds = dayKinds{day: "monitoring", month: "monitoring_m", year: "monitoring_y"}
+	// open referrals per day sent
+	referralKinds = dayKinds{day: "referral", month: "referral_m", year: "referral_y"}
+	// returned cases per follow-ups done and day of return (migrateFollowupHomes
+	// made the month rows, "followup")
+	followupKinds = dayKinds{day: "followup_d", month: "followup", year: "followup_y", prefix: 3}
+)
 
-// followupDayKind counts the "followup" tallies per day of return instead of month.
-const followupDayKind = "followup_d"
+// coarseBucket is a kind and the SQL of its bucket.
+type coarseBucket struct{ kind, bucket string }
+
+// coarser is the month and year kinds with their buckets, for the day bucket b (SQL).
+func (k dayKinds) coarser(b string) []coarseBucket {
+	return []coarseBucket{{k.month, k.monthOf(b)}, {k.year, k.yearOf(b)}}
+}
+
+func (k dayKinds) monthOf(b string) string { return fmt.Sprintf("substr(%s, 1, %d)", b, k.prefix+7) }
+func (k dayKinds) yearOf(b string) string  { return fmt.Sprintf("substr(%s, 1, %d)", b, k.prefix+4) }
+
+// upTo adds (kind, condition on bucket and its arguments) the home_tallies rows whose
+// sum counts the buckets of prefix up to the day last (through it when through): the
+// whole years before last's, the months of its year before its month, and the days of
+// its month.
+func (k dayKinds) upTo(add func(kind, cond string, args ...any), prefix string, last Date, through bool) {
+	day := last.String()
+	lastDay := "bucket < ?"
+	if through {
+		lastDay = "bucket <= ?"
+	}
+	add(k.year, "bucket >= ? AND bucket < ?", prefix, prefix+day[:4])
+	add(k.month, "bucket > ? AND bucket < ?", prefix+day[:4], prefix+day[:7])
+	add(k.day, "bucket >= ? AND "+lastDay, prefix+day[:7]+"-01", prefix+day)
+}
 
 // migrateHomeMonthTallies adds, beside each day-bucketed home count, the same count per
-// month ("changed_m", bucket "2021-03"). A home's "older than a day" count read one row
-// per day and office and caseworker since the first case, so it grew with the years a
-// portal has been used: it is now the whole months before the day's month from the
-// month rows and that month's own days from the day rows, a few dozen rows at most.
+// month and per year (dayKinds). A home's "older than a day" count read one row per day
+// and office and caseworker since the first case, so it grew with the years a portal
+// has been used.
 //
-// The follow-ups due were counted the other way round: the whole months of returns
-// from the month-bucketed "followup" tallies, and the returns of the last month from
-// case_homes, a case at a time (thousands of rows for a supervisor at 122,000 cases).
-// "followup_d" counts them per day of return, so that last month is a few rows per
-// day too. The triggers keep every kind, in the same transaction as every write.
+// The follow-ups due were counted per month of return, and the returns of the last
+// month from case_homes, a case at a time (thousands of rows for a supervisor at
+// 122,000 cases): they get the day and year rows too. The triggers keep every kind, in
+// the same transaction as every write.
 func migrateHomeMonthTallies(tx *gorm.DB) error {
 	pg := tx.Dialector.Name() == "postgres"
 	after := homeDialect{pg: pg, followups: true, months: true}
 	stmts := after.dropTriggers()
-	for _, kind := range monthlyHomeKinds {
-		stmts = append(stmts, `INSERT INTO home_tallies (kind, office_id, assignee_id, bucket, n)
-			SELECT '`+monthKind(kind)+`', office_id, assignee_id, substr(bucket, 1, 7), SUM(n) FROM home_tallies
-			WHERE kind = '`+kind+`' GROUP BY office_id, assignee_id, substr(bucket, 1, 7) HAVING SUM(n) <> 0`)
+	rollUp := func(from, kind, bucket string) string {
+		return `INSERT INTO home_tallies (kind, office_id, assignee_id, bucket, n)
+			SELECT '` + kind + `', office_id, assignee_id, ` + bucket + `, SUM(n) FROM home_tallies
+			WHERE kind = '` + from + `' GROUP BY office_id, assignee_id, ` + bucket + ` HAVING SUM(n) <> 0`
+	}
+	for _, k := range []dayKinds{changedKinds, monitoringKinds, referralKinds} {
+		for _, c := range k.coarser("bucket") {
+			stmts = append(stmts, rollUp(k.day, c.kind, c.bucket))
+		}
 	}
 	// A supervisor's sums, over every caseworker of an office, range over the buckets
 	// of one kind and office.
 	stmts = append(stmts, `CREATE INDEX idx_home_tallies_office_bucket ON home_tallies (kind, office_id, bucket)`)
 	stmts = append(stmts, `INSERT INTO home_tallies (kind, office_id, assignee_id, bucket, n)
-		SELECT '`+followupDayKind+`', office_id, assignee_id, `+after.followupDayBucket("case_homes")+`, COUNT(*) FROM case_homes
-		WHERE returned_on <> '' GROUP BY office_id, assignee_id, `+after.followupDayBucket("case_homes"))
+		SELECT '`+followupKinds.day+`', office_id, assignee_id, `+after.followupDayBucket("case_homes")+`, COUNT(*) FROM case_homes
+		WHERE returned_on <> '' GROUP BY office_id, assignee_id, `+after.followupDayBucket("case_homes"),
+		rollUp(followupKinds.month, followupKinds.year, followupKinds.yearOf("bucket")))
 	stmts = append(stmts, after.triggers()...)
 	for _, s := range stmts {
 		if err := tx.Exec(s).Error; err != nil {
