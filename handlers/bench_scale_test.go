@@ -155,7 +155,8 @@ func benchScale(b *testing.B, scale string) {
 			rows = append(rows, fmt.Sprintf("| %s | %s | %.1f | %s | %s | 1/%.0f | %.0f | %s | %d/%d |", scale, p.name,
 				pr.Throughput(), ms(pr.P50), ms(pr.P99), br.Throughput()/max(pr.Throughput(), 0.001), br.Throughput(), ms(alone),
 				pr.Errors, pr.Requests))
-			b.Logf("%s", rows[len(rows)-1])
+			// progress on stderr: the benchmark log keeps only its first lines, which the tables need
+			fmt.Fprintln(os.Stderr, rows[len(rows)-1])
 		}
 		if os.Getenv("AWDA_BENCH_PAGES") != "" {
 			continue
@@ -166,9 +167,10 @@ func benchScale(b *testing.B, scale string) {
 			{"case file", hs.URL + views.CasePath(caseID), cw},
 		}, d)...)
 	}
-	b.Logf("\n| scale | page | req/s | p50 ms | p99 ms | vs bare | bare req/s | alone ms | errors/requests |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n%s",
+	// The report on stdout: a benchmark's log keeps only its first lines.
+	fmt.Printf("\n| scale | page | req/s | p50 ms | p99 ms | vs bare | bare req/s | alone ms | errors/requests |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n%s\n",
 		strings.Join(rows, "\n"))
-	b.Logf("\nCaseworkers' pages (8 connections) alone, then while 32 connections load the summary (2021, all offices):\n| scale | page | req/s alone | p50 | p99 | req/s with summaries | p50 | p99 | summary req/s meanwhile | errors |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n%s",
+	fmt.Printf("\nCaseworkers' pages (8 connections) alone, then while 32 connections load the summary (2021, all offices):\n| scale | page | req/s alone | p50 | p99 | req/s with summaries | p50 | p99 | summary req/s meanwhile | errors |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n%s\n",
 		strings.Join(mixed, "\n"))
 }
 
@@ -204,7 +206,7 @@ func benchMixed(b *testing.B, scale, base, summary string, sup []*http.Cookie, p
 		rows = append(rows, fmt.Sprintf("| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %.1f | %d |", scale, p.name,
 			alone.Throughput(), ms(alone.P50), ms(alone.P99), busy.Throughput(), ms(busy.P50), ms(busy.P99),
 			sums.Throughput(), alone.Errors+busy.Errors+sums.Errors))
-		b.Logf("%s", rows[len(rows)-1])
+		fmt.Fprintln(os.Stderr, rows[len(rows)-1])
 	}
 	return rows
 }
