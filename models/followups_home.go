@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"gorm.io/gorm"
 )
 
 // FollowupDueItem is a case with a follow-up due or overdue.
@@ -58,15 +56,6 @@ func followupRanges(months []int, last Date) []Date {
 		out[k] = lastReturnFor(m, last)
 	}
 	return out
-}
-
-// followupHomes is case_homes in scope, for one caseworker when assignedTo is not 0.
-func (s *MonitoringStore) followupHomes(ctx context.Context, scope Scope, assignedTo uint) *gorm.DB {
-	q := scope.Where(s.db.Read.WithContext(ctx).Table("case_homes AS h"), "h.office_id")
-	if assignedTo != 0 {
-		q = q.Where("h.assignee_id = ?", assignedTo)
-	}
-	return q
 }
 
 // countFollowups counts, per assignee and for each set of limits upTo, the cases whose
@@ -128,26 +117,36 @@ func (s *MonitoringStore) DueFollowups(ctx context.Context, scope Scope, assigne
 		return out, nil
 	}
 	// The earliest planned of each follow-up number are the earliest returned: the
-	// first shown of each, merged.
-	for k, upTo := range dueUpTo {
-		q := s.followupHomes(ctx, scope, assignedTo).
-			Joins("JOIN cases c ON c.id = h.case_id").Joins("LEFT JOIN users u ON u.id = h.assignee_id").
-			Select("h.case_id, c.case_number, h.assignee_id, COALESCE(u.name, ''), h.returned_on").
-			Where("h.followups_done = ? AND h.returned_on > '' AND h.returned_on <= ?", k, upTo.String()).
-			Order("h.returned_on, h.case_id").Limit(shown)
-		items, err := collectRows(q, func(r *sql.Rows, v *FollowupDueItem) error {
-			var returned Date
-			if err := r.Scan(&v.CaseID, &v.CaseNumber, &v.AssignedToID, &v.Assignee, &returned); err != nil {
-				return err
-			}
-			v.PlannedFollowup = FollowupSchedule(returned, months, k, today)[k]
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("follow-ups due: %w", err)
-		}
-		out.Items = append(out.Items, items...)
+	// first shown of each (one index range each), merged, in one statement.
+	cond, args := "", []any{}
+	if scope.OfficeID != nil {
+		cond, args = " AND office_id = ?", append(args, *scope.OfficeID)
 	}
+	if assignedTo != 0 {
+		cond, args = cond+" AND assignee_id = ?", append(args, assignedTo)
+	}
+	var firsts []string
+	var vars []any
+	for k, upTo := range dueUpTo {
+		firsts = append(firsts, "SELECT * FROM (SELECT case_id, assignee_id, returned_on, followups_done FROM case_homes"+
+			" WHERE followups_done = ? AND returned_on > '' AND returned_on <= ?"+cond+" ORDER BY returned_on, case_id LIMIT ?) f")
+		vars = append(append(append(vars, k, upTo.String()), args...), shown)
+	}
+	q := "SELECT h.case_id, c.case_number, h.assignee_id, COALESCE(u.name, ''), h.returned_on, h.followups_done FROM (" +
+		strings.Join(firsts, " UNION ALL ") + ") h JOIN cases c ON c.id = h.case_id LEFT JOIN users u ON u.id = h.assignee_id"
+	items, err := collectRows(s.db.Read.WithContext(ctx).Raw(q, vars...), func(r *sql.Rows, v *FollowupDueItem) error {
+		var returned Date
+		var k int
+		if err := r.Scan(&v.CaseID, &v.CaseNumber, &v.AssignedToID, &v.Assignee, &returned, &k); err != nil {
+			return err
+		}
+		v.PlannedFollowup = FollowupSchedule(returned, months, k, today)[k]
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("follow-ups due: %w", err)
+	}
+	out.Items = items
 	slices.SortFunc(out.Items, func(a, b FollowupDueItem) int {
 		if c := a.Due.t.Compare(b.Due.t); c != 0 {
 			return c

@@ -323,10 +323,18 @@ func TestHomeQueriesUseIndexes(t *testing.T) {
 	ctx := context.Background()
 	clock := dbtest.NewClock(time.Date(2021, 6, 1, 9, 0, 0, 0, time.UTC))
 	s := dbtest.Stores(t, clock)
-	dbtest.MustOffice(t, s, "RAB", "Rabat")
+	rab := dbtest.MustOffice(t, s, "RAB", "Rabat")
 	cw := dbtest.MustUser(t, s, "cw@example.org", models.RoleCaseworker, "RAB", "a long test passphrase")
 	sup := dbtest.MustUser(t, s, "sup@example.org", models.RoleSupervisor, "RAB", "a long test passphrase")
 	hq := dbtest.MustUser(t, s, "hq@example.org", models.RoleSupervisor, "", "a long test passphrase")
+	// returned cases, some with a follow-up due, so that the lists are read too
+	for i := range 40 {
+		cs := insertCase(t, s, rab, cw, models.StatusReintegration, true)
+		if err := s.DB.Write.Model(cs).Updates(map[string]any{"assigned_to_id": cw.ID,
+			"arrival_date": models.NewDate(2021, 6, 1).AddDays(-10 * i)}).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 	var stmts []string
 	var args [][]any
 	capture := func(tx *gorm.DB) {
@@ -353,8 +361,12 @@ func TestHomeQueriesUseIndexes(t *testing.T) {
 		if _, err := s.GroupSessions.CountBetween(ctx, u.Scope(), models.NewDate(2021, 5, 31), models.NewDate(2021, 6, 6)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Monitoring.DueFollowups(ctx, u.Scope(), mine, models.DateOf(now), 10); err != nil {
+		due, err := s.Monitoring.DueFollowups(ctx, u.Scope(), mine, models.DateOf(now), 10)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if len(due.Items) == 0 {
+			t.Fatalf("%s: no follow-up due to list", u.Email)
 		}
 	}
 	read.Callback().Query().Remove("test:capture")
