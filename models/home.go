@@ -19,12 +19,20 @@ type tallySums struct {
 	args    []any
 }
 
+// tallyAdd adds to a sum (sign 1) or takes from it (sign -1) the home_tallies rows of
+// one kind that satisfy cond.
+type tallyAdd func(sign int, kind, cond string, args ...any)
+
 // add selects the rows of one kind in the scope (of one assignee when not 0) that
-// satisfy cond. A scope of every office names them, so that a range over buckets is one
-// range per office of the index on (kind, office_id, bucket) instead of every bucket
-// there is.
-func (t *tallySums) add(tag int, sc Scope, assignee uint, kind, cond string, args ...any) {
-	q := fmt.Sprintf("SELECT %d AS w, assignee_id, n FROM home_tallies WHERE kind = ?", tag)
+// satisfy cond, to be added (sign 1) or taken off (sign -1). A scope of every office
+// names them, so that a range over buckets is one range per office of the index on
+// (kind, office_id, bucket) instead of every bucket there is.
+func (t *tallySums) add(tag int, sc Scope, assignee uint, sign int, kind, cond string, args ...any) {
+	n := "n"
+	if sign < 0 {
+		n = "-n"
+	}
+	q := fmt.Sprintf("SELECT %d AS w, assignee_id, %s AS n FROM home_tallies WHERE kind = ?", tag, n)
 	t.args = append(t.args, kind)
 	if sc.OfficeID != nil {
 		q += " AND office_id = ?"
@@ -44,8 +52,8 @@ func (t *tallySums) add(tag int, sc Scope, assignee uint, kind, cond string, arg
 }
 
 // adder is add for one tag, scope and assignee.
-func (t *tallySums) adder(tag int, sc Scope, assignee uint) func(kind, cond string, args ...any) {
-	return func(kind, cond string, args ...any) { t.add(tag, sc, assignee, kind, cond, args...) }
+func (t *tallySums) adder(tag int, sc Scope, assignee uint) tallyAdd {
+	return func(sign int, kind, cond string, args ...any) { t.add(tag, sc, assignee, sign, kind, cond, args...) }
 }
 
 // sums runs the statement: the sum per tag and assignee, as (tag, assignee, sum).
@@ -139,8 +147,8 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 	var t tallySums
 	changedKinds.upTo(t.adder(0, sc, q.AssignedTo), "", DateOf(dayStart), false)
 	monitoringKinds.upTo(t.adder(1, sc, 0), "", q.Today.AddDays(-MonitoringInterval), true)
-	t.add(2, sc, 0, "approval", "")
-	t.add(3, sc, 0, "delivery", "")
+	t.add(2, sc, 0, 1, "approval", "")
+	t.add(3, sc, 0, 1, "delivery", "")
 	referralKinds.upTo(t.adder(4, sc, 0), "", q.Today.AddDays(-ReferralOverdueDays), true)
 	sums, err := t.sums(db)
 	if err != nil {

@@ -34,7 +34,7 @@ func TestHomeMatchesDirectQueries(t *testing.T) {
 	hq := dbtest.MustUser(t, s, "hq@example.org", models.RoleSupervisor, "", "a long test passphrase")
 	rng := rand.New(rand.NewPCG(14, 2))
 	base := time.Date(2021, 1, 1, 8, 0, 0, 0, time.UTC)
-	at := func() time.Time { return base.Add(time.Duration(rng.IntN(150*24*60)) * time.Minute) }
+	at := func() time.Time { return base.Add(time.Duration(rng.IntN(340*24*60)) * time.Minute) }
 	day := func() models.Date { return models.DateOf(at()) }
 	db := s.DB.Write
 	var cases []*models.Case
@@ -137,7 +137,10 @@ func TestHomeMatchesDirectQueries(t *testing.T) {
 			}
 		}
 		for _, u := range []*models.User{cws[0], cws[1], cws[2], sup, hq} {
-			for _, now := range []time.Time{at(), at(), base.AddDate(0, 7, 0), base.AddDate(0, 13, rng.IntN(60))} {
+			// random days, then a first of the month, the end of a month late in the year
+			// (a home's sums then read the year's and month's rows less what follows the
+			// cutoff), and the next year's spring
+			for _, now := range []time.Time{at(), at(), base.AddDate(0, 7, 0), base.AddDate(0, 10, 28+rng.IntN(3)), base.AddDate(0, 13, rng.IntN(60))} {
 				t.Run(fmt.Sprintf("round %d %s %s", round, u.Email, now.Format(time.DateTime)), func(t *testing.T) {
 					compareHome(ctx, t, s, u, now, seen)
 				})
@@ -523,6 +526,68 @@ func TestHomeMonthTalliesFromEarlierCasework(t *testing.T) {
 	for _, k := range []string{"waiting", "monitoring due", "referrals overdue", "follow-ups due"} {
 		if !seen[k] {
 			t.Errorf("%s: always zero", k)
+		}
+	}
+}
+
+// TestHomeSumsFromEitherSide: a home sums the days before a cutoff from the year,
+// month and day rows, reading each level from its shorter side (the buckets before the
+// cutoff, or the bucket holding it less those after). On a count for every day of two
+// years, in two offices and for two assignees, the sum up to each day of those years
+// and around them, through it or not, must equal the day rows summed directly.
+func TestHomeSumsFromEitherSide(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Stores(t, dbtest.NewClock(time.Date(2021, 6, 1, 9, 0, 0, 0, time.UTC)))
+	offices := []*models.Office{dbtest.MustOffice(t, s, "RAB", "Rabat"), dbtest.MustOffice(t, s, "CAS", "Casablanca")}
+	db := s.DB.Write
+	rng := rand.New(rand.NewPCG(7, 11))
+	for _, k := range []struct{ day, month, year, prefix string }{
+		{"changed", "changed_m", "changed_y", ""},
+		{"followup_d", "followup", "followup_y", "01:"},
+	} {
+		for d := models.NewDate(2021, time.January, 1); d.Before(models.NewDate(2023, time.January, 1)); d = d.AddDays(1) {
+			for _, o := range offices {
+				for assignee := range 2 {
+					// a day without a count now and then, as in real data
+					if n := rng.IntN(5); n > 0 {
+						if err := db.Exec("INSERT INTO home_tallies (kind, office_id, assignee_id, bucket, n) VALUES (?, ?, ?, ?, ?)",
+							k.day, o.ID, assignee, k.prefix+d.String(), n).Error; err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+		}
+		p := len(k.prefix)
+		for _, c := range []struct {
+			kind string
+			size int
+		}{{k.month, 7}, {k.year, 4}} {
+			if err := db.Exec(fmt.Sprintf(`INSERT INTO home_tallies (kind, office_id, assignee_id, bucket, n)
+				SELECT ?, office_id, assignee_id, substr(bucket, 1, %d), SUM(n) FROM home_tallies WHERE kind = ?
+				GROUP BY office_id, assignee_id, substr(bucket, 1, %d)`, p+c.size, p+c.size), c.kind, k.day).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for last := models.NewDate(2020, time.December, 28); last.Before(models.NewDate(2023, time.January, 4)); last = last.AddDays(1) {
+			for _, through := range []bool{true, false} {
+				op := "<"
+				if through {
+					op = "<="
+				}
+				var want int64
+				if err := s.DB.Read.Raw("SELECT COALESCE(SUM(n), 0) FROM home_tallies WHERE kind = ? AND bucket >= ? AND bucket "+op+" ?",
+					k.day, k.prefix, k.prefix+last.String()).Scan(&want).Error; err != nil {
+					t.Fatal(err)
+				}
+				got, err := models.SumUpTo(ctx, s.DB, k.prefix != "", k.prefix, last, through)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Fatalf("%s up to %s (through %v): %d, want %d", k.day, last, through, got, want)
+				}
+			}
 		}
 	}
 }

@@ -42,17 +42,59 @@ func (k dayKinds) yearOf(b string) string  { return fmt.Sprintf("substr(%s, 1, %
 
 // upTo adds (kind, condition on bucket and its arguments) the home_tallies rows whose
 // sum counts the buckets of prefix up to the day last (through it when through): the
-// whole years before last's, the months of its year before its month, and the days of
-// its month.
-func (k dayKinds) upTo(add func(kind, cond string, args ...any), prefix string, last Date, through bool) {
+// whole years before last's, then last's year and month, each from the shorter side.
+// Last's year is the months before its month, or the year's row less the months
+// after; last's month is its days up to last, or the month's row less the days after.
+// The month and year rows are the day rows rolled up, so both sides give the same
+// sum, and a cutoff late in a month or a year reads a few rows instead of every day or
+// month before it.
+func (k dayKinds) upTo(add tallyAdd, prefix string, last Date, through bool) {
 	day := last.String()
-	lastDay := "bucket < ?"
-	if through {
-		lastDay = "bucket <= ?"
+	year, month := prefix+day[:4], prefix+day[:7]
+	d, m := last.Time().Day(), int(last.Time().Month())
+	daysBefore, daysAfter := d, monthEnd(last).Time().Day()-d
+	if !through {
+		daysBefore, daysAfter = d-1, daysAfter+1
 	}
-	add(k.year, "bucket >= ? AND bucket < ?", prefix, prefix+day[:4])
-	add(k.month, "bucket > ? AND bucket < ?", prefix+day[:4], prefix+day[:7])
-	add(k.day, "bucket >= ? AND "+lastDay, prefix+day[:7]+"-01", prefix+day)
+	monthLess := 1+daysAfter < daysBefore
+	yearLess := 1+(12-m)+btoi(!monthLess) < (m-1)+btoi(monthLess)
+
+	// the years before last's, and last's own when the months after are taken off
+	if yearLess {
+		add(1, k.year, "bucket >= ? AND bucket <= ?", prefix, year)
+	} else {
+		add(1, k.year, "bucket >= ? AND bucket < ?", prefix, year)
+	}
+	// last's year: its months before last's month (and that month's row when its days
+	// after last are taken off), or the months after taken off the year (and last's
+	// month too when its days up to last are added)
+	switch {
+	case yearLess && monthLess:
+		add(-1, k.month, "bucket > ? AND bucket <= ?", month, year+"-12")
+	case yearLess:
+		add(-1, k.month, "bucket >= ? AND bucket <= ?", month, year+"-12")
+	case monthLess:
+		add(1, k.month, "bucket > ? AND bucket <= ?", year, month)
+	default:
+		add(1, k.month, "bucket > ? AND bucket < ?", year, month)
+	}
+	switch {
+	case monthLess && through:
+		add(-1, k.day, "bucket > ? AND bucket <= ?", prefix+day, month+"-31")
+	case monthLess:
+		add(-1, k.day, "bucket >= ? AND bucket <= ?", prefix+day, month+"-31")
+	case through:
+		add(1, k.day, "bucket >= ? AND bucket <= ?", month+"-01", prefix+day)
+	default:
+		add(1, k.day, "bucket >= ? AND bucket < ?", month+"-01", prefix+day)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // migrateHomeMonthTallies adds, beside each day-bucketed home count, the same count per
