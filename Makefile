@@ -110,9 +110,12 @@ demo: build ## load the demo dataset (2021, ×SCALE) into a new database DB
 # through the stores (bin/awda demo) and cached as $TMPDIR/awda-bench-demo-N.db, then
 # every page people use all day against a bare echo handler in the same run (32
 # connections, BENCH_SECONDS per page in interleaved rounds), with one request alone.
-BENCH_SCALES  ?= 40 400
-BENCH_SECONDS ?= 5
-BENCH_TMP     := $(or $(TMPDIR),/tmp)
+# BENCH_POSTGRES (a PostgreSQL URL; psql needed) measures the same pages again on that
+# server, whose awda_bench_demo_N databases are built the same way, once.
+BENCH_SCALES   ?= 40 400
+BENCH_SECONDS  ?= 5
+BENCH_POSTGRES ?=
+BENCH_TMP      := $(or $(TMPDIR),/tmp)
 .PHONY: bench-scale
 bench-scale: build ## build (once) the demo at scale 40 and 400 and measure the pages on it
 	@set -e; for s in $(BENCH_SCALES); do \
@@ -125,6 +128,15 @@ bench-scale: build ## build (once) the demo at scale 40 and 400 and measure the 
 			mv $$db.part $$db; \
 			echo "== scale $$s built in $$(( $$(date +%s) - start )) s"; \
 		fi; \
+		if [ -n "$(BENCH_POSTGRES)" ] && [ -z "$$(psql "$(BENCH_POSTGRES)" -Atc "SELECT 1 FROM pg_database WHERE datname = 'awda_bench_demo_$$s'")" ]; then \
+			echo "== building the demo at scale $$s into awda_bench_demo_$$s on PostgreSQL (once)"; \
+			part=$$(echo "$(BENCH_POSTGRES)" | sed -E "s#^([a-z]+://[^/?]*)(/[^?]*)?#\\1/awda_bench_part_$$s#"); \
+			psql "$(BENCH_POSTGRES)" -qc "DROP DATABASE IF EXISTS awda_bench_part_$$s" -c "CREATE DATABASE awda_bench_part_$$s"; \
+			start=$$(date +%s); \
+			./bin/awda demo --scale $$s --db "$$part" | grep -v '@awda.local'; \
+			psql "$(BENCH_POSTGRES)" -qc "ALTER DATABASE awda_bench_part_$$s RENAME TO awda_bench_demo_$$s"; \
+			echo "== scale $$s built on PostgreSQL in $$(( $$(date +%s) - start )) s"; \
+		fi; \
 	done
-	TMPDIR=$(BENCH_TMP) AWDA_BENCH_SCALES="$(BENCH_SCALES)" AWDA_BENCH_SECONDS=$(BENCH_SECONDS) \
+	TMPDIR=$(BENCH_TMP) AWDA_BENCH_SCALES="$(BENCH_SCALES)" AWDA_BENCH_SECONDS=$(BENCH_SECONDS) AWDA_BENCH_POSTGRES="$(BENCH_POSTGRES)" \
 		$(GO) test -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -timeout 3h -v ./handlers/ | grep -v '^goos\|^goarch\|^pkg\|^cpu'

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,28 +31,75 @@ import (
 // keep-alive connections in interleaved half-second rounds (AWDA_BENCH_SECONDS each,
 // default 5), and the median time of one request alone. A scale whose database is not
 // built is skipped with a message.
+//
+// With AWDA_BENCH_POSTGRES (a PostgreSQL URL) each scale is measured again on that
+// server's awda_bench_demo_N database, which make bench-scale builds the same way.
 func BenchmarkScale(b *testing.B) {
 	scales := strings.Fields(os.Getenv("AWDA_BENCH_SCALES"))
 	if len(scales) == 0 {
 		scales = []string{"40"}
 	}
+	pg := os.Getenv("AWDA_BENCH_POSTGRES")
 	for _, sc := range scales {
-		b.Run("scale-"+sc, func(b *testing.B) { benchScale(b, sc) })
+		b.Run("scale-"+sc, func(b *testing.B) { benchScale(b, benchDemoCopy(b, sc), sc) })
+		if pg != "" {
+			b.Run("scale-"+sc+"-postgres", func(b *testing.B) { benchScale(b, benchDemoCopyPostgres(b, pg, sc), sc+" PostgreSQL") })
+		}
 	}
 }
 
-func benchScale(b *testing.B, scale string) {
+// benchDemoCopy is a copy of the cached SQLite demo at a scale: the pages write
+// (sessions, audit of case views).
+func benchDemoCopy(b *testing.B, scale string) string {
 	cached := filepath.Join(os.TempDir(), "awda-bench-demo-"+scale+".db")
 	if _, err := os.Stat(cached); err != nil {
 		b.Skipf("%s is not built: make bench-scale builds it (bin/awda demo --scale %s)", cached, scale)
 	}
-	// The pages write (sessions, audit of case views): work on a copy.
 	path := filepath.Join(b.TempDir(), "awda.db")
 	if err := copyFile(cached, path); err != nil {
 		b.Fatal(err)
 	}
+	return path
+}
+
+// benchDemoCopyPostgres is a copy of the PostgreSQL demo at a scale (awda_bench_demo_N
+// on the server of base), made from it as a template and dropped after the run.
+func benchDemoCopyPostgres(b *testing.B, base, scale string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatalf("AWDA_BENCH_POSTGRES: %v", err)
+	}
+	with := func(name string) string {
+		v := *u
+		v.Path = "/" + name
+		return v.String()
+	}
 	ctx := context.Background()
-	db, err := models.Open(ctx, path, quietLogger())
+	admin, err := models.Open(ctx, base, quietLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { admin.Close() })
+	demo, run := "awda_bench_demo_"+scale, "awda_bench_run_"+scale
+	var n int64
+	if err := admin.Read.Raw("SELECT COUNT(*) FROM pg_database WHERE datname = ?", demo).Scan(&n).Error; err != nil || n == 0 {
+		b.Skipf("%s is not built on %s: make bench-scale BENCH_POSTGRES=… builds it (bin/awda demo --scale %s): %v", demo, u.Host, scale, err)
+	}
+	if err := admin.Write.Exec("DROP DATABASE IF EXISTS " + run + " WITH (FORCE)").Error; err != nil {
+		b.Fatal(err)
+	}
+	if err := admin.Write.Exec("CREATE DATABASE " + run + " TEMPLATE " + demo).Error; err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { admin.Write.Exec("DROP DATABASE IF EXISTS " + run + " WITH (FORCE)") })
+	return with(run)
+}
+
+// benchScale measures the pages on the demo database dsn (a copy: the pages write),
+// reported under label.
+func benchScale(b *testing.B, dsn, label string) {
+	ctx := context.Background()
+	db, err := models.Open(ctx, dsn, quietLogger())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -59,7 +107,7 @@ func benchScale(b *testing.B, scale string) {
 	if err := models.Migrate(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("scale %s: migrations brought up to date in %s", scale, time.Since(started).Round(time.Millisecond))
+	b.Logf("scale %s: migrations brought up to date in %s", label, time.Since(started).Round(time.Millisecond))
 	stores := models.NewStores(db, time.Now, dbtest.CheapArgon)
 	b.Cleanup(func() {
 		stores.Audit.Drain(context.Background())
@@ -152,7 +200,7 @@ func benchScale(b *testing.B, scale string) {
 			}
 			// A page too slow for the load tool's deadline counts errors (time-outs):
 			// they are reported, not hidden.
-			rows = append(rows, fmt.Sprintf("| %s | %s | %.1f | %s | %s | 1/%.0f | %.0f | %s | %d/%d |", scale, p.name,
+			rows = append(rows, fmt.Sprintf("| %s | %s | %.1f | %s | %s | 1/%.0f | %.0f | %s | %d/%d |", label, p.name,
 				pr.Throughput(), ms(pr.P50), ms(pr.P99), br.Throughput()/max(pr.Throughput(), 0.001), br.Throughput(), ms(alone),
 				pr.Errors, pr.Requests))
 			// progress on stderr: the benchmark log keeps only its first lines, which the tables need
@@ -161,7 +209,7 @@ func benchScale(b *testing.B, scale string) {
 		if os.Getenv("AWDA_BENCH_PAGES") != "" {
 			continue
 		}
-		mixed = append(mixed, benchMixed(b, scale, hs.URL, hs.URL+y2021, sup, []mixedPage{
+		mixed = append(mixed, benchMixed(b, label, hs.URL, hs.URL+y2021, sup, []mixedPage{
 			{"home, caseworker", hs.URL + views.PathHome, cw},
 			{"case list (caseworker)", hs.URL + views.PathCases, cw},
 			{"case file", hs.URL + views.CasePath(caseID), cw},
