@@ -845,13 +845,41 @@ func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string)
 			" AND x.prev >= ? AND x.prev < ? AND x.d >= ? AND x.d <= ?"+cond)
 		args = append(append(args, fromMonth.String(), from.String(), a.String(), b.String()), cargs...)
 	}
+	// grouped sums the rows of a prepared table that satisfy where per the leading
+	// columns of its primary key (ind, period, prev's period, k; and office for the
+	// returns, whose breakdown by office needs it). In the key's order the database sums
+	// them as it reads them, without sorting, and a period's rows reach the final sums
+	// as one per key and day (or month, or year) instead of one per office and direction:
+	// a fifth of them at the demo's scale.
+	grouped := func(table, period, prevPeriod, month string, inds []string, where string, wargs ...any) {
+		var others []string
+		returns := false
+		for _, ind := range inds {
+			if ind == factReturns {
+				returns = true
+			} else {
+				others = append(others, ind)
+			}
+		}
+		key := "x.ind, x." + period + ", x." + prevPeriod + ", x.k"
+		sel := func(office, inds, groupBy string) {
+			parts = append(parts, "SELECT x.ind AS ind, x.k AS k, "+month+" AS month, "+office+" AS office_id, SUM(x.n) AS n, SUM(x.amount) AS amount FROM "+
+				table+" x WHERE "+inds+" AND "+where+cond+" GROUP BY "+groupBy)
+			args = append(append(args, wargs...), cargs...)
+		}
+		if len(others) > 0 {
+			sel("0", inList(others), key)
+		}
+		if returns {
+			sel("x.office_id", "x.ind = '"+factReturns+"'", key+", x.office_id")
+		}
+	}
 	months := func(inds []string, a, b Date) {
 		if len(inds) == 0 || a.After(b) {
 			return
 		}
-		parts = append(parts, "SELECT "+fmt.Sprintf(cols, "x.month")+" FROM "+tallies+" x WHERE "+inList(inds)+
-			" AND x.month >= ? AND x.month <= ? AND x.pmonth < ?"+cond)
-		args = append(append(args, a.String()[:7], b.String()[:7], from.String()[:7]), cargs...)
+		grouped(tallies, "month", "pmonth", "x.month", inds, "x.month >= ? AND x.month <= ? AND x.pmonth < ?",
+			a.String()[:7], b.String()[:7], from.String()[:7])
 	}
 	// A period from 1 January reads its whole years from summary_years (prev's year
 	// before from's), when no nationality or sex filter asks for columns it lacks. The
@@ -870,9 +898,7 @@ func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string)
 		}
 		if len(yearly) > 0 {
 			y0, y1 := fmt.Sprintf("%04d", from.Year()), fmt.Sprintf("%04d", lastYear)
-			parts = append(parts, "SELECT "+fmt.Sprintf(cols, "x.year")+" FROM summary_years x WHERE "+inList(yearly)+
-				" AND x.year >= ? AND x.year <= ? AND x.pyear < ?"+cond)
-			args = append(append(args, y0, y1, y0), cargs...)
+			grouped("summary_years", "year", "pyear", "x.year", yearly, "x.year >= ? AND x.year <= ? AND x.pyear < ?", y0, y1, y0)
 		}
 		months(yearly, NewDate(lastYear+1, time.January, 1), full1)
 		if factInds[factReturns] {
@@ -898,9 +924,8 @@ func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string)
 		// day (summary_days, prev's month before from's), and only the rows whose prev
 		// falls in from's own month before from are read from the facts.
 		for _, r := range partial {
-			parts = append(parts, "SELECT "+factCols+" FROM summary_days x WHERE "+indIn+
-				" AND x.d >= ? AND x.d <= ? AND x.pmonth < ?"+cond)
-			args = append(append(args, r[0].String(), r[1].String(), from.String()[:7]), cargs...)
+			grouped("summary_days", "d", "pmonth", "substr(x.d,1,7)", list, "x.d >= ? AND x.d <= ? AND x.pmonth < ?",
+				r[0].String(), r[1].String(), from.String()[:7])
 		}
 		if from != fromMonth {
 			prevInFromMonth(from, to)
