@@ -69,11 +69,6 @@ func benchDemoCopyPostgres(b *testing.B, base, scale string) string {
 	if err != nil {
 		b.Fatalf("AWDA_BENCH_POSTGRES: %v", err)
 	}
-	with := func(name string) string {
-		v := *u
-		v.Path = "/" + name
-		return v.String()
-	}
 	ctx := context.Background()
 	admin, err := models.Open(ctx, base, quietLogger())
 	if err != nil {
@@ -82,8 +77,11 @@ func benchDemoCopyPostgres(b *testing.B, base, scale string) string {
 	b.Cleanup(func() { admin.Close() })
 	demo, run := "awda_bench_demo_"+scale, "awda_bench_run_"+scale
 	var n int64
-	if err := admin.Read.Raw("SELECT COUNT(*) FROM pg_database WHERE datname = ?", demo).Scan(&n).Error; err != nil || n == 0 {
-		b.Skipf("%s is not built on %s: make bench-scale BENCH_POSTGRES=… builds it (bin/awda demo --scale %s): %v", demo, u.Host, scale, err)
+	if err := admin.Read.Raw("SELECT COUNT(*) FROM pg_database WHERE datname = ?", demo).Scan(&n).Error; err != nil {
+		b.Fatal(err)
+	}
+	if n == 0 {
+		b.Skipf("%s is not built on %s: make bench-scale BENCH_POSTGRES=… builds it (bin/awda demo --scale %s)", demo, u.Host, scale)
 	}
 	if err := admin.Write.Exec("DROP DATABASE IF EXISTS " + run + " WITH (FORCE)").Error; err != nil {
 		b.Fatal(err)
@@ -92,7 +90,8 @@ func benchDemoCopyPostgres(b *testing.B, base, scale string) string {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { admin.Write.Exec("DROP DATABASE IF EXISTS " + run + " WITH (FORCE)") })
-	return with(run)
+	u.Path = "/" + run
+	return u.String()
 }
 
 // benchScale measures the pages on the demo database dsn (a copy: the pages write),
