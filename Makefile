@@ -117,6 +117,10 @@ BENCH_SECONDS  ?= 5
 BENCH_POSTGRES ?=
 BENCH_TMP      := $(or $(TMPDIR),/tmp)
 .PHONY: bench-scale
+# The demo's output goes through grep (the accounts' passwords left out): pipefail keeps
+# a failed or interrupted build from being renamed as complete.
+bench-scale: SHELL := /bin/bash
+bench-scale: .SHELLFLAGS := -o pipefail -c
 bench-scale: build ## build (once) the demo at scale 40 and 400 and measure the pages on it
 	@set -e; for s in $(BENCH_SCALES); do \
 		db=$(BENCH_TMP)/awda-bench-demo-$$s.db; \
