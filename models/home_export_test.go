@@ -19,3 +19,6 @@ func SumUpTo(ctx context.Context, db *DB, followups bool, prefix string, last Da
 	}
 	return n, err
 }
+
+// WithLiterals is withLiterals, for its own test.
+var WithLiterals = withLiterals

@@ -591,3 +591,38 @@ func TestHomeSumsFromEitherSide(t *testing.T) {
 		}
 	}
 }
+
+// The PostgreSQL homes write their values into the statement: only the store's own
+// kinds, buckets and ids may get there, and nothing that could end a quoted string.
+func TestHomeWritesOnlySafeLiterals(t *testing.T) {
+	for _, tc := range []struct {
+		name, q string
+		args    []any
+		want    string
+		err     bool
+	}{
+		{"kinds, buckets and ids", "kind = ? AND office_id = ? AND assignee_id = ? AND bucket > ? AND bucket <= ?",
+			[]any{"followup_d", uint(7), uint(12), "02:2021-11-19", "02:2021-11-31"},
+			"kind = 'followup_d' AND office_id = 7 AND assignee_id = 12 AND bucket > '02:2021-11-19' AND bucket <= '02:2021-11-31'", false},
+		{"an empty prefix", "bucket >= ?", []any{""}, "bucket >= ''", false},
+		{"signed numbers", "n = ? AND m = ?", []any{-3, int64(4)}, "n = -3 AND m = 4", false},
+		{"a quote", "bucket = ?", []any{"x' OR '1'='1"}, "", true},
+		{"a space", "bucket = ?", []any{"2021 12"}, "", true},
+		{"a time", "at < ?", []any{time.Now()}, "", true},
+		{"a value missing", "a = ? AND b = ?", []any{1}, "", true},
+		{"a value too many", "a = ?", []any{1, 2}, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := models.WithLiterals(tc.q, tc.args)
+			if tc.err {
+				if err == nil {
+					t.Fatalf("wrote %q, want an error", got)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
