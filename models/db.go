@@ -12,8 +12,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -421,4 +423,50 @@ func collectRows[T any](q *gorm.DB, scan func(rows *sql.Rows, v *T) error) ([]T,
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// literalText is what withLiterals writes into a statement as a string: kinds, buckets,
+// dates and codes ("followup_d", "02:2021-12-15", "SN"), nothing that could end a
+// quoted string.
+var literalText = regexp.MustCompile(`^[A-Za-z0-9_:-]*$`)
+
+// withLiterals replaces each ? of q by its argument written as an SQL literal, for a
+// PostgreSQL statement whose plan is worth keeping: PostgreSQL plans a statement with
+// parameters again at each run unless its generic plan looks as good as the custom
+// ones, and keeps the plan of one without parameters on the connection. Only whole
+// numbers and strings of literalText are accepted: anything else is an error, never
+// written.
+func withLiterals(q string, args []any) (string, error) {
+	var b strings.Builder
+	next := 0
+	for _, part := range strings.SplitAfter(q, "?") {
+		if !strings.HasSuffix(part, "?") {
+			b.WriteString(part)
+			continue
+		}
+		b.WriteString(part[:len(part)-1])
+		if next == len(args) {
+			return "", fmt.Errorf("write literals: more placeholders than the %d values", len(args))
+		}
+		switch v := args[next].(type) {
+		case string:
+			if !literalText.MatchString(v) {
+				return "", fmt.Errorf("write literals: %q cannot be written as a literal", v)
+			}
+			b.WriteString("'" + v + "'")
+		case int:
+			b.WriteString(strconv.FormatInt(int64(v), 10))
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		case uint:
+			b.WriteString(strconv.FormatUint(uint64(v), 10))
+		default:
+			return "", fmt.Errorf("write literals: a %T cannot be written as a literal", v)
+		}
+		next++
+	}
+	if next != len(args) {
+		return "", fmt.Errorf("write literals: %d values for %d placeholders", len(args), next)
+	}
+	return b.String(), nil
 }

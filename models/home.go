@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -78,48 +76,6 @@ func (t *tallySums) sums(db *gorm.DB) ([][3]int64, error) {
 		args = nil
 	}
 	return collectRows(db.Raw(q, args...), func(r *sql.Rows, v *[3]int64) error { return r.Scan(&v[0], &v[1], &v[2]) })
-}
-
-// literalText is what withLiterals writes into a statement as a string: kinds and
-// buckets ("followup_d", "02:2021-12-15"), nothing that could end a quoted string.
-var literalText = regexp.MustCompile(`^[A-Za-z0-9_:-]*$`)
-
-// withLiterals replaces each ? of q by its argument written as an SQL literal. Only
-// whole numbers and strings of literalText are accepted: anything else is an error,
-// never written.
-func withLiterals(q string, args []any) (string, error) {
-	var b strings.Builder
-	next := 0
-	for _, part := range strings.SplitAfter(q, "?") {
-		if !strings.HasSuffix(part, "?") {
-			b.WriteString(part)
-			continue
-		}
-		b.WriteString(part[:len(part)-1])
-		if next == len(args) {
-			return "", fmt.Errorf("home counts: more placeholders than the %d values", len(args))
-		}
-		switch v := args[next].(type) {
-		case string:
-			if !literalText.MatchString(v) {
-				return "", fmt.Errorf("home counts: %q cannot be written as a literal", v)
-			}
-			b.WriteString("'" + v + "'")
-		case int:
-			b.WriteString(strconv.FormatInt(int64(v), 10))
-		case int64:
-			b.WriteString(strconv.FormatInt(v, 10))
-		case uint:
-			b.WriteString(strconv.FormatUint(uint64(v), 10))
-		default:
-			return "", fmt.Errorf("home counts: a %T cannot be written as a literal", v)
-		}
-		next++
-	}
-	if next != len(args) {
-		return "", fmt.Errorf("home counts: %d values for %d placeholders", len(args), next)
-	}
-	return b.String(), nil
 }
 
 // HomeQuery chooses what a home page counts.
