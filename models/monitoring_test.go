@@ -91,12 +91,28 @@ func TestVisitKeepsScoresAfterNewVersion(t *testing.T) {
 	if base.InstrumentVersion != 1 || !sameScore(base.Composite, f64(2.0/3)) || base.Band != "high" {
 		t.Fatalf("baseline version %d composite %s band %s, want version 1, 0.666667, high", base.InstrumentVersion, show(base.Composite), base.Band)
 	}
+	for range 2 {
+		if cur, err := f.s.Monitoring.Current(ctx); err != nil || cur.Version != 1 || cur.Definition != v1.Definition || cur.Instrument == nil {
+			t.Fatalf("current before publishing version 2: %+v, %v", cur, err)
+		}
+	}
 	v2, err := f.s.Monitoring.Publish(ctx, act(f.admin), reweighted(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v2.Version != 2 || v2.IsDefault {
 		t.Fatalf("published %+v", v2)
+	}
+	// The current version is read whole once, then known by its id and checksum: the
+	// newly published one replaces it at once, definition and all, and what a caller
+	// does with its copy changes nothing for the next.
+	for range 3 {
+		cur, err := f.s.Monitoring.Current(ctx)
+		if err != nil || cur.Version != 2 || cur.Definition != v2.Definition || cur.Checksum != v2.Checksum ||
+			cur.Instrument == nil || cur.Instrument == v1.Instrument {
+			t.Fatalf("current after publishing version 2: %+v, %v", cur, err)
+		}
+		cur.Definition = "changed by a caller"
 	}
 	f.clock.Advance(24 * time.Hour)
 	follow, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("followup", "2021-05-03", answers))
