@@ -455,9 +455,9 @@ func withLiterals(q string, args []any) (string, error) {
 			}
 			b.WriteString("'" + v + "'")
 		case int:
-			b.WriteString(strconv.FormatInt(int64(v), 10))
+			b.WriteString(signed(int64(v)))
 		case int64:
-			b.WriteString(strconv.FormatInt(v, 10))
+			b.WriteString(signed(v))
 		case uint:
 			b.WriteString(strconv.FormatUint(uint64(v), 10))
 		default:
@@ -469,4 +469,13 @@ func withLiterals(q string, args []any) (string, error) {
 		return "", fmt.Errorf("write literals: %d values for %d placeholders", len(args), next)
 	}
 	return b.String(), nil
+}
+
+// signed writes a whole number, a negative one in brackets: after a minus sign, "-3"
+// would make "--", which starts a comment.
+func signed(n int64) string {
+	if n < 0 {
+		return "(" + strconv.FormatInt(n, 10) + ")"
+	}
+	return strconv.FormatInt(n, 10)
 }
