@@ -430,12 +430,24 @@ func collectRows[T any](q *gorm.DB, scan func(rows *sql.Rows, v *T) error) ([]T,
 // quoted string.
 var literalText = regexp.MustCompile(`^[A-Za-z0-9_:-]*$`)
 
-// withLiterals replaces each ? of q by its argument written as an SQL literal, for a
-// PostgreSQL statement whose plan is worth keeping: PostgreSQL plans a statement with
-// parameters again at each run unless its generic plan looks as good as the custom
-// ones, and keeps the plan of one without parameters on the connection. Only whole
-// numbers and strings of literalText are accepted: anything else is an error, never
-// written.
+// keptPlan returns a statement and its values as PostgreSQL keeps a plan for them (pg),
+// for a statement whose planning costs as much as running it: PostgreSQL plans a
+// statement with parameters again at each run unless its generic plan looks as good as
+// the custom ones, and keeps the plan of one without parameters on the connection, so
+// the values are written into it (withLiterals). On SQLite q and args are returned as
+// they are: its statement cache is keyed by text, and one text per user and day would
+// crowd it.
+func keptPlan(pg bool, q string, args []any) (string, []any, error) {
+	if !pg {
+		return q, args, nil
+	}
+	q, err := withLiterals(q, args)
+	return q, nil, err
+}
+
+// withLiterals replaces each ? of q by its argument written as an SQL literal. Only
+// whole numbers and strings of literalText are accepted: anything else is an error,
+// never written.
 func withLiterals(q string, args []any) (string, error) {
 	var b strings.Builder
 	next := 0

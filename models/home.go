@@ -62,18 +62,12 @@ func (t *tallySums) sums(db *gorm.DB) ([][3]int64, error) {
 		return nil, nil
 	}
 	q := "SELECT u.w, u.assignee_id, SUM(u.n) FROM (" + strings.Join(t.selects, " UNION ALL ") + ") u GROUP BY u.w, u.assignee_id"
-	args := t.args
-	if db.Dialector.Name() == "postgres" {
-		// PostgreSQL plans a statement with parameters again at each run (its generic
-		// plan for these sums is poor, so it keeps choosing custom ones), and planning
-		// a home's few dozen selects cost as much as running them. A statement without
-		// parameters keeps its plan on the connection: the values, which are all the
-		// store's own (kinds, day buckets, ids), are written into it.
-		var err error
-		if q, err = withLiterals(q, args); err != nil {
-			return nil, err
-		}
-		args = nil
+	// On PostgreSQL, planning a home's few dozen selects cost as much as running them
+	// (their generic plan is poor): the values, all the store's own (kinds, day
+	// buckets, ids), are written in and the plan is kept.
+	q, args, err := keptPlan(db.Dialector.Name() == "postgres", q, t.args)
+	if err != nil {
+		return nil, err
 	}
 	return collectRows(db.Raw(q, args...), func(r *sql.Rows, v *[3]int64) error { return r.Scan(&v[0], &v[1], &v[2]) })
 }

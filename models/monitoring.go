@@ -162,8 +162,8 @@ func latestInstrumentRow(tx *gorm.DB) (*InstrumentVersion, error) {
 // parsedInstruments keeps the versions read, their definitions parsed, by id and
 // checksum: a published version never changes, and parsing one cost as much as all of
 // a home's follow-up queries; reading its 19 KB definition again on every home page
-// was a sixth of the follow-up block's time under load. The parsed instruments are shared: read them, never
-// change them.
+// was a sixth of the follow-up block's time under load. The parsed instruments are
+// shared: read them, never change them.
 type parsedInstruments struct{ byVersion sync.Map }
 
 func instrumentKey(iv *InstrumentVersion) string { return fmt.Sprintf("%d:%s", iv.ID, iv.Checksum) }
