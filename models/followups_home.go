@@ -169,8 +169,12 @@ func (s *MonitoringStore) nameOverdue(ctx context.Context, by map[uint]int64) ([
 		}
 	}
 	if len(ids) > 0 {
-		var users []User
-		if err := s.db.Read.WithContext(ctx).Select("id, name").Where("id IN ?", ids).Find(&users).Error; err != nil {
+		// in order, so that the statement's text is the same for the same caseworkers:
+		// each connection keeps its prepared statements by their text
+		slices.Sort(ids)
+		users, err := collectRows(s.db.Read.WithContext(ctx).Raw("SELECT id, name FROM users WHERE id IN ?", ids),
+			func(r *sql.Rows, u *User) error { return r.Scan(&u.ID, &u.Name) })
+		if err != nil {
 			return nil, fmt.Errorf("overdue per caseworker: %w", err)
 		}
 		for i := range out {

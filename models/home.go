@@ -24,9 +24,9 @@ type tallySums struct {
 type tallyAdd func(sign int, kind, cond string, args ...any)
 
 // add selects the rows of one kind in the scope (of one assignee when not 0) that
-// satisfy cond, to be added (sign 1) or taken off (sign -1). A scope of every office
-// names them, so that a range over buckets is one range per office of the index on
-// (kind, office_id, bucket) instead of every bucket there is.
+// satisfy cond, to be added (sign 1) or taken off (sign -1). One office's range over
+// buckets is read through the index on (kind, office_id, bucket); every office's through
+// the covering index on (kind, bucket, office_id, assignee_id, n), one range for them all.
 func (t *tallySums) add(tag int, sc Scope, assignee uint, sign int, kind, cond string, args ...any) {
 	n := "n"
 	if sign < 0 {
@@ -37,8 +37,6 @@ func (t *tallySums) add(tag int, sc Scope, assignee uint, sign int, kind, cond s
 	if sc.OfficeID != nil {
 		q += " AND office_id = ?"
 		t.args = append(t.args, *sc.OfficeID)
-	} else {
-		q += " AND office_id IN (SELECT id FROM offices)"
 	}
 	if assignee != 0 {
 		q += " AND assignee_id = ?"

@@ -318,7 +318,8 @@ func compareFollowups(ctx context.Context, t *testing.T, s *models.Stores, sc mo
 }
 
 // TestHomeQueriesUseIndexes: every statement a home runs is answered from an index
-// (SQLite's EXPLAIN QUERY PLAN says SEARCH, never SCAN of a table), in each scope.
+// (SQLite's EXPLAIN QUERY PLAN says SEARCH, never SCAN of a table), in each scope; a
+// national supervisor's tallies from the covering index by bucket.
 func TestHomeQueriesUseIndexes(t *testing.T) {
 	if dbtest.Backend() != "sqlite" {
 		t.Skip("the plan is read from SQLite's EXPLAIN QUERY PLAN; PostgreSQL's plans are checked in the benchmarks' report")
@@ -351,7 +352,12 @@ func TestHomeQueriesUseIndexes(t *testing.T) {
 	if err := read.Callback().Row().After("gorm:row").Register("test:capture", capture); err != nil {
 		t.Fatal(err)
 	}
+	// the statements of the national supervisor's home, from the first of them
+	var national int
 	for _, u := range []*models.User{cw, sup, hq} {
+		if u == hq {
+			national = len(stmts)
+		}
 		var mine uint
 		if u == cw {
 			mine = u.ID
@@ -404,6 +410,11 @@ func TestHomeQueriesUseIndexes(t *testing.T) {
 		for _, d := range plan {
 			if strings.HasPrefix(d, "SCAN ") && !subqueries[d] && !strings.Contains(d, "USING INDEX") && !strings.Contains(d, "USING COVERING INDEX") {
 				t.Errorf("a home query scans a table:\n%s\n%s", q, strings.Join(plan, "\n"))
+			}
+			// Every office's tallies are summed from the index alone, one range for all
+			// offices, not a range per office and a table read per row.
+			if i >= national && strings.HasPrefix(d, "SEARCH home_tallies ") && !strings.Contains(d, "USING COVERING INDEX idx_home_tallies_bucket") {
+				t.Errorf("the national home reads home_tallies other than from the index by bucket:\n%s\n%s", q, strings.Join(plan, "\n"))
 			}
 		}
 		t.Logf("%s\n  %s", q, strings.Join(plan, "\n  "))

@@ -35,6 +35,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0020_summary_days_and_families", Migrate: migrateSummaryDaysAndFamilies},
 		{ID: "0021_home_month_tallies", Migrate: migrateHomeMonthTallies},
 		{ID: "0022_summary_years", Migrate: migrateSummaryYears},
+		{ID: "0023_home_tallies_by_bucket", Migrate: migrateHomeTalliesByBucket},
 	}
 }
 
