@@ -28,6 +28,9 @@ type Catalog struct {
 	// language and key, rendered once at load: a case file looks up some two hundred
 	// labels, and doing it through the localizer was a fifth of its rendering.
 	plain map[string]map[string]string
+	// parser fills the messages' placeholders; go-i18n keeps each message parsed by the
+	// first parser that reads it, so every Localize call names this one.
+	parser *placeholderParser
 }
 
 // Languages in the order the language switch shows them; French is the default.
@@ -41,7 +44,7 @@ func LoadCatalog() (*Catalog, error) {
 func loadCatalog(fsys fs.FS) (*Catalog, error) {
 	b := i18n.NewBundle(language.French)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	c := &Catalog{bundle: b, localizers: map[string]*i18n.Localizer{}, keys: map[string]map[string]bool{}}
+	c := &Catalog{bundle: b, localizers: map[string]*i18n.Localizer{}, keys: map[string]map[string]bool{}, parser: &placeholderParser{}}
 	files, err := fs.Glob(fsys, "locales/*.json")
 	if err != nil {
 		return nil, err
@@ -68,7 +71,7 @@ func loadCatalog(fsys fs.FS) (*Catalog, error) {
 		c.localizers[l] = loc
 		c.plain[l] = map[string]string{}
 		for key := range c.keys[l] {
-			s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: key})
+			s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateParser: c.parser})
 			if err != nil || s == "" {
 				s = key
 			}
@@ -91,7 +94,7 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 			return s
 		}
 	}
-	cfg := &i18n.LocalizeConfig{MessageID: key}
+	cfg := &i18n.LocalizeConfig{MessageID: key, TemplateParser: c.parser}
 	if len(args) > 0 {
 		data := make(map[string]any, len(args)/2)
 		for i := 0; i+1 < len(args); i += 2 {
