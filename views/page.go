@@ -112,7 +112,7 @@ func numberTag(lang string) language.Tag {
 
 // Int formats a whole number for the request's language (1 925, 1,925).
 func Int(ctx context.Context, n int64) string {
-	return message.NewPrinter(numberTag(Req(ctx).Lang)).Sprint(number.Decimal(n))
+	return formatInt(Req(ctx).Lang, n)
 }
 
 // Decimal formats a number with a fixed count of decimals.
@@ -134,10 +134,15 @@ func Money(ctx context.Context, minor int64, currency string) string {
 	if minor < 0 {
 		sign, minor = "-", -minor
 	}
-	p := message.NewPrinter(numberTag(Req(ctx).Lang))
-	whole := p.Sprint(number.Decimal(minor / div))
+	lang := Req(ctx).Lang
+	mark := ""
+	if f, ok := wholeNumberFormats()[lang]; ok {
+		mark = f.decimal
+	} else {
+		mark = decimalSeparator(message.NewPrinter(numberTag(lang)))
+	}
 	frac := fmt.Sprintf("%0*d", digits, minor%div)
-	return sign + whole + decimalSeparator(p) + frac + " " + currency
+	return sign + formatInt(lang, minor/div) + mark + frac + " " + currency
 }
 
 // decimalSeparator is the locale's decimal mark, read off a formatted 1.5 so that
