@@ -54,6 +54,8 @@ type server struct {
 	rules map[string]access
 	// reports are the slots summary requests compute in.
 	reports reportSlots
+	// pages are the buffers pages are rendered into.
+	pages pageBuffers
 }
 
 // New builds the portal's HTTP handler.
