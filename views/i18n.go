@@ -96,15 +96,10 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	}
 	cfg := &i18n.LocalizeConfig{MessageID: key, TemplateParser: c.parser}
 	if len(args) > 0 {
-		data := make(map[string]any, len(args)/2)
-		for i := 0; i+1 < len(args); i += 2 {
-			name := fmt.Sprint(args[i])
-			data[name] = args[i+1]
-			if name == "Count" {
-				cfg.PluralCount = args[i+1]
-			}
+		cfg.TemplateData = templateArgs(args)
+		if n, ok := templateArgs(args).value("Count"); ok {
+			cfg.PluralCount = n
 		}
-		cfg.TemplateData = data
 	}
 	s, err := loc.Localize(cfg)
 	if err != nil || s == "" {

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,10 +27,11 @@ func (p *placeholderParser) Cacheable() bool { return true }
 
 // Parse splits src into text and placeholders when those are its only actions.
 func (p *placeholderParser) Parse(src, leftDelim, rightDelim string) (template.ParsedTemplate, error) {
-	slow, err := p.text.Parse(src, leftDelim, rightDelim)
+	parsed, err := p.text.Parse(src, leftDelim, rightDelim)
 	if err != nil {
 		return nil, err
 	}
+	slow := viaText{parsed}
 	if strings.Trim(leftDelim, "{") != "" || strings.Trim(rightDelim, "}") != "" || len(leftDelim) > 2 || len(rightDelim) > 2 {
 		return slow, nil
 	}
@@ -50,16 +52,58 @@ func (p *placeholderParser) Parse(src, leftDelim, rightDelim string) (template.P
 	return out, nil
 }
 
+// templateArgs are a message's arguments as Catalog.T receives them: name, value, name,
+// value. Passed as they are, they spare a map per translation; text/template gets one.
+type templateArgs []any
+
+// value is the argument called name (the last, as in asMap, should two share it).
+func (a templateArgs) value(name string) (any, bool) {
+	for i := len(a)/2*2 - 2; i >= 0; i -= 2 {
+		n, ok := a[i].(string)
+		if !ok {
+			n = fmt.Sprint(a[i])
+		}
+		if n == name {
+			return a[i+1], true
+		}
+	}
+	return nil, false
+}
+
+// asMap is the arguments as text/template reads them.
+func (a templateArgs) asMap() map[string]any {
+	m := make(map[string]any, len(a)/2)
+	for i := 0; i+1 < len(a); i += 2 {
+		m[fmt.Sprint(a[i])] = a[i+1]
+	}
+	return m
+}
+
+// viaText is a message text/template fills, given its arguments as a map.
+type viaText struct{ t template.ParsedTemplate }
+
+func (v viaText) Execute(data any) (string, error) {
+	if a, ok := data.(templateArgs); ok {
+		data = a.asMap()
+	}
+	return v.t.Execute(data)
+}
+
 // placeholders is a message as texts[0] names[0] texts[1] … names[n-1] texts[n].
 type placeholders struct {
 	texts, names []string
-	slow         template.ParsedTemplate
+	slow         viaText
 }
 
 // Execute fills in the placeholders from the arguments Catalog.T passes.
 func (p *placeholders) Execute(data any) (string, error) {
-	m, ok := data.(map[string]any)
-	if !ok {
+	var lookup func(string) (any, bool)
+	switch d := data.(type) {
+	case templateArgs:
+		lookup = d.value
+	case map[string]any:
+		lookup = func(name string) (any, bool) { v, ok := d[name]; return v, ok }
+	default:
 		return p.slow.Execute(data)
 	}
 	var b strings.Builder
@@ -68,7 +112,8 @@ func (p *placeholders) Execute(data any) (string, error) {
 		if i == len(p.names) {
 			break
 		}
-		switch v := m[p.names[i]].(type) {
+		v, _ := lookup(p.names[i])
+		switch v := v.(type) {
 		case string:
 			b.WriteString(v)
 		case int:

@@ -74,10 +74,17 @@ func TestPlaceholdersReadAsTextTemplate(t *testing.T) {
 			if vname == "nil" {
 				data = map[string]any{}
 			}
-			got, gerr := f.Execute(data)
+			// as Catalog.T passes them: name/value pairs, a name given twice, its last value
+			args := templateArgs{"Other", 1}
+			for name, v := range data {
+				args = append(args, name, "first", name, v)
+			}
 			want, werr := s.Execute(data)
-			if got != want || (gerr == nil) != (werr == nil) {
-				t.Errorf("%q with %s: %q (%v), text/template gives %q (%v)", src, vname, got, gerr, want, werr)
+			for _, d := range []any{data, args} {
+				got, gerr := f.Execute(d)
+				if got != want || (gerr == nil) != (werr == nil) {
+					t.Errorf("%q with %s as %T: %q (%v), text/template gives %q (%v)", src, vname, d, got, gerr, want, werr)
+				}
 			}
 		}
 	}
