@@ -118,13 +118,7 @@ func (s *MonitoringStore) DueFollowups(ctx context.Context, scope Scope, assigne
 	}
 	// The earliest planned of each follow-up number are the earliest returned: the
 	// first shown of each (one index range each), merged, in one statement.
-	cond, args := "", []any{}
-	if scope.OfficeID != nil {
-		cond, args = " AND office_id = ?", append(args, *scope.OfficeID)
-	}
-	if assignedTo != 0 {
-		cond, args = cond+" AND assignee_id = ?", append(args, assignedTo)
-	}
+	cond, args := homeScope(scope, "office_id", "assignee_id", assignedTo)
 	var firsts []string
 	var vars []any
 	for k, upTo := range dueUpTo {
