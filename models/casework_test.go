@@ -693,3 +693,29 @@ func TestClosedCaseIsReadOnlyForCasework(t *testing.T) {
 		t.Errorf("reading a closed case's support: %v", err)
 	}
 }
+
+// The home's count of the week's sessions takes the days from the first to the last
+// included, and only the sessions of the office in scope (every office's for a national
+// supervisor).
+func TestSessionsCountedBetweenTwoDaysInScope(t *testing.T) {
+	ctx := context.Background()
+	f := newCaseworkFixture(t)
+	for _, s := range []struct {
+		date   string
+		office uint
+	}{{"2021-05-09", f.rab.ID}, {"2021-05-10", f.rab.ID}, {"2021-05-16", f.rab.ID}, {"2021-05-17", f.rab.ID}, {"2021-05-12", f.cas.ID}} {
+		if _, err := f.s.GroupSessions.Create(ctx, act(f.hq), f.hq.Scope(), models.SessionInput{Kind: "info_session", Title: "Return",
+			Date: s.date, Place: "Office", Facilitator: "S.", Office: s.office}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		who  *models.User
+		want int64
+	}{{f.cw, 2}, {f.cwCas, 1}, {f.hq, 3}} {
+		n, err := f.s.GroupSessions.CountBetween(ctx, tc.who.Scope(), models.NewDate(2021, 5, 10), models.NewDate(2021, 5, 16))
+		if err != nil || n != tc.want {
+			t.Errorf("%s: %d sessions (%v), want %d", tc.who.Email, n, err, tc.want)
+		}
+	}
+}
