@@ -890,16 +890,18 @@ func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string)
 	}
 	// A period from 1 January reads its whole years from summary_years (prev's year
 	// before from's), when no nationality or sex filter asks for columns it lacks. The
-	// returns stay monthly: their breakdown by month needs the months, and they are one
-	// row per month, office and direction.
+	// returns stay monthly when the page breaks them down by month (the months are
+	// needed) or by office; the home's headline, which only counts them, reads a row
+	// per office and year instead of one per month.
 	lastYear := full1.Year()
 	if full1.Time().Month() != time.December {
 		lastYear--
 	}
+	monthlyReturns := want[IndReturnsMonth] || want[IndReturnsOffice]
 	if tallies == "summary_totals" && from == full0 && from.Time().Month() == time.January && lastYear >= from.Year() {
 		var yearly []string
 		for _, fi := range list {
-			if fi != factReturns {
+			if fi != factReturns || !monthlyReturns {
 				yearly = append(yearly, fi)
 			}
 		}
@@ -908,7 +910,7 @@ func preparedQuery(dialect Dialect, f SummaryFilter, scope Scope, inds []string)
 			grouped("summary_years", "year", "pyear", "x.year", yearly, "x.year >= ? AND x.year <= ? AND x.pyear < ?", y0, y1, y0)
 		}
 		months(yearly, NewDate(lastYear+1, time.January, 1), full1)
-		if factInds[factReturns] {
+		if factInds[factReturns] && monthlyReturns {
 			months([]string{factReturns}, full0, full1)
 		}
 	} else {

@@ -192,6 +192,18 @@ func TestSummaryPreparedMatchesDirect(t *testing.T) {
 				if !reflect.DeepEqual(got, want) {
 					t.Fatalf("filter %+v scope %v:\nprepared %+v\n  direct %+v", flt, scope.OfficeID, got, want)
 				}
+				// the home's headline reads other rows (its returns by year)
+				gotHead, err := f.s.Summary.Headline(t.Context(), scope, flt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantHead, err := f.s.Summary.DirectHeadline(t.Context(), scope, flt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(gotHead, wantHead) || gotHead.Figure(models.IndReturns) != got.Figure(models.IndReturns) {
+					t.Fatalf("headline, filter %+v scope %v:\nprepared %+v\n  direct %+v", flt, scope.OfficeID, gotHead, wantHead)
+				}
 				if i%6 == 0 {
 					f.checkDrillDowns(t, scope, got)
 				}

@@ -7,3 +7,8 @@ import "context"
 func (s *SummaryStore) DirectSummary(ctx context.Context, scope Scope, f SummaryFilter) (*Summary, error) {
 	return s.directSummary(ctx, scope, f, Indicators)
 }
+
+// DirectHeadline is the home's headline computed straight from the records.
+func (s *SummaryStore) DirectHeadline(ctx context.Context, scope Scope, f SummaryFilter) (*Summary, error) {
+	return s.directSummary(ctx, scope, f, HeadlineIndicators)
+}
