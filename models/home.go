@@ -26,7 +26,8 @@ type tallyAdd func(sign int, kind, cond string, args ...any)
 // add selects the rows of one kind in the scope (of one assignee when not 0) that
 // satisfy cond, to be added (sign 1) or taken off (sign -1). One office's range over
 // buckets is read through the index on (kind, office_id, bucket); every office's through
-// the covering index on (kind, bucket, office_id, assignee_id, n), one range for them all.
+// the index on (kind, bucket, office_id, assignee_id), one range for them all (with n
+// on SQLite, so that the index alone answers).
 func (t *tallySums) add(tag int, sc Scope, assignee uint, sign int, kind, cond string, args ...any) {
 	n := "n"
 	if sign < 0 {

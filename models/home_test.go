@@ -638,3 +638,30 @@ func TestHomeWritesOnlySafeLiterals(t *testing.T) {
 		})
 	}
 }
+
+// On PostgreSQL no index of home_tallies holds the count: every write changes counts,
+// and an indexed one would make each such update write a new entry in every index of
+// the table instead of updating the row in place.
+func TestHomeTalliesCountNotIndexedOnPostgres(t *testing.T) {
+	if dbtest.Backend() != "postgres" {
+		t.Skip("SQLite updates an index entry in place: its index by bucket holds the count")
+	}
+	s := dbtest.Stores(t, dbtest.NewClock(time.Date(2021, 6, 1, 9, 0, 0, 0, time.UTC)))
+	var defs []string
+	if err := s.DB.Read.Raw("SELECT indexdef FROM pg_indexes WHERE tablename = 'home_tallies' AND schemaname = current_schema()").
+		Scan(&defs).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(defs) < 3 {
+		t.Fatalf("home_tallies has %d indexes: %q", len(defs), defs)
+	}
+	for _, d := range defs {
+		_, cols, _ := strings.Cut(d, "(")
+		cols, _, _ = strings.Cut(cols, ")")
+		for _, c := range strings.Split(cols, ",") {
+			if strings.TrimSpace(c) == "n" {
+				t.Errorf("an index holds the count: %s", d)
+			}
+		}
+	}
+}
