@@ -12,9 +12,9 @@ import (
 
 // wholeNumberFormat is how a language writes whole numbers, as x/text's CLDR data says:
 // the sign's prefix, the separator between groups of three digits, and the decimal mark
-// amounts are written with. Read from x/text
-// once, so that a number costs a conversion and a few copies instead of a new printer
-// and a pattern walk each (a home page writes some twenty, a summary a hundred).
+// amounts are written with. Read from x/text once, so that a number costs a conversion
+// and a few copies instead of a new printer and a pattern walk each (a home page writes
+// some twenty, a summary a hundred).
 type wholeNumberFormat struct {
 	minus, group, decimal string
 }
