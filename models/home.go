@@ -34,15 +34,9 @@ func (t *tallySums) add(tag int, sc Scope, assignee uint, sign int, kind, cond s
 		n = "-n"
 	}
 	q := fmt.Sprintf("SELECT %d AS w, assignee_id, %s AS n FROM home_tallies WHERE kind = ?", tag, n)
-	t.args = append(t.args, kind)
-	if sc.OfficeID != nil {
-		q += " AND office_id = ?"
-		t.args = append(t.args, *sc.OfficeID)
-	}
-	if assignee != 0 {
-		q += " AND assignee_id = ?"
-		t.args = append(t.args, assignee)
-	}
+	scope, scopeArgs := homeScope(sc, "office_id", "assignee_id", assignee)
+	q += scope
+	t.args = append(append(t.args, kind), scopeArgs...)
 	if cond != "" {
 		q += " AND " + cond
 		t.args = append(t.args, args...)

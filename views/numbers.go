@@ -75,3 +75,11 @@ func formatInt(lang string, n int64) string {
 	}
 	return xtextInt(numberTag(lang), n)
 }
+
+// decimalMark is the mark between whole units and decimals in a language (1 500,50).
+func decimalMark(lang string) string {
+	if f, ok := wholeNumberFormats()[lang]; ok {
+		return f.decimal
+	}
+	return decimalSeparator(message.NewPrinter(numberTag(lang)))
+}

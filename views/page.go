@@ -135,14 +135,8 @@ func Money(ctx context.Context, minor int64, currency string) string {
 		sign, minor = "-", -minor
 	}
 	lang := Req(ctx).Lang
-	mark := ""
-	if f, ok := wholeNumberFormats()[lang]; ok {
-		mark = f.decimal
-	} else {
-		mark = decimalSeparator(message.NewPrinter(numberTag(lang)))
-	}
 	frac := fmt.Sprintf("%0*d", digits, minor%div)
-	return sign + formatInt(lang, minor/div) + mark + frac + " " + currency
+	return sign + formatInt(lang, minor/div) + decimalMark(lang) + frac + " " + currency
 }
 
 // decimalSeparator is the locale's decimal mark, read off a formatted 1.5 so that
