@@ -223,17 +223,25 @@ func (s *GroupSessionStore) AddAttendance(ctx context.Context, a Actor, scope Sc
 		type found struct {
 			ID         uint
 			CaseNumber string
+			OfficeID   uint
 			Attending  bool
 		}
+		// The cases are read by number alone and those of another office left out here:
+		// with the office in the query too, SQLite (which keeps no statistics) read a
+		// list of more than ten numbers through the office's index, every case of the
+		// office, instead of looking up each number. The session is in the user's scope,
+		// so a case of its office is too.
 		var rows []found
-		q := tx.Table("cases AS c").Where("c.case_number IN ? AND c.office_id = ?", numbers, gs.OfficeID).
-			Select("c.id, c.case_number, EXISTS (SELECT 1 FROM session_attendances AS sa WHERE sa.session_id = ? AND sa.case_id = c.id) AS attending", gs.ID)
-		if err := scope.Where(q, "c.office_id").Scan(&rows).Error; err != nil {
+		q := tx.Table("cases AS c").Where("c.case_number IN ?", numbers).
+			Select("c.id, c.case_number, c.office_id, EXISTS (SELECT 1 FROM session_attendances AS sa WHERE sa.session_id = ? AND sa.case_id = c.id) AS attending", gs.ID)
+		if err := q.Scan(&rows).Error; err != nil {
 			return fmt.Errorf("find cases by number: %w", err)
 		}
 		byNumber := map[string]found{}
 		for _, r := range rows {
-			byNumber[r.CaseNumber] = r
+			if r.OfficeID == gs.OfficeID {
+				byNumber[r.CaseNumber] = r
+			}
 		}
 		var problems []AttendanceProblem
 		seen := map[string]bool{}
