@@ -36,6 +36,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0021_home_month_tallies", Migrate: migrateHomeMonthTallies},
 		{ID: "0022_summary_years", Migrate: migrateSummaryYears},
 		{ID: "0023_home_tallies_by_bucket", Migrate: migrateHomeTalliesByBucket},
+		{ID: "0024_monitoring_visits_by_case_kind", Migrate: migrateMonitoringVisitsByCaseKind},
 	}
 }
 
