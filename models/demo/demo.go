@@ -166,6 +166,15 @@ func Load(ctx context.Context, db *models.DB, opts Options, out io.Writer) (Acco
 			return nil, err
 		}
 		defer db.Write.Exec("PRAGMA temp_store = DEFAULT")
+		// The WAL is copied into the database file every 1,000 pages by default, and the
+		// pages a load changes over and over (the summary tables, the indexes' last
+		// pages) were copied at every round: 200 MB between copies took the scale-1 load
+		// from 19 s to 15 s. The WAL is emptied at the end.
+		if err := db.Write.WithContext(ctx).Exec("PRAGMA wal_autocheckpoint = 50000").Error; err != nil {
+			return nil, err
+		}
+		defer db.Write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		defer db.Write.Exec("PRAGMA wal_autocheckpoint = 1000")
 	}
 	l := &loader{pl: newPlan(opts.Year, opts.Scale), st: st, clk: clk, today: opts.Today, db: db}
 	if !opts.Today.IsZero() {
