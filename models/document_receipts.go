@@ -74,17 +74,32 @@ const ReceiptsMissingShown = 20
 // DeliveredWithoutReceipt lists delivered support in scope (and the office filter) that
 // no receipt proves: a receipt is a document of category receipt linked to the support
 // and not withdrawn.
+//
+// The list grows with every support ever delivered, so it is read from indexes: for
+// every office, the delivered support from the index by status and day of delivery
+// (counted without its cases, and the first page joined to them); for one office, its
+// cases first and their delivered support by case. Read the other way round, every
+// delivered support of every office was joined to its case to find one office's: a
+// third of a second on the scale-40 demo, for the office or for all.
 func (s *DocumentStore) DeliveredWithoutReceipt(ctx context.Context, scope Scope, f QueueFilter) ([]ReceiptMissing, int64, error) {
-	q := s.db.Read.WithContext(ctx).Table("supports x").Joins("JOIN cases c ON c.id = x.case_id").
-		Where("x.status = ?", SupportDelivered).
-		Where("NOT EXISTS (SELECT 1 FROM documents d WHERE d.support_id = x.id AND d.category = ? AND d.withdrawn_at IS NULL)", DocReceipt)
-	q = f.where(q, scope, "c.office_id")
+	db := s.db.Read.WithContext(ctx)
+	noReceipt := "NOT EXISTS (SELECT 1 FROM documents d WHERE d.support_id = x.id AND d.category = ? AND d.withdrawn_at IS NULL)"
+	var counted, listed *gorm.DB
+	if scope.OfficeID == nil && f.OfficeCode == "" {
+		counted = db.Table("supports x").Where("x.status = ?", SupportDelivered).Where(noReceipt, DocReceipt)
+		listed = counted.Session(&gorm.Session{}).Joins("JOIN cases c ON c.id = x.case_id")
+	} else {
+		// (x.status || '') no index serves, so SQLite starts from the office's cases.
+		counted = f.where(db.Table("cases c").Joins("JOIN supports x ON x.case_id = c.id").
+			Where("(x.status || '') = ?", SupportDelivered).Where(noReceipt, DocReceipt), scope, "c.office_id")
+		listed = counted.Session(&gorm.Session{})
+	}
 	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+	if err := counted.Session(&gorm.Session{}).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count support without receipt: %w", err)
 	}
 	var out []ReceiptMissing
-	err := q.Select("x.id AS support_id, c.id AS case_id, c.case_number, x.type, x.amount, x.currency, x.delivered_on").
+	err := listed.Select("x.id AS support_id, c.id AS case_id, c.case_number, x.type, x.amount, x.currency, x.delivered_on").
 		Order("x.delivered_on, x.id").Limit(ReceiptsMissingShown).Scan(&out).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list support without receipt: %w", err)

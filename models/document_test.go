@@ -387,7 +387,7 @@ func TestDeliveredSupportWithoutReceiptIsListed(t *testing.T) {
 		}
 		return total
 	}
-	if queue(f.sup, "") != 1 || queue(f.hq, "RAB") != 1 || queue(f.hq, "CAS") != 0 {
+	if queue(f.sup, "") != 1 || queue(f.hq, "") != 1 || queue(f.hq, "RAB") != 1 || queue(f.hq, "CAS") != 0 || queue(f.cwCas, "") != 0 {
 		t.Fatal("the supervisors' list of delivered support without a receipt")
 	}
 	attach := func(c *models.Case, supportID uint) (*models.Document, error) {

@@ -37,6 +37,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0022_summary_years", Migrate: migrateSummaryYears},
 		{ID: "0023_home_tallies_by_bucket", Migrate: migrateHomeTalliesByBucket},
 		{ID: "0024_monitoring_visits_by_case_kind", Migrate: migrateMonitoringVisitsByCaseKind},
+		{ID: "0025_queue_indexes", Migrate: migrateQueueIndexes},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -275,16 +276,22 @@ func (s *RetentionStore) SubjectAccess(ctx context.Context, actor Actor, cases *
 		return nil, err
 	}
 	out.Anonymised = anon.AnonymisedAt
-	q := db.Model(&AuditEvent{})
-	cond := db.Where("1 = 0")
+	// One term per kind of record, each read through the index by record: a constant
+	// term in the OR (such as a leading 1 = 0) made SQLite read the whole log in time
+	// order instead (0.3 s with a million events).
+	var terms []string
+	var args []any
 	for _, kind := range []string{"case", "support", "activity", "referral", "document"} {
 		if ids := related[kind]; len(ids) > 0 {
-			cond = cond.Or("record_type = ? AND record_id IN ?", kind, ids)
+			terms = append(terms, "(record_type = ? AND record_id IN ?)")
+			args = append(args, kind, ids)
 		}
 	}
 	var evs []AuditEvent
-	if err := q.Where(cond).Order("at, id").Find(&evs).Error; err != nil {
-		return nil, fmt.Errorf("audit entries of case %d: %w", id, err)
+	if len(terms) > 0 {
+		if err := db.Model(&AuditEvent{}).Where(strings.Join(terms, " OR "), args...).Order("at, id").Find(&evs).Error; err != nil {
+			return nil, fmt.Errorf("audit entries of case %d: %w", id, err)
+		}
 	}
 	out.Access = []SubjectAccessEvent{}
 	for _, e := range evs {

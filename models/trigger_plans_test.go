@@ -92,28 +92,15 @@ func TestCaseworkWritesFindCasesByTheirIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stmts []string
-	var args [][]any
-	capture := func(tx *gorm.DB) {
-		stmts = append(stmts, tx.Statement.SQL.String())
-		args = append(args, tx.Statement.Vars)
-	}
-	write := f.s.DB.Write
-	for _, cb := range []interface {
-		Register(string, func(*gorm.DB)) error
-	}{write.Callback().Query().After("gorm:query"), write.Callback().Row().After("gorm:row")} {
-		if err := cb.Register("test:capture", capture); err != nil {
+	stmts, args := captureReads(t, f.s.DB.Write, func() {
+		if n, err := f.s.GroupSessions.AddAttendance(ctx, act(f.cw), f.cw.Scope(), gs.ID, numbers); err != nil || n != len(numbers) {
+			t.Fatalf("attendance: %d, %v", n, err)
+		}
+		if _, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("baseline", "2021-01-20", midAnswers(cur.Instrument))); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if n, err := f.s.GroupSessions.AddAttendance(ctx, act(f.cw), f.cw.Scope(), gs.ID, numbers); err != nil || n != len(numbers) {
-		t.Fatalf("attendance: %d, %v", n, err)
-	}
-	if _, err := f.s.Monitoring.RecordVisit(ctx, act(f.cw), f.cw.Scope(), cs.ID, visitInput("baseline", "2021-01-20", midAnswers(cur.Instrument))); err != nil {
-		t.Fatal(err)
-	}
-	write.Callback().Query().Remove("test:capture")
-	write.Callback().Row().Remove("test:capture")
+	})
+	write := f.s.DB.Write
 	want := map[string]string{
 		"case_number IN": "SEARCH c USING INDEX idx_cases_case_number (case_number=?)",
 		"kind = ?":       "(case_id=? AND kind=?)",
@@ -156,4 +143,118 @@ func explain(t *testing.T, db *gorm.DB, q string, args []any) string {
 		plan = append(plan, detail)
 	}
 	return strings.Join(plan, "\n")
+}
+
+// captureReads runs fn and returns the reads it made through db (gorm's queries and
+// rows), with their arguments.
+func captureReads(t *testing.T, db *gorm.DB, fn func()) ([]string, [][]any) {
+	t.Helper()
+	var stmts []string
+	var args [][]any
+	capture := func(tx *gorm.DB) {
+		stmts = append(stmts, tx.Statement.SQL.String())
+		args = append(args, tx.Statement.Vars)
+	}
+	if err := db.Callback().Query().After("gorm:query").Register("test:capture", capture); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Callback().Row().After("gorm:row").Register("test:capture", capture); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Callback().Query().Remove("test:capture")
+	defer db.Callback().Row().Remove("test:capture")
+	fn()
+	return stmts, args
+}
+
+// TestSupervisorQueuesReadByIndex plans the reads of the supervisors' pages that grow
+// with every record ever kept: the approvals page (the earlier support of the page's
+// cases, the delivered support without a receipt, for every office and for one) and a
+// case's record (its audit entries among the whole log). Each must go through the index
+// made for it; SQLite, without statistics, read them through an index on a few-valued
+// column or in time order, every row, before.
+func TestSupervisorQueuesReadByIndex(t *testing.T) {
+	if dbtest.Backend() != "sqlite" {
+		t.Skip("the plans are read from SQLite's EXPLAIN QUERY PLAN")
+	}
+	f := newCaseworkFixture(t)
+	ctx := t.Context()
+	var cases []*models.Case
+	for range 15 {
+		cs := insertCase(t, f.s, f.rab, f.cw, models.StatusReturned, true)
+		sp := f.plan(t, f.cw, cs, "1500")
+		if err := f.s.Support.Approve(ctx, act(f.sup), f.sup.Scope(), cs.ID, sp.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.Support.Deliver(ctx, act(f.cw), f.cw.Scope(), cs.ID, sp.ID, 0, "2021-05-25"); err != nil {
+			t.Fatal(err)
+		}
+		f.plan(t, f.cw, cs, "800")
+		cases = append(cases, cs)
+	}
+	read := f.s.DB.Read
+	for _, tt := range []struct {
+		name string
+		run  func()
+		// each statement containing the key must plan with each of its parts: a part
+		// starting with ! must not be in the plan, one starting with ^ must begin it
+		want map[string][]string
+	}{
+		{"approvals page", func() {
+			if q, err := f.s.Support.AwaitingApproval(ctx, f.hq.Scope(), models.QueueFilter{}); err != nil || len(q.Items) != 15 {
+				t.Fatalf("queue %d, %v", len(q.Items), err)
+			}
+		}, map[string][]string{"SUM(amount)": {"USING COVERING INDEX idx_supports_case_status (case_id=? AND status=?)"}}},
+		{"without receipt, every office", func() {
+			if _, n, err := f.s.Documents.DeliveredWithoutReceipt(ctx, f.hq.Scope(), models.QueueFilter{}); err != nil || n != 15 {
+				t.Fatalf("%d, %v", n, err)
+			}
+		}, map[string][]string{
+			"count(*) FROM supports x": {"^SEARCH x USING COVERING INDEX", "(status=?)", "!SEARCH c"},
+			"ORDER BY x.delivered_on":  {"^SEARCH x USING INDEX idx_supports_status_delivered (status=?)", "!TEMP B-TREE"},
+		}},
+		{"without receipt, one office", func() {
+			if _, n, err := f.s.Documents.DeliveredWithoutReceipt(ctx, f.sup.Scope(), models.QueueFilter{}); err != nil || n != 15 {
+				t.Fatalf("%d, %v", n, err)
+			}
+		}, map[string][]string{"x.status": {"^SEARCH c USING", "(office_id=?)", "SEARCH x USING", "(case_id=?)", "!(status=?)"}}},
+		{"a case's record", func() {
+			if _, err := f.s.Retention.SubjectAccess(ctx, act(f.sup), f.s.Cases, cases[0].ID, "html"); err != nil {
+				t.Fatal(err)
+			}
+		}, map[string][]string{"audit_events": {"SEARCH audit_events USING INDEX idx_audit_events_record (record_type=? AND record_id=?)", "!SCAN"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stmts, args := captureReads(t, read, tt.run)
+			found := map[string]bool{}
+			for i, q := range stmts {
+				for key, parts := range tt.want {
+					if !strings.Contains(q, key) {
+						continue
+					}
+					found[key] = true
+					plan := explain(t, read, q, args[i])
+					for _, part := range parts {
+						var ok bool
+						switch {
+						case strings.HasPrefix(part, "!"):
+							ok = !strings.Contains(plan, part[1:])
+						case strings.HasPrefix(part, "^"):
+							ok = strings.HasPrefix(plan, part[1:])
+						default:
+							ok = strings.Contains(plan, part)
+						}
+						if !ok {
+							t.Errorf("%s\nplan fails %q:\n%s", q, part, plan)
+						}
+					}
+				}
+			}
+			for key := range tt.want {
+				if !found[key] {
+					t.Errorf("no read with %q:\n%s", key, strings.Join(stmts, "\n"))
+				}
+			}
+		})
+	}
 }
