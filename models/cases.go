@@ -591,6 +591,16 @@ func (f CaseFilter) onlyOfficeAndStatus() bool {
 	return rest == CaseFilter{}
 }
 
+// onlyStale reports whether the filter selects the open cases waiting since a time and
+// nothing else but their assignee (the order and the page do not change the count), as
+// onlyOfficeAndStatus does for the tallies by status.
+func (f CaseFilter) onlyStale() bool {
+	rest := f
+	rest.StaleSince, rest.Open, rest.AssignedTo = time.Time{}, false, 0
+	rest.Sort, rest.Page, rest.PerPage = "", 0, 0
+	return !f.StaleSince.IsZero() && rest == CaseFilter{}
+}
+
 // CaseSorts are the list orders a user may choose; every one ends with the id, so
 // pages are stable.
 var CaseSorts = map[string]string{
@@ -713,10 +723,14 @@ func whereSearch(q *gorm.DB, sc Scope, text string) *gorm.DB {
 }
 
 // count is the number of cases the filter selects. Filtered only by office and status
-// (the list as it opens, a status tab), it is read off case_tallies; any other filter
-// counts the matching rows.
+// (the list as it opens, a status tab), it is read off case_tallies; the cases waiting
+// since a time (the home's "waiting" list, of one assignee or all) are counted as the
+// home counts them; any other filter counts the matching rows.
 func (s *CaseStore) count(ctx context.Context, q *gorm.DB, sc Scope, f CaseFilter) (int64, error) {
 	var total int64
+	if f.onlyStale() {
+		return waitingCount(s.db.Read.WithContext(ctx), sc, f.AssignedTo, f.StaleSince)
+	}
 	if !f.onlyOfficeAndStatus() {
 		if err := q.Count(&total).Error; err != nil {
 			return 0, fmt.Errorf("count cases: %w", err)

@@ -126,13 +126,11 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 	// Waiting: whole days before the cutoff's day from the tallies (summed below with
 	// the other counts), the cutoff's own day from the index.
 	cut := q.StaleSince.UTC()
-	dayStart := time.Date(cut.Year(), cut.Month(), cut.Day(), 0, 0, 0, 0, time.UTC)
-	homes, homesArgs := homeScope(sc, "h.office_id", "h.assignee_id", q.AssignedTo)
-	var sameDay int64
-	if err := db.Raw("SELECT COUNT(*) FROM case_homes h WHERE h.changed_at >= ? AND h.changed_at < ?"+homes,
-		append([]any{dayStart, cut}, homesArgs...)...).Row().Scan(&sameDay); err != nil {
-		return nil, fmt.Errorf("home waiting: %w", err)
+	sameDay, dayStart, err := waitingOnCutDay(db, sc, q.AssignedTo, cut)
+	if err != nil {
+		return nil, err
 	}
+	homes, homesArgs := homeScope(sc, "h.office_id", "h.assignee_id", q.AssignedTo)
 	// The counts over the tallies, in one statement.
 	var before int64
 	counts := []*int64{&before, &h.MonitoringDue, &h.AwaitingApproval, &h.AwaitingDelivery, &h.ReferralsOverdue}
@@ -163,6 +161,41 @@ func (s *CaseStore) Home(ctx context.Context, sc Scope, q HomeQuery) (*Home, err
 	}
 
 	return h, nil
+}
+
+// waitingOnCutDay counts the open cases in scope (one assignee's when not 0) whose
+// last status change is on cut's day but before cut, from case_homes' index; the whole
+// days before, from dayStart back, are summed from the tallies (changedKinds).
+func waitingOnCutDay(db *gorm.DB, sc Scope, assignee uint, cut time.Time) (n int64, dayStart time.Time, err error) {
+	dayStart = time.Date(cut.Year(), cut.Month(), cut.Day(), 0, 0, 0, 0, time.UTC)
+	homes, args := homeScope(sc, "h.office_id", "h.assignee_id", assignee)
+	if err := db.Raw("SELECT COUNT(*) FROM case_homes h WHERE h.changed_at >= ? AND h.changed_at < ?"+homes,
+		append([]any{dayStart, cut}, args...)...).Row().Scan(&n); err != nil {
+		return 0, dayStart, fmt.Errorf("waiting cases: %w", err)
+	}
+	return n, dayStart, nil
+}
+
+// waitingCount counts the open cases in scope (one assignee's when not 0) whose status
+// has not changed since cut, as the home counts them: the case list's stale filter
+// reads its total so, where counting the cases themselves read every open case (80 ms
+// for every office on the scale-40 demo).
+func waitingCount(db *gorm.DB, sc Scope, assignee uint, cut time.Time) (int64, error) {
+	cut = cut.UTC()
+	n, dayStart, err := waitingOnCutDay(db, sc, assignee, cut)
+	if err != nil {
+		return 0, err
+	}
+	var t tallySums
+	changedKinds.upTo(t.adder(0, sc, assignee), "", DateOf(dayStart), false)
+	sums, err := t.sums(db)
+	if err != nil {
+		return 0, fmt.Errorf("waiting cases: %w", err)
+	}
+	for _, v := range sums {
+		n += v[2]
+	}
+	return n, nil
 }
 
 // homeScope is the conditions, each after an AND, that keep a home's reads to the

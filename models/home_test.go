@@ -183,8 +183,13 @@ func compareHome(ctx context.Context, t *testing.T, s *models.Stores, u *models.
 	}
 	seen["stages"] = seen["stages"] || len(stages) > 0
 	seen["waiting"] = seen["waiting"] || total > 0
-	if h.WaitingTotal != total {
-		t.Errorf("waiting: home %d, case list %d", h.WaitingTotal, total)
+	// The list's total is counted as the home's; its rows are selected by the filter
+	// itself, the direct definition (fewer than a page here).
+	if total >= 200 {
+		t.Fatalf("%d waiting cases: more than a page", total)
+	}
+	if h.WaitingTotal != int64(len(list)) || total != int64(len(list)) {
+		t.Errorf("waiting: home %d, case list total %d, cases listed %d", h.WaitingTotal, total, len(list))
 	}
 	listed := map[uint]bool{}
 	for _, c := range list {
