@@ -346,17 +346,7 @@ func TestHomeQueriesUseIndexes(t *testing.T) {
 	}
 	var stmts []string
 	var args [][]any
-	capture := func(tx *gorm.DB) {
-		stmts = append(stmts, tx.Statement.SQL.String())
-		args = append(args, tx.Statement.Vars)
-	}
 	read := s.DB.Read
-	if err := read.Callback().Query().After("gorm:query").Register("test:capture", capture); err != nil {
-		t.Fatal(err)
-	}
-	if err := read.Callback().Row().After("gorm:row").Register("test:capture", capture); err != nil {
-		t.Fatal(err)
-	}
 	// the statements of the national supervisor's home, from the first of them
 	var national int
 	for _, u := range []*models.User{cw, sup, hq} {
@@ -368,41 +358,29 @@ func TestHomeQueriesUseIndexes(t *testing.T) {
 			mine = u.ID
 		}
 		now := clock.Now()
-		if _, err := s.Cases.Home(ctx, u.Scope(), models.HomeQuery{AssignedTo: mine, StaleSince: now.Add(-14 * 24 * time.Hour),
-			Today: models.DateOf(now), Shown: 10}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.GroupSessions.CountBetween(ctx, u.Scope(), models.NewDate(2021, 5, 31), models.NewDate(2021, 6, 6)); err != nil {
-			t.Fatal(err)
-		}
-		due, err := s.Monitoring.DueFollowups(ctx, u.Scope(), mine, models.DateOf(now), 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(due.Items) == 0 {
-			t.Fatalf("%s: no follow-up due to list", u.Email)
-		}
+		got, gotArgs := captureReads(t, read, func() {
+			if _, err := s.Cases.Home(ctx, u.Scope(), models.HomeQuery{AssignedTo: mine, StaleSince: now.Add(-14 * 24 * time.Hour),
+				Today: models.DateOf(now), Shown: 10}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.GroupSessions.CountBetween(ctx, u.Scope(), models.NewDate(2021, 5, 31), models.NewDate(2021, 6, 6)); err != nil {
+				t.Fatal(err)
+			}
+			due, err := s.Monitoring.DueFollowups(ctx, u.Scope(), mine, models.DateOf(now), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(due.Items) == 0 {
+				t.Fatalf("%s: no follow-up due to list", u.Email)
+			}
+		})
+		stmts, args = append(stmts, got...), append(args, gotArgs...)
 	}
-	read.Callback().Query().Remove("test:capture")
-	read.Callback().Row().Remove("test:capture")
 	if len(stmts) < 3*5 {
 		t.Fatalf("captured %d statements", len(stmts))
 	}
 	for i, q := range stmts {
-		rows, err := read.Raw("EXPLAIN QUERY PLAN "+q, args[i]...).Rows()
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := strings.Split(explain(t, read, q, args[i]), "\n")
 		// a subquery's own rows, read as they come (a co-routine) or once, are no table
 		subqueries := map[string]bool{}
 		for _, d := range plan {

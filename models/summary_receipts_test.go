@@ -209,20 +209,7 @@ func TestSummaryReceiptCoverageUsesIndexes(t *testing.T) {
 		{"office filter", f.hq.Scope(), office},
 	} {
 		q, args := models.ReceiptCoverageQuery(f.s.DB.Dialect, c.scope, c.flt)
-		rows, err := f.s.DB.Read.Raw("EXPLAIN QUERY PLAN "+q, args...).Rows()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := strings.Split(explain(t, f.s.DB.Read, q, args), "\n")
 		joined := strings.Join(plan, "\n  ")
 		for _, d := range plan {
 			if strings.HasPrefix(d, "SCAN ") && !strings.Contains(d, "USING INDEX") && !strings.Contains(d, "USING COVERING INDEX") {
