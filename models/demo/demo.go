@@ -154,8 +154,9 @@ func Load(ctx context.Context, db *models.DB, opts Options, out io.Writer) (Acco
 		}
 		defer db.Write.Exec("PRAGMA synchronous = FULL")
 		// The indexes of a large load do not fit SQLite's default 2 MB page cache: each
-		// insert then rereads index pages from the file.
-		if err := db.Write.WithContext(ctx).Exec("PRAGMA cache_size = -262144").Error; err != nil {
+		// insert then rereads index pages from the file. The cache grows only as pages
+		// are read, so a small load does not take more memory for a larger limit.
+		if err := db.Write.WithContext(ctx).Exec(fmt.Sprintf("PRAGMA cache_size = -%d", loadCacheKiB(opts.Scale))).Error; err != nil {
 			return nil, err
 		}
 		defer db.Write.Exec("PRAGMA cache_size = -2000")
@@ -247,6 +248,15 @@ func (l *loader) accounts(ctx context.Context) (Accounts, error) {
 		l.actors = append(l.actors, models.Actor{User: u, IP: "demo"})
 	}
 	return accs, nil
+}
+
+// loadCacheKiB is the page cache the loader gives SQLite: 256 MB up to scale 32, then
+// 8 MB more per unit of scale. The names, numbers and dates a registration indexes are
+// spread over their whole indexes, so each insert touches pages anywhere in them; at
+// scale 400 the database passed 256 MB within January and February's registrations
+// went at half January's rate, every insert rereading its index pages from the file.
+func loadCacheKiB(scale int) int {
+	return max(256, 8*scale) * 1024
 }
 
 // Event priorities within a day.
