@@ -132,12 +132,19 @@ const maxPerPage = 200
 // pages there are) in order, with the columns. selected builds a fresh query each time,
 // as a gorm query cannot be run twice.
 func readPage[T any](selected func() *gorm.DB, f QueueFilter, columns, order string) (Paged[T], error) {
-	out := Paged[T]{PerPage: f.PerPage}
+	var total int64
+	if err := selected().Count(&total).Error; err != nil {
+		return Paged[T]{}, fmt.Errorf("count: %w", err)
+	}
+	return readCountedPage[T](total, selected, f, columns, order)
+}
+
+// readCountedPage is readPage for a list whose size is known without counting its
+// rows (from a tally kept with the same conditions).
+func readCountedPage[T any](total int64, selected func() *gorm.DB, f QueueFilter, columns, order string) (Paged[T], error) {
+	out := Paged[T]{PerPage: f.PerPage, Total: total}
 	if out.PerPage <= 0 || out.PerPage > maxPerPage {
 		out.PerPage = maxPerPage
-	}
-	if err := selected().Count(&out.Total).Error; err != nil {
-		return out, fmt.Errorf("count: %w", err)
 	}
 	pages := max(1, int((out.Total+int64(out.PerPage)-1)/int64(out.PerPage)))
 	out.Page = min(max(f.Page, 1), pages)

@@ -38,6 +38,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0023_home_tallies_by_bucket", Migrate: migrateHomeTalliesByBucket},
 		{ID: "0024_monitoring_visits_by_case_kind", Migrate: migrateMonitoringVisitsByCaseKind},
 		{ID: "0025_queue_indexes", Migrate: migrateQueueIndexes},
+		{ID: "0026_approvals_queue_index", Migrate: migrateApprovalsQueueIndex},
 	}
 }
 
