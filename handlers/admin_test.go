@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -47,7 +48,7 @@ func TestAdminCreatesAUserWhoseOneTimePasswordIsShownOnce(t *testing.T) {
 	if got := c.login("nadia@example.org", pw).location(); got != views.PathAccount {
 		t.Fatalf("first sign-in goes to %q, want the password change", got)
 	}
-	if evs, _, _ := app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.create", UserID: &me.ID}); len(evs) != 1 {
+	if evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.create", UserID: &me.ID})); len(evs) != 1 {
 		t.Fatalf("user.create events: %d", len(evs))
 	}
 }
@@ -64,7 +65,7 @@ func TestAdminEditsAUserAndCannotDemoteTheLastAdmin(t *testing.T) {
 	if u.Name != "Karim" || u.Role != models.RoleSupervisor || u.OfficeID != nil || u.Language != "en" {
 		t.Fatalf("after edit: %+v", u)
 	}
-	evs, _, _ := app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.update"})
+	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.update"}))
 	if len(evs) != 1 || evs[0].Fields != "language,name,office,role" {
 		t.Fatalf("audit: %+v", evs)
 	}
@@ -118,7 +119,7 @@ func TestAdminResetsAPasswordAndUnlocksAThrottledAccount(t *testing.T) {
 		t.Fatal("account never signed in not flagged as stale")
 	}
 	wantStatus(t, admin.post(views.AdminUserPath(u.ID), url.Values{"action": {"unlock"}}), http.StatusSeeOther)
-	if evs, _, _ := app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.unlock", RecordID: idStr(u.ID)}); len(evs) != 1 {
+	if evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.unlock", RecordID: idStr(u.ID)})); len(evs) != 1 {
 		t.Fatalf("unlock audit events: %d", len(evs))
 	}
 	if admin.get(views.PathAdminUsers).has(`[data-testid="user-` + idStr(u.ID) + `"] [data-testid="throttled"]`) {
@@ -290,9 +291,38 @@ func TestAuditLogFiltersPaginatesAndExports(t *testing.T) {
 	if len(rows) != 61 || strings.Join(rows[0], ",") != "at,user_id,user_email,ip,action,record_type,record_id,fields,details" {
 		t.Fatalf("audit.csv: %d rows, header %q", len(rows), rows[0])
 	}
-	evs, _, _ := app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.audit"})
+	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.audit"}))
 	if len(evs) != 1 || evs[0].Details != "action=case.view rows=60" {
 		t.Fatalf("audit export event: %+v", evs)
+	}
+}
+
+// A log too long to count whole says its pager is a lower bound ("sur plus de") and
+// still offers the next page; the page past the bound counts to its end again.
+func TestAuditLogPagerPastTheCountedEvents(t *testing.T) {
+	app := newTestApp(t)
+	admin, _ := app.signedIn("admin@example.org", models.RoleAdmin, "")
+	err := app.stores.DB.Write.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+		INSERT INTO audit_events (at, user_email, ip, action, record_type, record_id, fields, details)
+		SELECT ?, '', '', 'case.view', 'case', CAST(i AS TEXT), '', '' FROM n`,
+		models.AuditCountedEvents+1, time.Date(2021, 2, 1, 9, 0, 0, 0, time.UTC)).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := models.AuditCountedEvents/50 + 1
+	for _, tt := range []struct {
+		query, position string
+		next            bool
+	}{
+		{"?action=case.view", fmt.Sprintf("Page 1 sur plus de %d", last-1), true},
+		{fmt.Sprintf("?action=case.view&page=%d", last-1), fmt.Sprintf("Page %d sur plus de %d", last-1, last-1), true},
+		{fmt.Sprintf("?action=case.view&page=%d", last), fmt.Sprintf("Page %d sur %d", last, last), false},
+	} {
+		p := admin.get(views.PathAdminAudit + tt.query)
+		wantStatus(t, p, http.StatusOK)
+		if got := p.text(`[data-testid="page-position"]`); got != tt.position || p.has(`[data-testid="page-next"]`) != tt.next {
+			t.Errorf("%s: %q, next page %v; want %q, %v", tt.query, got, p.has(`[data-testid="page-next"]`), tt.position, tt.next)
+		}
 	}
 }
 

@@ -77,12 +77,13 @@ func (s *server) showAudit(c echo.Context) error {
 	if len(fe) > 0 {
 		return s.invalid(c, views.AdminAudit(p))
 	}
-	var total int64
-	if p.Events, total, err = s.stores.Audit.List(ctx, f); err != nil {
+	list, err := s.stores.Audit.List(ctx, f)
+	if err != nil {
 		return err
 	}
+	p.Events = list.Events
 	q := auditQuery(form)
-	p.Pager = views.Pager{Page: f.Page, PerPage: auditPerPage, Total: total, Link: func(page int) string {
+	p.Pager = views.Pager{Page: f.Page, PerPage: auditPerPage, Total: list.Total, More: list.More, Link: func(page int) string {
 		q.Set("page", strconv.Itoa(page))
 		return views.WithQuery(views.PathAdminAudit, q)
 	}}

@@ -79,7 +79,8 @@ func TestAuditEnqueueAndDrain(t *testing.T) {
 	}
 
 	s.Audit.Enqueue(models.Actor{IP: "10.0.0.1"}.Event("case.view", "case", "last"))
-	evs, _, err := s.Audit.List(ctx, models.AuditFilter{Action: "case.view", RecordID: "last"})
+	list, err := s.Audit.List(ctx, models.AuditFilter{Action: "case.view", RecordID: "last"})
+	evs := list.Events
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("the log read after queuing: %d events (%v), want 1", len(evs), err)
 	}
