@@ -139,8 +139,35 @@ func tally(kind, office, assignee, bucket, delta, from, where string) string {
 		ON CONFLICT (kind, office_id, assignee_id, bucket) DO UPDATE SET n = home_tallies.n + excluded.n`
 }
 
+// tallyDef is one count of home_tallies over a row r: its kind, and the office,
+// assignee and bucket (SQL over r and what from joins) it is counted under when where
+// holds. The triggers add or take one row's count (apply); a refill counts every row
+// (fill).
+type tallyDef struct{ kind, office, assignee, bucket, where string }
+
+func (t tallyDef) apply(sign, from string) string {
+	return tally(t.kind, t.office, t.assignee, t.bucket, sign, from, t.where)
+}
+
+// fill counts every row that from gives into home_tallies, grouped by the office,
+// assignee and bucket that are not constants (which neither database groups by).
+func (t tallyDef) fill(from string) string {
+	var group []string
+	for _, x := range []string{t.office, t.assignee, t.bucket} {
+		if x != "0" && x != "''" {
+			group = append(group, x)
+		}
+	}
+	return `INSERT INTO home_tallies (kind, office_id, assignee_id, bucket, n)
+		SELECT '` + t.kind + `', ` + t.office + `, ` + t.assignee + `, ` + t.bucket + `, COUNT(*)` + from + ` WHERE ` + t.where +
+		` GROUP BY ` + strings.Join(group, ", ")
+}
+
 // homeOf (re)writes the case_homes row of the case r (NEW), if it is open.
-func (d homeDialect) homeOf(r string) string {
+func (d homeDialect) homeOf(r string) string { return d.homesOf(r, "") }
+
+// homesOf writes the case_homes rows of the cases r that from gives, those open.
+func (d homeDialect) homesOf(r, from string) string {
 	cols, vals := "", ""
 	if d.followups {
 		cols, vals = ", returned_on, followups_done", ", "+returnedOn(r)+", "+followupsDone(r+".id")
@@ -148,52 +175,90 @@ func (d homeDialect) homeOf(r string) string {
 	return `INSERT INTO case_homes (case_id, office_id, assignee_id, status, changed_at, monitored_on` + cols + `)
 		SELECT ` + r + `.id, ` + r + `.office_id, COALESCE(` + r + `.assigned_to_id, 0), ` + r + `.status,
 			COALESCE((SELECT MAX(sc.created_at) FROM status_changes sc WHERE sc.case_id = ` + r + `.id), ` + d.never() + `),
-			COALESCE((SELECT MAX(a.date) FROM activities a WHERE a.case_id = ` + r + `.id AND a.kind = 'monitoring'), '')` + vals + `
+			COALESCE((SELECT MAX(a.date) FROM activities a WHERE a.case_id = ` + r + `.id AND a.kind = 'monitoring'), '')` + vals + from + `
 		WHERE ` + r + `.status <> 'closed'`
 }
 
-// homeTally counts the case_homes row r in or out (sign "1" or "-1").
-func (d homeDialect) homeTally(r, sign string) []string {
-	out := []string{
-		tally("stage", r+".office_id", r+".assignee_id", r+".status", sign, "", "1 = 1"),
-		tally("changed", r+".office_id", r+".assignee_id", d.day(r+".changed_at"), sign, "", "1 = 1"),
-		tally("monitoring", r+".office_id", r+".assignee_id", r+".monitored_on", sign, "", r+".status = 'reintegration'"),
-	}
-	if d.months {
-		for _, c := range changedKinds.coarser(d.day(r + ".changed_at")) {
-			out = append(out, tally(c.kind, r+".office_id", r+".assignee_id", c.bucket, sign, "", "1 = 1"))
-		}
-		for _, c := range monitoringKinds.coarser(r + ".monitored_on") {
-			out = append(out, tally(c.kind, r+".office_id", r+".assignee_id", c.bucket, sign, "", r+".status = 'reintegration'"))
-		}
-	}
-	if d.followups {
-		out = append(out, tally("followup", r+".office_id", r+".assignee_id", d.followupBucket(r), sign, "", r+".returned_on <> ''"))
-	}
-	if d.followups && d.months {
-		// the day rows, and the year rows ("followup" is the month rows)
-		out = append(out, tally(followupKinds.day, r+".office_id", r+".assignee_id", d.followupDayBucket(r), sign, "", r+".returned_on <> ''"),
-			tally(followupKinds.year, r+".office_id", r+".assignee_id", followupKinds.yearOf(d.followupDayBucket(r)), sign, "", r+".returned_on <> ''"))
+// applyAll is the statements that add (sign "1") or take off ("-1") one row's counts.
+func applyAll(defs []tallyDef, sign, from string) []string {
+	var out []string
+	for _, t := range defs {
+		out = append(out, t.apply(sign, from))
 	}
 	return out
 }
 
-// supportTally counts the support record r in or out of its case's office's queues.
-func supportTally(r, sign string) []string {
-	from := " FROM cases c"
-	return []string{
-		tally("approval", "c.office_id", "0", "''", sign, from, "c.id = "+r+".case_id AND "+supportApprovalCond(r)),
-		tally("delivery", "c.office_id", "0", "''", sign, from, "c.id = "+r+".case_id AND "+supportDeliveryCond(r)),
+// homeTallyDefs is what a case_homes row r counts.
+func (d homeDialect) homeTallyDefs(r string) []tallyDef {
+	out := []tallyDef{
+		{"stage", r + ".office_id", r + ".assignee_id", r + ".status", "1 = 1"},
+		{"changed", r + ".office_id", r + ".assignee_id", d.day(r + ".changed_at"), "1 = 1"},
+		{"monitoring", r + ".office_id", r + ".assignee_id", r + ".monitored_on", r + ".status = 'reintegration'"},
+	}
+	if d.months {
+		for _, c := range changedKinds.coarser(d.day(r + ".changed_at")) {
+			out = append(out, tallyDef{c.kind, r + ".office_id", r + ".assignee_id", c.bucket, "1 = 1"})
+		}
+		for _, c := range monitoringKinds.coarser(r + ".monitored_on") {
+			out = append(out, tallyDef{c.kind, r + ".office_id", r + ".assignee_id", c.bucket, r + ".status = 'reintegration'"})
+		}
+	}
+	if d.followups {
+		out = append(out, tallyDef{"followup", r + ".office_id", r + ".assignee_id", d.followupBucket(r), r + ".returned_on <> ''"})
+	}
+	if d.followups && d.months {
+		// the day rows, and the year rows ("followup" is the month rows)
+		out = append(out, tallyDef{followupKinds.day, r + ".office_id", r + ".assignee_id", d.followupDayBucket(r), r + ".returned_on <> ''"},
+			tallyDef{followupKinds.year, r + ".office_id", r + ".assignee_id", followupKinds.yearOf(d.followupDayBucket(r)), r + ".returned_on <> ''"})
+	}
+	return out
+}
+
+// homeTally counts the case_homes row r in or out (sign "1" or "-1").
+func (d homeDialect) homeTally(r, sign string) []string {
+	return applyAll(d.homeTallyDefs(r), sign, "")
+}
+
+// supportTallyDefs is what a support record r counts in its case c's office's queues.
+func supportTallyDefs(r string) []tallyDef {
+	return []tallyDef{
+		{"approval", "c.office_id", "0", "''", "c.id = " + r + ".case_id AND " + supportApprovalCond(r)},
+		{"delivery", "c.office_id", "0", "''", "c.id = " + r + ".case_id AND " + supportDeliveryCond(r)},
 	}
 }
 
-func (d homeDialect) referralTally(r, sign string) []string {
-	out := []string{tally("referral", "c.office_id", "0", r+".date_sent", sign, " FROM cases c",
-		"c.id = "+r+".case_id AND "+referralOpenCond(r))}
+// supportTally counts the support record r in or out of its case's office's queues.
+func supportTally(r, sign string) []string {
+	return applyAll(supportTallyDefs(r), sign, " FROM cases c")
+}
+
+// referralTallyDefs is what a referral r counts in its case c's office.
+func (d homeDialect) referralTallyDefs(r string) []tallyDef {
+	out := []tallyDef{{"referral", "c.office_id", "0", r + ".date_sent", "c.id = " + r + ".case_id AND " + referralOpenCond(r)}}
 	if d.months {
 		for _, c := range referralKinds.coarser(r + ".date_sent") {
-			out = append(out, tally(c.kind, "c.office_id", "0", c.bucket, sign, " FROM cases c", "c.id = "+r+".case_id AND "+referralOpenCond(r)))
+			out = append(out, tallyDef{c.kind, "c.office_id", "0", c.bucket, "c.id = " + r + ".case_id AND " + referralOpenCond(r)})
 		}
+	}
+	return out
+}
+
+func (d homeDialect) referralTally(r, sign string) []string {
+	return applyAll(d.referralTallyDefs(r), sign, " FROM cases c")
+}
+
+// refill empties case_homes and home_tallies and fills them again from the records,
+// as the triggers keep them (with the triggers off: each row would be counted twice).
+func (d homeDialect) refill() []string {
+	out := []string{"DELETE FROM home_tallies", "DELETE FROM case_homes", d.homesOf("c", " FROM cases c")}
+	for _, t := range d.homeTallyDefs("h") {
+		out = append(out, t.fill(" FROM case_homes h"))
+	}
+	for _, t := range supportTallyDefs("s") {
+		out = append(out, t.fill(" FROM supports s, cases c"))
+	}
+	for _, t := range d.referralTallyDefs("r") {
+		out = append(out, t.fill(" FROM referrals r, cases c"))
 	}
 	return out
 }

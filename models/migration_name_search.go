@@ -58,12 +58,7 @@ func migrateNameSearch(tx *gorm.DB) error {
 				EXECUTE FUNCTION case_search_index()`,
 			`CREATE TRIGGER case_search_delete AFTER DELETE ON cases
 				FOR EACH ROW EXECUTE FUNCTION case_search_unindex()`,
-			`INSERT INTO case_search_suffixes (suffix, office_id, case_id)
-				SELECT DISTINCT w, office_id, id FROM (
-					SELECT c.id, c.office_id, substr(c.search_key, p, strpos(substr(c.search_key, p) || ' ', ' ') - 1) AS w
-					FROM cases c, generate_series(1, LEAST(length(c.search_key), ` + fmt.Sprint(maxSearchKeyRunes) + `)) AS p
-					WHERE substr(c.search_key, p, 1) <> ' '
-				) s WHERE length(w) >= 3`,
+			fillSearchSuffixes(true),
 			`ANALYZE case_search_suffixes`,
 		}
 		stmts = append([]string{`CREATE FUNCTION case_search_unindex() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
@@ -104,10 +99,7 @@ func migrateNameSearch(tx *gorm.DB) error {
 			`CREATE TRIGGER case_search_delete AFTER DELETE ON cases BEGIN
 				DELETE FROM case_search_suffixes WHERE case_id = OLD.id;
 			END`,
-			`INSERT OR IGNORE INTO case_search_suffixes (suffix, office_id, case_id)
-				SELECT ` + word("c.search_key") + `, c.office_id, c.id FROM cases c, search_positions p
-				WHERE p.n <= length(c.search_key) AND substr(c.search_key, p.n, 1) <> ' '
-				AND instr(substr(c.search_key, p.n) || ' ', ' ') - 1 >= 3`,
+			fillSearchSuffixes(false),
 		}
 	}
 	for _, s := range stmts {
@@ -116,4 +108,24 @@ func migrateNameSearch(tx *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// fillSearchSuffixes cuts every case's search key into an empty case_search_suffixes,
+// as the triggers cut each case's.
+func fillSearchSuffixes(pg bool) string {
+	if pg {
+		return `INSERT INTO case_search_suffixes (suffix, office_id, case_id)
+				SELECT DISTINCT w, office_id, id FROM (
+					SELECT c.id, c.office_id, substr(c.search_key, p, strpos(substr(c.search_key, p) || ' ', ' ') - 1) AS w
+					FROM cases c, generate_series(1, LEAST(length(c.search_key), ` + fmt.Sprint(maxSearchKeyRunes) + `)) AS p
+					WHERE substr(c.search_key, p, 1) <> ' '
+				) s WHERE length(w) >= 3`
+	}
+	// In the index's order: a million cases' suffixes inserted at random places rewrite
+	// pages all over the index; sorted, each page is written once.
+	return `INSERT OR IGNORE INTO case_search_suffixes (suffix, office_id, case_id)
+				SELECT substr(c.search_key, p.n, instr(substr(c.search_key, p.n) || ' ', ' ') - 1), c.office_id, c.id FROM cases c, search_positions p
+				WHERE p.n <= length(c.search_key) AND substr(c.search_key, p.n, 1) <> ' '
+				AND instr(substr(c.search_key, p.n) || ' ', ' ') - 1 >= 3
+				ORDER BY 1, 2, 3`
 }

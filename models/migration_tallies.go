@@ -21,8 +21,7 @@ func migrateCaseTallies(tx *gorm.DB) error {
 			n BIGINT NOT NULL,
 			PRIMARY KEY (office_id, status)
 		)`,
-		`INSERT INTO case_tallies (office_id, status, n)
-			SELECT office_id, status, COUNT(*) FROM cases GROUP BY office_id, status`,
+		fillCaseTallies,
 	}
 	if tx.Dialector.Name() == "postgres" {
 		stmts = append(stmts, caseTallyTriggersPostgres...)
@@ -36,6 +35,10 @@ func migrateCaseTallies(tx *gorm.DB) error {
 	}
 	return nil
 }
+
+// fillCaseTallies counts the cases into an empty case_tallies.
+const fillCaseTallies = `INSERT INTO case_tallies (office_id, status, n)
+			SELECT office_id, status, COUNT(*) FROM cases GROUP BY office_id, status`
 
 // caseTallyTriggersSQLite: SQLite has a single writer, so the tally rows never make two
 // transactions wait for each other.

@@ -37,6 +37,10 @@ type Options struct {
 	// (live.go): new registrations, support waiting, visits due, this week's session.
 	// The zero time adds none.
 	Today time.Time
+	// RowByRow keeps the derived tables' triggers on during the load, as in use,
+	// instead of refilling those tables once at the end (models.LoadInBulk): slower,
+	// for the test that compares the two.
+	RowByRow bool
 }
 
 func (o Options) withDefaults() Options {
@@ -188,10 +192,18 @@ func Load(ctx context.Context, db *models.DB, opts Options, out io.Writer) (Acco
 	l.schedule()
 	fmt.Fprintf(out, "demo: %d cases, %d support records, %d sessions, %d store calls to make\n",
 		len(l.pl.people), len(l.pl.supports), len(l.pl.sessions), len(l.events))
-	if err := l.run(ctx, out, started); err != nil {
-		return nil, err
+	load := func() error {
+		if err := l.run(ctx, out, started); err != nil {
+			return err
+		}
+		return l.monitoringVisits(ctx)
 	}
-	if err := l.monitoringVisits(ctx); err != nil {
+	if opts.RowByRow {
+		err = load()
+	} else {
+		err = models.LoadInBulk(ctx, db, load)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := db.Analyze(ctx); err != nil {
