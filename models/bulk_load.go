@@ -29,8 +29,9 @@ func isDerivedTrigger(name string) bool {
 // keep the derived tables switched off, then refills those tables from the records and
 // switches the triggers back on, in one transaction. Per row written, the triggers cost
 // more than half of a demo load (7 s of 15 at scale 1); the refill reads each table
-// once. It is for a database no one else writes to meanwhile: a write by someone else
-// would not be counted until the refill. Every rule of the stores still runs; the
+// once. It is for a load before the portal is used: meanwhile the derived tables (the
+// homes, the summary, the name search) do not show what is written, and a write by
+// someone else is counted only by the refill. Every rule of the stores still runs; the
 // refill gives the tables the triggers would have kept (a test compares them).
 //
 // On SQLite the triggers are dropped and made again from their own text; on
@@ -92,6 +93,20 @@ func switchOffDerived(ctx context.Context, db *DB) (func(context.Context) error,
 	}
 	return func(ctx context.Context) error {
 		return db.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if db.Dialect == Postgres {
+				// Another server's writes made during the load are in the records and
+				// so refilled; none may be made during the refill, between its reads and
+				// the triggers' return. (SQLite's refill is its only writer.)
+				tables := map[string]bool{}
+				for _, t := range off {
+					if !tables[t.Table] {
+						tables[t.Table] = true
+						if err := tx.Exec("LOCK TABLE " + t.Table + " IN SHARE MODE").Error; err != nil {
+							return fmt.Errorf("lock %s: %w", t.Table, err)
+						}
+					}
+				}
+			}
 			if err := refillDerived(tx, db.Dialect == Postgres); err != nil {
 				return err
 			}
