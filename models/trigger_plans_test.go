@@ -231,7 +231,10 @@ func TestSupervisorQueuesReadByIndex(t *testing.T) {
 			if _, n, err := f.s.Documents.DeliveredWithoutReceipt(ctx, f.sup.Scope(), models.QueueFilter{}); err != nil || n != 15 {
 				t.Fatalf("%d, %v", n, err)
 			}
-		}, map[string][]string{"x.status": {"^SEARCH c USING", "(office_id=?)", "SEARCH x USING", "(case_id=?)", "!(status=?)"}}},
+		}, map[string][]string{
+			"(x.status || '')":        {"^SEARCH c USING", "(office_id=?)", "SEARCH x USING", "(case_id=?)", "!(status=?)"},
+			"ORDER BY x.delivered_on": {"^SEARCH x USING INDEX idx_supports_status_delivered (status=?)", "!TEMP B-TREE"},
+		}},
 		{"a case's record", func() {
 			if _, err := f.s.Retention.SubjectAccess(ctx, act(f.sup), f.s.Cases, cases[0].ID, "html"); err != nil {
 				t.Fatal(err)
