@@ -233,6 +233,10 @@ func startServer(tmp string) (stop func(), err error) {
 		return nil, err
 	}
 
+	if err := longAuditHistory(dsn); err != nil {
+		return nil, err
+	}
+
 	serverLog = &dbtest.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
@@ -285,6 +289,25 @@ func startServer(tmp string) (stop func(), err error) {
 
 // freshDatabase is an SQLite file in tmp, or, with AWDA_TEST_DB=postgres, a new schema
 // in TEST_DATABASE_URL (dropped at the end).
+// longAuditHistory gives the log the years of events of a portal long in use, dated in
+// 2021 (after every event of the tests, newest first): more than the audit page counts,
+// so its pager reads "sur plus de" in the layout checks and screenshots.
+func longAuditHistory(dsn string) error {
+	db, err := models.Open(context.Background(), dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	err = db.Write.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+		INSERT INTO audit_events (at, user_email, ip, action, record_type, record_id, fields, details)
+		SELECT ?, '', '', 'case.view', 'case', CAST(i AS TEXT), '', '' FROM n`,
+		models.AuditCountedEvents+1, time.Date(2021, 3, 1, 9, 0, 0, 0, time.UTC)).Error
+	if err != nil {
+		return fmt.Errorf("the audit history: %w", err)
+	}
+	return nil
+}
+
 func freshDatabase(tmp string) (dsn string, drop func(), err error) {
 	if os.Getenv("AWDA_TEST_DB") != "postgres" {
 		return filepath.Join(tmp, "awda.db"), func() {}, nil
