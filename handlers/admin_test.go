@@ -48,7 +48,7 @@ func TestAdminCreatesAUserWhoseOneTimePasswordIsShownOnce(t *testing.T) {
 	if got := c.login("nadia@example.org", pw).location(); got != views.PathAccount {
 		t.Fatalf("first sign-in goes to %q, want the password change", got)
 	}
-	if evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.create", UserID: &me.ID})); len(evs) != 1 {
+	if evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.create", UserID: &me.ID})); len(evs) != 1 {
 		t.Fatalf("user.create events: %d", len(evs))
 	}
 }
@@ -65,7 +65,7 @@ func TestAdminEditsAUserAndCannotDemoteTheLastAdmin(t *testing.T) {
 	if u.Name != "Karim" || u.Role != models.RoleSupervisor || u.OfficeID != nil || u.Language != "en" {
 		t.Fatalf("after edit: %+v", u)
 	}
-	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.update"}))
+	evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.update"}))
 	if len(evs) != 1 || evs[0].Fields != "language,name,office,role" {
 		t.Fatalf("audit: %+v", evs)
 	}
@@ -119,7 +119,7 @@ func TestAdminResetsAPasswordAndUnlocksAThrottledAccount(t *testing.T) {
 		t.Fatal("account never signed in not flagged as stale")
 	}
 	wantStatus(t, admin.post(views.AdminUserPath(u.ID), url.Values{"action": {"unlock"}}), http.StatusSeeOther)
-	if evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.unlock", RecordID: idStr(u.ID)})); len(evs) != 1 {
+	if evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "user.unlock", RecordID: idStr(u.ID)})); len(evs) != 1 {
 		t.Fatalf("unlock audit events: %d", len(evs))
 	}
 	if admin.get(views.PathAdminUsers).has(`[data-testid="user-` + idStr(u.ID) + `"] [data-testid="throttled"]`) {
@@ -291,7 +291,7 @@ func TestAuditLogFiltersPaginatesAndExports(t *testing.T) {
 	if len(rows) != 61 || strings.Join(rows[0], ",") != "at,user_id,user_email,ip,action,record_type,record_id,fields,details" {
 		t.Fatalf("audit.csv: %d rows, header %q", len(rows), rows[0])
 	}
-	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.audit"}))
+	evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.audit"}))
 	if len(evs) != 1 || evs[0].Details != "action=case.view rows=60" {
 		t.Fatalf("audit export event: %+v", evs)
 	}

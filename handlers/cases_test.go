@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"awda/models"
+	"awda/models/dbtest"
 	"awda/views"
 )
 
@@ -71,7 +72,7 @@ func TestRegisterACaseWithEveryFieldAndAHousehold(t *testing.T) {
 	if got := p.Doc.Find(`[data-testid="vulnerabilities"] li`).Length(); got != 2 {
 		t.Errorf("%d vulnerabilities shown, want 2", got)
 	}
-	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "case.view", RecordID: fmt.Sprint(id)}))
+	evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "case.view", RecordID: fmt.Sprint(id)}))
 	if len(evs) != 1 {
 		t.Errorf("%d case.view events, want 1", len(evs))
 	}
@@ -330,7 +331,7 @@ func TestEditConflictKeepsBothSides(t *testing.T) {
 	if cs.Phone != "0611111111" || cs.Notes != "Seen again on Tuesday." || cs.Version != 3 {
 		t.Fatalf("re-applied edit: %q %q v%d", cs.Phone, cs.Notes, cs.Version)
 	}
-	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "case.update", RecordID: fmt.Sprint(id)}))
+	evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "case.update", RecordID: fmt.Sprint(id)}))
 	if len(evs) != 2 || evs[0].Fields != "notes" || evs[1].Fields != "phone" {
 		t.Fatalf("audit of edits: %+v", evs)
 	}
@@ -399,7 +400,7 @@ func TestSupervisorReassignsACaseloadAudited(t *testing.T) {
 	if len(list) != 3 {
 		t.Fatalf("%d cases moved", len(list))
 	}
-	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "case.reassign"}))
+	evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "case.reassign"}))
 	if len(evs) != 3 {
 		t.Fatalf("%d audit events", len(evs))
 	}

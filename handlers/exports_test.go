@@ -160,7 +160,7 @@ func TestExportFiltersAreAppliedAndAudited(t *testing.T) {
 	if len(rows) != 2 || rows[1][0] != "RAB-2021-00002" {
 		t.Fatalf("filtered cases: %q", rows)
 	}
-	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.cases", UserID: &me.ID}))
+	evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.cases", UserID: &me.ID}))
 	want := "from=2021-03-01 to=2021-12-31 office=RAB direction=outbound nationality=SN sex=M pseudonymise=true rows=1"
 	if len(evs) != 1 || evs[0].Details != want || evs[0].RecordType != "export" {
 		t.Fatalf("audit event: %+v\nwant details %q", evs, want)

@@ -320,15 +320,3 @@ func excerpt(s string) string {
 	}
 	return s
 }
-
-// auditEvents takes an audit list's events, failing the test on an error:
-// auditEvents(t)(stores.Audit.List(…)).
-func auditEvents(t *testing.T) func(models.AuditList, error) []models.AuditEvent {
-	return func(l models.AuditList, err error) []models.AuditEvent {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l.Events
-	}
-}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"awda/models"
+	"awda/models/dbtest"
 	"awda/views"
 )
 
@@ -153,7 +154,7 @@ func TestSummaryCSVIsAuditedAndLinked(t *testing.T) {
 	if cd := pseudo.Header.Get("Content-Disposition"); !strings.Contains(cd, `"awda-summary-2021-`) {
 		t.Errorf("disposition %q", cd)
 	}
-	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.summary", UserID: &me.ID}))
+	evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.summary", UserID: &me.ID}))
 	if len(evs) != 2 || evs[0].RecordType != "export" {
 		t.Fatalf("audit events: %+v", evs)
 	}
@@ -283,7 +284,7 @@ func TestSupervisorSummaryCSV(t *testing.T) {
 	if n := drill.Doc.Find(`[data-testid="drill-row"]`).Length(); n != 1 {
 		t.Errorf("delivered-only drill-down lists %d cases, want 1", n)
 	}
-	evs := auditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.summary", UserID: &me.ID}))
+	evs := dbtest.AuditEvents(t)(app.stores.Audit.List(t.Context(), models.AuditFilter{Action: "export.summary", UserID: &me.ID}))
 	if len(evs) != 4 || !strings.Contains(evs[0].Details, "delivered=1") {
 		t.Errorf("audit events %+v", evs)
 	}

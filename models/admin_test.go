@@ -36,7 +36,7 @@ func TestLastActiveAdminCannotBeDemotedOrDeactivated(t *testing.T) {
 	if err := s.Users.SetActive(ctx, me, b.ID, false); !errors.Is(err, models.ErrLastAdmin) {
 		t.Fatalf("deactivating the new last admin: %v, want ErrLastAdmin", err)
 	}
-	evs := auditEvents(t)(s.Audit.List(ctx, models.AuditFilter{Action: "user.update"}))
+	evs := dbtest.AuditEvents(t)(s.Audit.List(ctx, models.AuditFilter{Action: "user.update"}))
 	if len(evs) != 1 || evs[0].Fields != "name,role" || evs[0].RecordID != itoa(a.ID) {
 		t.Fatalf("audit of the update: %+v", evs)
 	}
@@ -123,7 +123,7 @@ func TestTOTPCodeWorksOnceAndRecoveryCodeOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, action := range []string{"totp.enable", "totp.disable", "login_totp_failed", "recovery_code.use"} {
-		if evs := auditEvents(t)(s.Audit.List(ctx, models.AuditFilter{Action: action})); len(evs) == 0 {
+		if evs := dbtest.AuditEvents(t)(s.Audit.List(ctx, models.AuditFilter{Action: action})); len(evs) == 0 {
 			t.Errorf("no audit event %s", action)
 		}
 	}

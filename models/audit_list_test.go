@@ -9,18 +9,6 @@ import (
 	"awda/models/dbtest"
 )
 
-// auditEvents takes an audit list's events, failing the test on an error:
-// auditEvents(t)(stores.Audit.List(…)).
-func auditEvents(t *testing.T) func(models.AuditList, error) []models.AuditEvent {
-	return func(l models.AuditList, err error) []models.AuditEvent {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l.Events
-	}
-}
-
 // insertAuditEvents adds n events of an action in one statement, as a long-used log
 // holds them (recording them one by one would take the test most of a minute).
 func insertAuditEvents(t *testing.T, s *models.Stores, action string, n int, at time.Time) {
@@ -66,7 +54,7 @@ func TestAuditListCountsUpToABoundAndListsActions(t *testing.T) {
 			}
 		})
 	}
-	if evs := auditEvents(t)(s.Audit.List(ctx, models.AuditFilter{PerPage: 2})); len(evs) != 2 || evs[0].Action != "user.unlock" || evs[0].RecordID != "5" {
+	if evs := dbtest.AuditEvents(t)(s.Audit.List(ctx, models.AuditFilter{PerPage: 2})); len(evs) != 2 || evs[0].Action != "user.unlock" || evs[0].RecordID != "5" {
 		t.Fatalf("newest first: %+v", evs)
 	}
 

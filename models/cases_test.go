@@ -81,7 +81,7 @@ func TestCreateCaseStoresEveryFieldAndHistory(t *testing.T) {
 	if len(got.History) != 1 || got.History[0].To != models.StatusRegistered || got.History[0].User.ID != f.cw.ID {
 		t.Fatalf("history: %+v", got.History)
 	}
-	evs := auditEvents(t)(f.s.Audit.List(ctx, models.AuditFilter{Action: "case.create"}))
+	evs := dbtest.AuditEvents(t)(f.s.Audit.List(ctx, models.AuditFilter{Action: "case.create"}))
 	if len(evs) != 1 || !strings.Contains(evs[0].Fields, "family_name") || strings.Contains(evs[0].Fields, "فاطمة") {
 		t.Fatalf("audit: %+v", evs)
 	}
@@ -217,7 +217,7 @@ func TestDuplicatesAreFoundAcrossTransliterations(t *testing.T) {
 	if err != nil || !cs.DuplicateChecked {
 		t.Fatalf("confirmed different: %v %+v", err, cs)
 	}
-	evs := auditEvents(t)(f.s.Audit.List(ctx, models.AuditFilter{Action: "case.create", RecordID: fmt.Sprint(cs.ID)}))
+	evs := dbtest.AuditEvents(t)(f.s.Audit.List(ctx, models.AuditFilter{Action: "case.create", RecordID: fmt.Sprint(cs.ID)}))
 	if len(evs) != 1 || evs[0].Details != "duplicate_checked" {
 		t.Fatalf("audit of confirmation: %+v", evs)
 	}
@@ -475,7 +475,7 @@ func TestEditConflictKeepsTheFirstEdit(t *testing.T) {
 	if _, err := f.s.Cases.Update(ctx, actorOf(f.cw2), f.cw2.Scope(), cs.ID, 2, second); err != nil {
 		t.Fatalf("re-applied edit: %v", err)
 	}
-	evs := auditEvents(t)(f.s.Audit.List(ctx, models.AuditFilter{Action: "case.update"}))
+	evs := dbtest.AuditEvents(t)(f.s.Audit.List(ctx, models.AuditFilter{Action: "case.update"}))
 	if len(evs) != 2 || evs[0].Fields != "phone,notes" && evs[0].Fields != "notes" {
 		t.Fatalf("audit: %+v", evs)
 	}
@@ -505,7 +505,7 @@ func TestReassignIsAudited(t *testing.T) {
 	if len(list) != 3 {
 		t.Fatalf("%d cases now with cw2", len(list))
 	}
-	evs := auditEvents(t)(f.s.Audit.List(ctx, models.AuditFilter{Action: "case.reassign"}))
+	evs := dbtest.AuditEvents(t)(f.s.Audit.List(ctx, models.AuditFilter{Action: "case.reassign"}))
 	if len(evs) != 3 || evs[0].Fields != "assigned_to" || evs[0].UserID == nil || *evs[0].UserID != f.sup.ID {
 		t.Fatalf("audit: %+v", evs)
 	}

@@ -93,7 +93,7 @@ func TestExportsStreamEveryKindWithFilters(t *testing.T) {
 	if got := collect(t, s, "sessions", models.ExportFilter{Sex: "M"}, false); len(got) != 1 || got[0][7] != "OUJ-2021-00001" {
 		t.Fatalf("sessions filtered by sex: %q", got)
 	}
-	evs := auditEvents(t)(s.Audit.List(context.Background(), models.AuditFilter{Action: "export.cases"}))
+	evs := dbtest.AuditEvents(t)(s.Audit.List(context.Background(), models.AuditFilter{Action: "export.cases"}))
 	if len(evs) != 3 || evs[2].Details != "pseudonymise=false rows=2" || evs[1].Details != "office=RAB pseudonymise=false rows=1" {
 		t.Fatalf("audit of exports: %+v", evs)
 	}

@@ -291,3 +291,15 @@ func MustUser(t testing.TB, s *models.Stores, email string, role models.Role, of
 	}
 	return u
 }
+
+// AuditEvents takes an audit list's events, failing the test on an error:
+// dbtest.AuditEvents(t)(stores.Audit.List(…)).
+func AuditEvents(t testing.TB) func(models.AuditList, error) []models.AuditEvent {
+	return func(l models.AuditList, err error) []models.AuditEvent {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Events
+	}
+}
