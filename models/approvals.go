@@ -53,8 +53,8 @@ func (s *SupportStore) awaitingApproval(ctx context.Context, scope Scope, f Queu
 //
 // The queue grows with the casework (12,600 lines on the scale-40 demo): its size is
 // read from the home's tallies, kept with the same conditions by the triggers on
-// support (approvalTally), and the page through the index by status, comment and
-// creation (migration 0026), in order, so neither counts nor sorts the queue.
+// support (approvalTally), and the page through the index by status and creation
+// (migration 0026), in order, so neither counts nor sorts the queue.
 func (s *SupportStore) AwaitingApproval(ctx context.Context, scope Scope, f QueueFilter) (Paged[SupportQueueItem], error) {
 	total, err := s.approvalTally(ctx, scope, f.OfficeCode)
 	if err != nil {
