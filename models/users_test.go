@@ -38,6 +38,54 @@ func TestSignInThrottlesAfterFiveFailures(t *testing.T) {
 	}
 }
 
+// A sign-in leaves its trace: the attempt marked as a success, a "login" event in the
+// audit log and the user's last sign-in time; a wrong password, a "login_failed" event
+// and none of the rest.
+func TestSignInRecordsTheAttemptTheEventAndTheTime(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2021, 3, 1, 9, 0, 0, 0, time.UTC)
+	clock := dbtest.NewClock(at)
+	s := dbtest.Stores(t, clock)
+	dbtest.MustOffice(t, s, "RAB", "Rabat")
+	u := dbtest.MustUser(t, s, "amina@example.org", models.RoleCaseworker, "RAB", "correct horse battery")
+	events := dbtest.AuditEvents(t)
+	type attempt struct {
+		Success bool
+		IP      string
+	}
+	for _, tc := range []struct {
+		password, action string
+		ok               bool
+	}{
+		{"wrong password!!", "login_failed", false},
+		{"correct horse battery", "login", true},
+	} {
+		clock.Advance(time.Minute)
+		_, err := s.Users.SignIn(ctx, "amina@example.org", tc.password, "10.0.0.7")
+		if tc.ok != (err == nil) {
+			t.Fatalf("sign-in with %q: %v", tc.password, err)
+		}
+		var last attempt
+		if err := s.DB.Read.Table("login_attempts").Order("id DESC").Limit(1).Scan(&last).Error; err != nil {
+			t.Fatal(err)
+		}
+		if last != (attempt{tc.ok, "10.0.0.7"}) {
+			t.Errorf("sign-in with %q: attempt %+v", tc.password, last)
+		}
+		got := events(s.Audit.List(ctx, models.AuditFilter{Action: tc.action}))
+		if len(got) != 1 || got[0].UserID == nil || *got[0].UserID != u.ID || got[0].IP != "10.0.0.7" || !got[0].At.Equal(clock.Now()) {
+			t.Errorf("sign-in with %q: audit events %+v", tc.password, got)
+		}
+		var user models.User
+		if err := s.DB.Read.First(&user, u.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if tc.ok != (user.LastLoginAt != nil) || tc.ok && !user.LastLoginAt.Equal(clock.Now()) {
+			t.Errorf("sign-in with %q: last sign-in %v", tc.password, user.LastLoginAt)
+		}
+	}
+}
+
 func TestSessionTimeouts(t *testing.T) {
 	ctx := context.Background()
 	clock := dbtest.NewClock(time.Date(2021, 3, 1, 9, 0, 0, 0, time.UTC))
