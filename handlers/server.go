@@ -37,8 +37,11 @@ type Config struct {
 	// UploadLimit caps the body of a case import (the file and the form around it).
 	UploadLimit int64
 	// ReportSlots is how many summary requests compute at once (default: half the
-	// CPUs, at least one); see reportSlots.
+	// CPUs, at least one); see defaultReportSlots.
 	ReportSlots int
+	// WorkSlots is how many other page and form requests compute at once (default: four
+	// per CPU); see defaultWorkSlots.
+	WorkSlots int
 }
 
 // server is the portal's HTTP side; its methods are the handlers.
@@ -53,7 +56,9 @@ type server struct {
 	// rules records the access rule of every route, so a test can prove none is missing.
 	rules map[string]access
 	// reports are the slots summary requests compute in.
-	reports reportSlots
+	reports slots
+	// work are the slots the other pages and forms compute in (see admit).
+	work slots
 	// pages are the buffers pages are rendered into.
 	pages pageBuffers
 }
@@ -89,6 +94,9 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 	if cfg.ReportSlots <= 0 {
 		cfg.ReportSlots = defaultReportSlots()
 	}
+	if cfg.WorkSlots <= 0 {
+		cfg.WorkSlots = defaultWorkSlots()
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// The client address is the connection's: forwarding headers are ignored, so a
@@ -98,7 +106,8 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 		cfg: cfg, stores: stores, catalog: catalog, assets: assets, log: cfg.Logger, e: e,
 		cookies: newCookieStore(cfg.SessionKey, cfg.SecureCookies),
 		rules:   map[string]access{},
-		reports: make(reportSlots, cfg.ReportSlots),
+		reports: make(slots, cfg.ReportSlots),
+		work:    make(slots, cfg.WorkSlots),
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(
@@ -116,6 +125,7 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 		s.streamDocumentUpload,
 		s.checkCSRF,
 		s.checkFormText,
+		s.admit,
 	)
 	s.routes()
 	return s, nil
