@@ -82,13 +82,14 @@ axe: ## refresh e2e/testdata/axe.min.js from npm (axe-core $(AXE_VERSION)); the 
 # LOAD_USERS signed-in users for LOAD_DURATION (LOAD_MIX: office, browse or writes); see cmd/awdaload.
 LOAD_USERS    ?= 50
 LOAD_DURATION ?= 60s
+LOAD_RAMP     ?= 10s
 LOAD_MIX      ?= office
 LOAD_DB       ?=
 
 .PHONY: load fuzz
 load: build ## put a freshly started portal under load and check the database afterwards
 	$(GO) build -o bin/awdaload ./cmd/awdaload
-	./bin/awdaload --spawn bin/awda --users $(LOAD_USERS) --duration $(LOAD_DURATION) --mix $(LOAD_MIX) $(if $(LOAD_DB),--db '$(LOAD_DB)')
+	./bin/awdaload --spawn bin/awda --users $(LOAD_USERS) --duration $(LOAD_DURATION) --ramp $(LOAD_RAMP) --mix $(LOAD_MIX) $(if $(LOAD_DB),--db '$(LOAD_DB)')
 
 # Fuzzing: each target for FUZZTIME (corpora committed under testdata/fuzz/).
 FUZZTIME ?= 10s

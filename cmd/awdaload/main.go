@@ -41,7 +41,7 @@ func main() {
 type options struct {
 	target, db, spawn, scenarios string
 	users                        int
-	duration                     time.Duration
+	duration, ramp               time.Duration
 	maxRequests                  int64
 	seed                         uint64
 	cheapHashes                  bool
@@ -57,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.spawn, "spawn", "", "path of an awda binary to start on --db (a fresh SQLite file when --db is empty) for the run")
 	fs.IntVar(&o.users, "users", 50, "concurrent signed-in users")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long the load runs")
+	fs.DurationVar(&o.ramp, "ramp", 0, "spread the users' arrivals (and sign-ins) evenly over this time from the start (0: all at once)")
 	fs.Int64Var(&o.maxRequests, "max-requests", 1_000_000, "stop after this many requests")
 	fs.StringVar(&o.scenarios, "mix", "office", "office (search, case files, registrations, workflow, support plans and approvals, the summary: the default), browse (pages and language switches) or writes (the crash tests' mix)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the scenario choice")
@@ -66,8 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.users < 1 || o.duration <= 0 || o.duration > time.Hour || o.maxRequests < 1 {
-		return errors.New("--users must be at least 1, --duration between 0 and 1h, --max-requests at least 1")
+	if o.users < 1 || o.duration <= 0 || o.duration > time.Hour || o.maxRequests < 1 || o.ramp < 0 || o.ramp > o.duration {
+		return errors.New("--users must be at least 1, --duration between 0 and 1h, --ramp between 0 and the duration, --max-requests at least 1")
 	}
 	mix, ok := load.Mixes[o.scenarios]
 	if !ok {
@@ -126,8 +127,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := load.CheckLoopback(o.target); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "load: %d users (%s mix) on %s for %s, database %s\n", o.users, o.scenarios, o.target, o.duration, db.Dialect)
-	res, err := load.Run(ctx, load.Config{Base: o.target, Users: users, Duration: o.duration,
+	fmt.Fprintf(stdout, "load: %d users (%s mix) arriving over %s on %s for %s, database %s\n", o.users, o.scenarios, o.ramp, o.target, o.duration, db.Dialect)
+	res, err := load.Run(ctx, load.Config{Base: o.target, Users: users, Duration: o.duration, Ramp: o.ramp,
 		MaxRequests: o.maxRequests, Scenarios: mix, Seed: o.seed})
 	if err != nil {
 		return err

@@ -127,8 +127,12 @@ type Config struct {
 	// every user ran each scenario of its mix (see Run).
 	Duration    time.Duration
 	MaxRequests int64
-	Scenarios   []Scenario
-	Seed        uint64
+	// Ramp spreads the users' arrivals evenly over its length from the start, as an
+	// office's staff arrive over the morning (0: all at once, a storm of sign-ins
+	// that the portal's hash limiter turns partly away as busy).
+	Ramp      time.Duration
+	Scenarios []Scenario
+	Seed      uint64
 	// Transport is shared by all users (nil: a pooled transport of its own).
 	Transport http.RoundTripper
 	// KeepGoing tolerates transport errors (the crash tests kill the server mid-run).
@@ -304,6 +308,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(cfg.Ramp * time.Duration(i) / time.Duration(len(cfg.Users))):
+			}
 			u := &cfg.Users[i]
 			s := &Session{C: NewClient(cfg.Base, transport(i)), User: u, run: r,
 				Rand: rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}
