@@ -281,6 +281,14 @@ func TestAuditLogFiltersPaginatesAndExports(t *testing.T) {
 	if !p.has(`[data-testid="page-next"]`) {
 		t.Fatal("no next page")
 	}
+	// A change's fields are listed with spaces, where a line may break: joined by
+	// commas alone they made one word wider than the page.
+	app.stores.Audit.Record(t.Context(), models.AuditEvent{Action: "case.status", RecordType: "case", RecordID: "7",
+		UserID: &me.ID, UserEmail: me.Email, Fields: "status,departure_date,arrival_date"})
+	p = admin.get(views.PathAdminAudit + "?action=case.status")
+	if got := p.text(`[data-testid="audit-event"] [data-testid="fields"]`); got != "status, departure_date, arrival_date" {
+		t.Fatalf("changed fields: %q", got)
+	}
 	p = admin.get(views.PathAdminAudit + "?action=case.view&record_type=case&record_id=7")
 	if n := p.Doc.Find(`[data-testid="audit-event"]`).Length(); n != 1 {
 		t.Fatalf("record filter: %d rows", n)
