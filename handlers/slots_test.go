@@ -48,41 +48,14 @@ func TestPagesAndFormsWaitForAWorkSlot(t *testing.T) {
 	}
 
 	// A page and a form, each in line until a slot frees, then served in turn.
-	form := url.Values{"language": {"en"}, "_csrf": {cw.csrf}}
-	for _, req := range []func() (*http.Request, error){
-		func() (*http.Request, error) { return http.NewRequest(http.MethodGet, a.http.URL+views.PathCases, nil) },
-		func() (*http.Request, error) {
-			r, err := http.NewRequest(http.MethodPost, a.http.URL+views.PathLanguage, strings.NewReader(form.Encode()))
-			if err == nil {
-				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			}
-			return r, err
-		},
-	} {
-		r, err := req()
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan int, 1)
-		go func() {
-			resp, err := cw.http.Do(r)
-			if err != nil {
-				done <- 0
-				return
-			}
-			resp.Body.Close()
-			done <- resp.StatusCode
-		}()
-		select {
-		case code := <-done:
-			t.Fatalf("%s %s was answered (%d) while every work slot was taken", r.Method, r.URL.Path, code)
-		case <-time.After(100 * time.Millisecond):
-		}
-		<-a.srv.work
-		if code := <-done; code != http.StatusOK && code != http.StatusSeeOther {
+	page, _ := http.NewRequest(http.MethodGet, a.http.URL+views.PathCases, nil)
+	form, _ := http.NewRequest(http.MethodPost, a.http.URL+views.PathLanguage,
+		strings.NewReader(url.Values{"language": {"en"}, "_csrf": {cw.csrf}}.Encode()))
+	form.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, r := range []*http.Request{page, form} {
+		if code := servedOnceASlotFrees(t, a.srv.work, cw.http, r); code != http.StatusOK && code != http.StatusSeeOther {
 			t.Fatalf("%s %s, once a slot freed: %d", r.Method, r.URL.Path, code)
 		}
-		a.srv.work <- struct{}{}
 	}
 	var lang string
 	if err := a.stores.DB.Read.Model(&models.User{}).Where("email = ?", "cw@example.org").Pluck("language", &lang).Error; err != nil || lang != "en" {
@@ -93,4 +66,30 @@ func TestPagesAndFormsWaitForAWorkSlot(t *testing.T) {
 	if p := cw.get(views.PathCases); p.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("a page that waited past its deadline: %d, want 503", p.StatusCode)
 	}
+}
+
+// servedOnceASlotFrees sends req while every slot of s is taken, fails the test if it is
+// answered before one frees, frees one and returns the status it then gets. The slot is
+// taken again once it is answered.
+func servedOnceASlotFrees(t *testing.T, s slots, hc *http.Client, req *http.Request) int {
+	t.Helper()
+	done := make(chan int, 1)
+	go func() {
+		resp, err := hc.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	select {
+	case code := <-done:
+		t.Fatalf("%s %s was answered (%d) while every slot was taken", req.Method, req.URL.Path, code)
+	case <-time.After(100 * time.Millisecond):
+	}
+	<-s
+	code := <-done
+	s <- struct{}{}
+	return code
 }
