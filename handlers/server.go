@@ -39,8 +39,8 @@ type Config struct {
 	// ReportSlots is how many summary requests compute at once (default: half the
 	// CPUs, at least one); see defaultReportSlots.
 	ReportSlots int
-	// WorkSlots is how many other page and form requests compute at once (default: four
-	// per CPU); see defaultWorkSlots.
+	// WorkSlots is how many other page and form requests compute at once (default: two
+	// per CPU on SQLite, four on PostgreSQL); see defaultWorkSlots.
 	WorkSlots int
 }
 
@@ -95,7 +95,7 @@ func newServer(cfg Config, stores *models.Stores, catalog *views.Catalog, assets
 		cfg.ReportSlots = defaultReportSlots()
 	}
 	if cfg.WorkSlots <= 0 {
-		cfg.WorkSlots = defaultWorkSlots()
+		cfg.WorkSlots = defaultWorkSlots(stores.DB.Dialect)
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"awda/models"
 	"awda/static"
 	"awda/views"
 )
@@ -44,11 +45,22 @@ func (s slots) wrap(h echo.HandlerFunc) echo.HandlerFunc {
 // check, which reads it), so a slow sender holds none; a page is rendered into a buffer
 // and written at once.
 
-// defaultWorkSlots is two per CPU: enough for the CPUs to keep busy while some of the
-// slots' requests wait on the disk or the write connection. Four per CPU served 3–8%
-// more requests under that load, but a sign-in's hash then shared the CPUs with eight
-// pages, and the sign-ins' p99 went back to 390–600 ms.
-func defaultWorkSlots() int { return 2 * max(1, runtime.GOMAXPROCS(0)) }
+// defaultWorkSlots is two per CPU on SQLite, whose queries compute in this process:
+// enough for the CPUs to keep busy while some of the slots' requests wait on the disk
+// or the write connection. Four per CPU served 3–8% more requests under that load, but
+// a sign-in's hash then shared the CPUs with eight pages, and the sign-ins' p99 went
+// back to 390–600 ms. PostgreSQL's queries compute in its own processes, and a request
+// waits for their answers without using a CPU here: four per CPU. Under the 50-user
+// load on PostgreSQL, with 2, 4 and 8 per CPU: 257, 321 and 293 req/s, pages' p99
+// 300–416, 194–231 and 182–221 ms, forms' 320–450, 340–390 and 500–690 ms (without
+// slots: 217 req/s, 45–215 ms and 1.5–1.9 s).
+func defaultWorkSlots(dialect models.Dialect) int {
+	perCPU := 2
+	if dialect == models.Postgres {
+		perCPU = 4
+	}
+	return perCPU * max(1, runtime.GOMAXPROCS(0))
+}
 
 // admit runs each request in a work slot, except those that must not wait behind the
 // pages or that are bounded otherwise.
