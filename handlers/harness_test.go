@@ -46,8 +46,9 @@ func newTestApp(t *testing.T) *testApp {
 }
 
 // newPortal builds the whole portal on stores (catalogue, assets, a test session key),
-// as every test and benchmark of this package serves it; logger gets its logs.
-func newPortal(tb testing.TB, stores *models.Stores, logger *slog.Logger) *server {
+// as every test and benchmark of this package serves it; logger gets its logs, and
+// each of configure may change its configuration.
+func newPortal(tb testing.TB, stores *models.Stores, logger *slog.Logger, configure ...func(*Config)) *server {
 	tb.Helper()
 	catalog, err := views.LoadCatalog()
 	if err != nil {
@@ -64,8 +65,11 @@ func newPortal(tb testing.TB, stores *models.Stores, logger *slog.Logger) *serve
 		}
 		stores.Users.TOTPKeys = keys
 	}
-	srv, err := newServer(Config{SessionKey: []byte("test-session-key-of-at-least-32-bytes!"), Logger: logger},
-		stores, catalog, assets)
+	cfg := Config{SessionKey: []byte("test-session-key-of-at-least-32-bytes!"), Logger: logger}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	srv, err := newServer(cfg, stores, catalog, assets)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"awda/models"
+	"awda/models/dbtest"
 	"awda/views"
 )
 
@@ -92,4 +93,12 @@ func servedOnceASlotFrees(t *testing.T, s slots, hc *http.Client, req *http.Requ
 	code := <-done
 	s <- struct{}{}
 	return code
+}
+
+// A number of work slots set in the configuration is the number the portal computes in.
+func TestWorkSlotsFromTheConfiguration(t *testing.T) {
+	srv := newPortal(t, dbtest.Stores(t, dbtest.NewClock(testStart)), quietLogger(), func(c *Config) { c.WorkSlots = 3 })
+	if cap(srv.work) != 3 {
+		t.Fatalf("%d work slots, want the configured 3", cap(srv.work))
+	}
 }

@@ -116,3 +116,43 @@ func TestCLIServeChecksEveryFlagBeforeWritingAnything(t *testing.T) {
 		t.Fatalf("serve created files before refusing its flags: %v", err)
 	}
 }
+
+// AWDA_WORK_SLOTS: unset is the portal's own choice (0); a whole number from 1 to
+// maxWorkSlots is taken; anything else stops serve before it writes anything.
+func TestServeReadsWorkSlots(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		want int
+		ok   bool
+	}{
+		{"", 0, true}, {"1", 1, true}, {"16", 16, true}, {"1024", 1024, true},
+		{"0", 0, false}, {"-4", 0, false}, {"eight", 0, false}, {"8.5", 0, false}, {"1025", 0, false},
+	} {
+		got, err := readWorkSlots(func(k string) string {
+			if k == "AWDA_WORK_SLOTS" {
+				return tc.raw
+			}
+			return ""
+		})
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("AWDA_WORK_SLOTS=%q: %d, %v; want %d, ok %v", tc.raw, got, err, tc.want, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "AWDA_WORK_SLOTS") {
+			t.Errorf("AWDA_WORK_SLOTS=%q: the error does not name the variable: %v", tc.raw, err)
+		}
+	}
+	db := filepath.Join(t.TempDir(), "new", "a.db")
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, func(k string) string {
+		if k == "AWDA_WORK_SLOTS" {
+			return "0"
+		}
+		return ""
+	}, strings.NewReader(""), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "AWDA_WORK_SLOTS") {
+		t.Fatalf("serve with AWDA_WORK_SLOTS=0: %v", err)
+	}
+	if _, err := os.Stat(filepath.Dir(db)); !os.IsNotExist(err) {
+		t.Fatalf("serve created files before refusing AWDA_WORK_SLOTS: %v", err)
+	}
+}

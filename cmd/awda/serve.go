@@ -49,6 +49,10 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	workSlots, err := readWorkSlots(getenv)
+	if err != nil {
+		return err
+	}
 	docLimits, err := docFlags.limits()
 	if err != nil {
 		return err
@@ -88,6 +92,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		SecureCookies:  getenv("AWDA_SECURE_COOKIES") == "1",
 		Logger:         log,
 		RequestTimeout: t.request,
+		WorkSlots:      workSlots,
 	}, stores, catalog, assets)
 	if err != nil {
 		return err
@@ -195,6 +200,26 @@ func readTimeouts(getenv env) (timeouts, error) {
 		*v.dst = d
 	}
 	return t, nil
+}
+
+// maxWorkSlots bounds AWDA_WORK_SLOTS: past a few hundred requests computing at once
+// the slots no longer bound anything.
+const maxWorkSlots = 1024
+
+// readWorkSlots reads AWDA_WORK_SLOTS, how many page and form requests compute at once
+// (0, the default when unset: the portal's own choice for the database, see
+// handlers.Config.WorkSlots). An operator whose PostgreSQL runs on a larger machine of
+// its own may raise it.
+func readWorkSlots(getenv env) (int, error) {
+	raw := getenv("AWDA_WORK_SLOTS")
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > maxWorkSlots {
+		return 0, fmt.Errorf("AWDA_WORK_SLOTS=%q: want a whole number from 1 to %d", raw, maxWorkSlots)
+	}
+	return n, nil
 }
 
 // useTOTPKeys gives the user store the keys of the two-step secrets: AWDA_TOTP_KEY, or
