@@ -191,6 +191,10 @@ func TestSubjectAccessRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStatus(t, cw.get(views.CasePath(cs.ID)), http.StatusOK) // a view the log must show
+	if err := a.stores.Audit.Record(t.Context(), models.AuditEvent{Action: "case.update", RecordType: "case",
+		RecordID: idStr(cs.ID), UserID: &supU.ID, UserEmail: supU.Email, Fields: "phone,notes"}); err != nil {
+		t.Fatal(err)
+	}
 
 	p := sup.get(views.CaseRecordPath(cs.ID) + "?lang=ar")
 	wantStatus(t, p, http.StatusOK)
@@ -208,6 +212,10 @@ func TestSubjectAccessRecord(t *testing.T) {
 	}
 	if !strings.Contains(p.text(`[data-testid="record-access"]`), "cw@example.org") {
 		t.Errorf("the caseworker's view is not in the access log:\n%s", p.text(`[data-testid="record-access"]`))
+	}
+	// A change's fields are listed with spaces, where a line may break.
+	if fields := p.Doc.Find(`[data-testid="record-access"] [data-testid="access-fields"]`).Text(); !strings.Contains(fields, "phone, notes") {
+		t.Errorf("the changed fields in the access log: %q", fields)
 	}
 
 	p = sup.get(views.CaseRecordJSONPath(cs.ID))
