@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/http"
 	"runtime"
 	"strings"
 
@@ -87,7 +88,7 @@ func ownPace(c echo.Context) bool {
 	switch {
 	case strings.HasPrefix(path, static.Prefix), path == views.PathHealth:
 		return true
-	case strings.HasPrefix(path, views.PathSummary), c.Request().Method == "POST" && path == views.PathLogin:
+	case strings.HasPrefix(path, views.PathSummary), c.Request().Method == http.MethodPost && path == views.PathLogin:
 		return true
 	}
 	return isExport(c) || isUpload(c) || isDocumentUpload(c) || isDocumentFile(c)
